@@ -1,0 +1,50 @@
+# CloudScore Composite: `make demo` runs the main job on the bundled real data, `make test` runs every test.
+# Both install what is missing first (Debian 12, as root or with sudo).
+
+PLUGIN      := cloudscore_composite
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+BUILD       := build
+PLUGINS_DIR := $(BUILD)/plugins
+QGIS_PROCESS := /usr/bin/qgis_process.bin
+# Throwaway QGIS profile for qgis_process, so a run never touches the user's own.
+QGIS_ENV    := QT_QPA_PLATFORM=offscreen QGIS_OPTS= QGIS_PLUGINPATH=$(abspath $(PLUGINS_DIR)) \
+               QGIS_CUSTOM_CONFIG_PATH=$(abspath $(BUILD)/qgis-profile) XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime)
+PACKAGE_FILES := metadata.txt __init__.py LICENSE README.md plugin ui resources
+
+DEMO_OUT    := $(BUILD)/demo/composite.tif
+
+.PHONY: all deps link test test-core test-qgis demo package clean
+
+all: test
+
+deps:
+	@scripts/install_deps.sh
+
+# QGIS finds plugins by folder name: link the checkout in under the plugin's name.
+link:
+	@mkdir -p $(PLUGINS_DIR) $(BUILD)/runtime && chmod 700 $(BUILD)/runtime
+	@ln -sfn $(abspath .) $(PLUGINS_DIR)/$(PLUGIN)
+
+test: deps link
+	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/core -p no:pytest_qgis -q
+	QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) $(PYTHON) -m pytest tests/qgis -q
+
+test-core: deps link
+	$(PYTHON) -m pytest tests/core -p no:pytest_qgis -q
+
+demo: deps link
+	@mkdir -p $(BUILD)/demo
+	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable $(PLUGIN) >/dev/null
+	$(QGIS_ENV) $(PYTHON) scripts/run_demo.py --qgis-process $(QGIS_PROCESS) --output $(DEMO_OUT)
+
+package: $(BUILD)/$(PLUGIN).zip
+
+$(BUILD)/$(PLUGIN).zip: $(shell git ls-files $(PACKAGE_FILES))
+	@mkdir -p $(BUILD)
+	rm -f $@
+	git archive --format=zip --prefix=$(PLUGIN)/ -o $@ HEAD $(PACKAGE_FILES)
+	@echo "Wrote $@"
+
+clean:
+	rm -rf $(BUILD) .pytest_cache

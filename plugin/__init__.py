@@ -1,0 +1,1 @@
+"""CloudScore Composite: the QGIS side lives in this package, the engine in ``core``."""

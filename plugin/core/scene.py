@@ -1,0 +1,129 @@
+"""A Sentinel-2 scene: identity, acquisition time, MGRS tile, footprint and bands."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping, Optional, Tuple
+
+from affine import Affine
+from rasterio.crs import CRS
+
+from .grid import Bounds
+
+# Earth Engine's system:index of a Sentinel-2 image: datatake sensing start, granule sensing start and MGRS
+# tile, e.g. 20230105T184749_20230105T184745_T11SKB (COPERNICUS/S2_HARMONIZED and GOOGLE/CLOUD_SCORE_PLUS share it).
+SYSTEM_INDEX = re.compile(r"(?P<datatake>\d{8}T\d{6})_(?P<granule>\d{8}T\d{6})_T(?P<tile>\d{2}[A-Z]{3})")
+_COMPACT_TIME = re.compile(r"(?<!\d)(\d{8}T\d{6})(?!\d)")
+
+# Sentinel-2 MSI band names as Earth Engine spells them, in wavelength order.
+S2_BANDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B10", "B11", "B12")
+
+# GeoTIFF tags read for the acquisition time, in this order. (GDAL metadata keys cannot hold a colon, so
+# Earth Engine's system:time_start / system:index travel as SYSTEM_TIME_START / SYSTEM_INDEX.)
+TIME_TAGS = ("ACQUISITION_TIME", "SYSTEM_TIME_START", "TIFFTAG_DATETIME")
+
+
+def is_spectral_band(name: str) -> bool:
+    """True for a Sentinel-2 MSI band name (``B1``..``B12``, ``B8A``; ``B01`` spellings too)."""
+    return canonical_band_name(name) in S2_BANDS
+
+
+def canonical_band_name(name: str) -> str:
+    """Earth Engine's spelling of a Sentinel-2 band name: ``B02`` -> ``B2``, ``b8a`` -> ``B8A``; others unchanged."""
+    match = re.fullmatch(r"[Bb]0*(\d{1,2})([Aa]?)", name.strip())
+    return f"B{int(match.group(1))}{match.group(2).upper()}" if match else name.strip()
+
+
+def band_sort_key(name: str) -> Tuple[int, str]:
+    """Sort key putting Sentinel-2 bands in wavelength order and other bands after them by name."""
+    return (S2_BANDS.index(name), "") if name in S2_BANDS else (len(S2_BANDS), name)
+
+
+def _parse_compact(text: str) -> datetime:
+    return datetime.strptime(text, "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+
+
+def parse_time_tag(key: str, value: str) -> datetime:
+    """An acquisition time (UTC) from one of ``TIME_TAGS``.
+
+    ``ACQUISITION_TIME`` is ISO 8601 (UTC when no offset is given), ``SYSTEM_TIME_START`` is Earth Engine's
+    milliseconds since 1970-01-01 UTC, ``TIFFTAG_DATETIME`` is TIFF's ``YYYY:MM:DD HH:MM:SS``.
+
+    Raises:
+        ValueError: the value does not parse.
+    """
+    value = value.strip()
+    if key == "SYSTEM_TIME_START":
+        return datetime.fromtimestamp(float(value) / 1000.0, tz=timezone.utc)
+    if key == "TIFFTAG_DATETIME":
+        parsed = datetime.strptime(value, "%Y:%m:%d %H:%M:%S")
+    else:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def parse_scene_name(name: str) -> Tuple[Optional[datetime], Optional[str]]:
+    """(acquisition time UTC, MGRS tile) from a file name, each None when the name does not say.
+
+    An Earth Engine ``system:index`` (``20230105T184749_20230105T184745_T11SKB``) gives the datatake
+    sensing time and the tile; otherwise the first ``YYYYMMDDTHHMMSS`` in the name gives the time.
+    """
+    match = SYSTEM_INDEX.search(name)
+    if match:
+        return _parse_compact(match.group("datatake")), match.group("tile")
+    match = _COMPACT_TIME.search(name)
+    return (_parse_compact(match.group(1)) if match else None), None
+
+
+def acquisition_time(tags: Mapping[str, str], name: str) -> Optional[datetime]:
+    """A scene's acquisition time (UTC): the first of ``TIME_TAGS`` that parses, else the file name."""
+    for key in TIME_TAGS:
+        if key in tags:
+            try:
+                return parse_time_tag(key, tags[key])
+            except ValueError:
+                continue
+    return parse_scene_name(name)[0]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One Sentinel-2 scene with its per-pixel clear scores, as a source knows it.
+
+    Attributes:
+        scene_id: the scene's ``system:index`` (or file stem when it has none).
+        time: acquisition time, timezone-aware UTC.
+        tile: MGRS tile (``33TVL``) or None.
+        path: where its pixels are (a GeoTIFF for the folder source).
+        crs, transform, width, height: the scene's own grid.
+        band_names: band names in file order (``B1``..``B12``, ``B8A``, QA bands such as ``cs``, ``cs_cdf``).
+        nodata: the file's nodata value, or None.
+    """
+
+    scene_id: str
+    time: datetime
+    tile: Optional[str]
+    path: Path
+    crs: CRS
+    transform: Affine
+    width: int
+    height: int
+    band_names: Tuple[str, ...]
+    nodata: Optional[float]
+
+    @property
+    def bounds(self) -> Bounds:
+        """(left, bottom, right, top) of the scene in its own CRS."""
+        left, top = self.transform.c, self.transform.f
+        return (left, top + self.height * self.transform.e, left + self.width * self.transform.a, top)
+
+    @property
+    def spectral_bands(self) -> Tuple[str, ...]:
+        """The scene's Sentinel-2 bands, in file order."""
+        return tuple(b for b in self.band_names if b in S2_BANDS)
+
+    @property
+    def qa_bands(self) -> Tuple[str, ...]:
+        """The scene's other bands (QA bands: clear scores such as ``cs``, ``cs_cdf``), in file order."""
+        return tuple(b for b in self.band_names if b not in S2_BANDS)
