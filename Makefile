@@ -10,7 +10,6 @@ QGIS_PROCESS := /usr/bin/qgis_process.bin
 # Throwaway QGIS profile for qgis_process, so a run never touches the user's own.
 QGIS_ENV    := QT_QPA_PLATFORM=offscreen QGIS_OPTS= QGIS_PLUGINPATH=$(abspath $(PLUGINS_DIR)) \
                QGIS_CUSTOM_CONFIG_PATH=$(abspath $(BUILD)/qgis-profile) XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime)
-PACKAGE_FILES := metadata.txt __init__.py LICENSE README.md plugin ui resources
 
 DEMO_OUT    := $(BUILD)/demo/composite.tif
 
@@ -27,24 +26,19 @@ link:
 	@ln -sfn $(abspath .) $(PLUGINS_DIR)/$(PLUGIN)
 
 test: deps link
-	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/core -p no:pytest_qgis -q
+	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/core -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 	QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) $(PYTHON) -m pytest tests/qgis -q
 
 test-core: deps link
-	$(PYTHON) -m pytest tests/core -p no:pytest_qgis -q
+	$(PYTHON) -m pytest tests/core -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 
 demo: deps link
 	@mkdir -p $(BUILD)/demo
 	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable $(PLUGIN) >/dev/null
 	$(QGIS_ENV) $(PYTHON) scripts/run_demo.py --qgis-process $(QGIS_PROCESS) --output $(DEMO_OUT)
 
-package: $(BUILD)/$(PLUGIN).zip
-
-$(BUILD)/$(PLUGIN).zip: $(shell git ls-files $(PACKAGE_FILES))
-	@mkdir -p $(BUILD)
-	rm -f $@
-	git archive --format=zip --prefix=$(PLUGIN)/ -o $@ HEAD $(PACKAGE_FILES)
-	@echo "Wrote $@"
+package:
+	/usr/bin/python3 scripts/package.py
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

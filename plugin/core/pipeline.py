@@ -181,10 +181,11 @@ def plan_composite(request: CompositeRequest, source: FolderSource) -> Composite
     if request.aoi is not None:
         scenes = [s for s in with_qa if overlaps(s, request.aoi, request.aoi_crs)]
         if not scenes:
+            crs_name = CRS.from_user_input(request.aoi_crs).to_string() if request.aoi_crs else "the scenes' CRS"
             raise InputError(
                 "EXTENT",
-                f"the extent {tuple(round(v, 6) for v in request.aoi)} touches no scene acquired between "
-                f"{_date_range(request)}",
+                f"the extent {tuple(round(v, 6) for v in request.aoi)} in {crs_name} "
+                f"touches no scene acquired between {_date_range(request)}",
             )
     skipped = [
         s for s in in_dates

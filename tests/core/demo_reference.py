@@ -32,12 +32,9 @@ def reference_composite(threshold: float) -> Dict[str, np.ndarray]:
     """numpy's nanmedian of the clear pixels (score >= threshold, reflectance not 0), rounded to uint16."""
     _, reflectance, scores, _ = read_demo()
     clear = (scores >= np.float32(threshold)) & (reflectance != 0).all(axis=1)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            median = np.nanmedian(np.where(clear[:, None], reflectance.astype(np.float64), np.nan), axis=0)
+    with np.testing.suppress_warnings() as quiet:
+        quiet.filter(RuntimeWarning, "All-NaN slice")  # pixels with no clear observation
+        median = np.nanmedian(np.where(clear[:, None], reflectance.astype(np.float64), np.nan), axis=0)
     return {
         "median": np.where(np.isnan(median), 0, np.rint(median)).astype(np.uint16),
         "count": clear.sum(axis=0).astype(np.uint16),

@@ -1,0 +1,100 @@
+"""The plugin in QGIS: loading, the Processing provider, and cloudscore:compositefolder run for real."""
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+import rasterio
+from qgis.core import QgsApplication, QgsProcessingException
+
+from ..conftest import DEMO_DIR, PLUGINS_DIR, ROOT
+from ..core.demo_reference import reference_composite
+
+ALGORITHM = "cloudscore:compositefolder"
+DEMO = dict(START_DATE="2015-07-01", END_DATE="2015-10-01", QA_BAND="clear", THRESHOLD=0.6)
+
+
+def run_algorithm(**parameters):
+    import processing
+
+    return processing.run(ALGORITHM, parameters)
+
+
+def test_plugin_registers_the_provider_and_the_algorithm(plugin):
+    registry = QgsApplication.processingRegistry()
+    provider = registry.providerById("cloudscore")
+    assert provider is not None and provider is plugin.provider
+    algorithm = registry.algorithmById(ALGORITHM)
+    assert algorithm is not None
+    assert "clear threshold" in algorithm.shortHelpString()
+    names = [p.name() for p in algorithm.parameterDefinitions()]
+    assert names == ["INPUT", "EXTENT", "START_DATE", "END_DATE", "QA_BAND", "THRESHOLD", "RESOLUTION", "OUTPUT"]
+
+
+def test_init_processing_twice_registers_once(plugin):
+    plugin.initProcessing()
+    ids = [p.id() for p in QgsApplication.processingRegistry().providers()]
+    assert ids.count("cloudscore") == 1
+
+
+def test_run_writes_the_expected_composite(plugin, tmp_path):
+    output = tmp_path / "composite.tif"
+    result = run_algorithm(INPUT=str(DEMO_DIR), OUTPUT=str(output), **DEMO)
+    assert result["OUTPUT"] == str(output)
+    assert result["SCENE_COUNT"] == 5
+    assert 0.5 < result["CLEAR_FRACTION"] < 0.7
+    expected = reference_composite(0.6)
+    with rasterio.open(output) as out:
+        data = out.read()
+        assert out.descriptions[-1] == "count"
+    assert np.array_equal(data[:13], expected["median"])
+    assert np.array_equal(data[13], expected["count"])
+
+
+def test_extent_in_another_crs_and_resolution(plugin, tmp_path):
+    output = tmp_path / "composite.tif"
+    run_algorithm(INPUT=str(DEMO_DIR), OUTPUT=str(output), EXTENT="14.555,14.560,45.868,45.872 [EPSG:4326]",
+                  RESOLUTION=20, **DEMO)
+    with rasterio.open(output) as out:
+        assert out.res == (20.0, 20.0) and out.crs.to_epsg() == 32633
+        assert out.width < 30 and out.height < 30
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(THRESHOLD=1.5), r"THRESHOLD: .*outside the accepted range 0\.\.1"),
+    (dict(END_DATE="2015-07-01"), "END_DATE: end date 2015-07-01 must be after start date 2015-07-01"),
+    (dict(QA_BAND="cs"), "QA_BAND: no scene has the QA band 'cs'"),
+    (dict(EXTENT="13.0,13.1,45.0,45.1 [EPSG:4326]"), "EXTENT: .*touches no scene"),
+    (dict(INPUT="EMPTY"), "INPUT: .*holds no Sentinel-2 scene"),
+])
+def test_bad_input_is_refused_with_the_parameter_name(plugin, tmp_path, changes, message):
+    parameters = dict(INPUT=str(DEMO_DIR), OUTPUT=str(tmp_path / "composite.tif"), **DEMO)
+    parameters.update(changes)
+    if parameters["INPUT"] == "EMPTY":
+        parameters["INPUT"] = str(tmp_path)
+    with pytest.raises(QgsProcessingException, match=message):
+        run_algorithm(**parameters)
+    assert not (tmp_path / "composite.tif").exists()
+
+
+def test_qgis_process_lists_and_runs_the_algorithm(tmp_path):
+    """The headless path of `make demo`: QGIS_PLUGINPATH, plugins enable, run."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_OPTS="", QGIS_PLUGINPATH=str(PLUGINS_DIR),
+               QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"), XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
+    (tmp_path / "runtime").mkdir(mode=0o700)
+    qgis_process = "/usr/bin/qgis_process.bin"
+    subprocess.run([qgis_process, "plugins", "enable", "cloudscore_composite"], env=env, check=True,
+                   capture_output=True)
+    helped = subprocess.run([qgis_process, "help", ALGORITHM], env=env, capture_output=True, text=True, check=True)
+    assert "clear threshold" in helped.stdout and "THRESHOLD" in helped.stdout
+    output = tmp_path / "composite.tif"
+    arguments = [f"{k}={v}" for k, v in dict(INPUT=DEMO_DIR, OUTPUT=output, **DEMO).items()]
+    run = subprocess.run([qgis_process, "--json", "run", ALGORITHM, "--", *arguments], env=env, cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout[run.stdout.index("{"):])["results"]
+    assert results["SCENE_COUNT"] == 5
+    with rasterio.open(output) as out:
+        assert np.array_equal(out.read(14), reference_composite(0.6)["count"])
