@@ -27,6 +27,7 @@ link:
 
 test: deps link
 	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/core -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
+	rm -rf .qgis-settings  # pytest-qgis's profile: start every run from QGIS's defaults
 	QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) $(PYTHON) -m pytest tests/qgis -q
 
 test-core: deps link

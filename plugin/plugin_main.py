@@ -30,7 +30,7 @@ class CloudScoreCompositePlugin:
 
     def initGui(self):  # noqa: N802 (QGIS's name)
         """Add the provider, the dock (hidden) and the action that shows it."""
-        self.log_handler = qgis_logging.install(self.iface)
+        self.log_handler = qgis_logging.install()
         self.initProcessing()
         from .dock import CompositeDock  # the dock needs a GUI; qgis_process never imports it
 

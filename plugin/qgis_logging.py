@@ -1,4 +1,4 @@
-"""Route the plugin's Python logging to the QGIS message log (and, on request, the message bar)."""
+"""Route the plugin's Python logging to the QGIS message log, and to a Processing feedback during a run."""
 
 import logging
 from contextlib import contextmanager
@@ -26,28 +26,23 @@ def qgis_level(levelno: int):
 
 
 class QgisLogHandler(logging.Handler):
-    """Writes records to the QGIS message log under the plugin's tab; a record logged with
-    ``extra={"message_bar": True}`` is also pushed to the message bar of ``iface`` (when there is one)."""
+    """Writes records to the QGIS message log under the plugin's tab (warnings and errors notify the user)."""
 
-    def __init__(self, iface=None):
+    def __init__(self):
         super().__init__(level=logging.INFO)
-        self.iface = iface
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = self.format(record)
-            level = qgis_level(record.levelno)
-            QgsMessageLog.logMessage(message, TAG, level, notifyUser=record.levelno >= logging.WARNING)
-            if getattr(record, "message_bar", False) and self.iface is not None:
-                self.iface.messageBar().pushMessage(TAG, message, level, 0 if level == Qgis.Critical else 8)
+            QgsMessageLog.logMessage(self.format(record), TAG, qgis_level(record.levelno),
+                                     notifyUser=record.levelno >= logging.WARNING)
         except Exception:  # noqa: BLE001 (logging must never raise into the caller)
             self.handleError(record)
 
 
-def install(iface=None) -> QgisLogHandler:
+def install() -> QgisLogHandler:
     """Attach a ``QgisLogHandler`` to the plugin's logger and return it (pass it to ``uninstall``)."""
-    handler = QgisLogHandler(iface)
+    handler = QgisLogHandler()
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
