@@ -61,10 +61,13 @@ class FolderSource:
     """Scenes from the GeoTIFFs directly in one folder (not its subfolders), sorted by acquisition time.
 
     Raises:
-        InputError: field ``INPUT`` when the folder does not exist or holds no usable scene.
+        InputError: ``field`` (default ``INPUT``) when no folder is given, or it does not exist or holds no
+            usable scene.
     """
 
     def __init__(self, folder: Union[str, Path], field: str = "INPUT"):
+        if not str(folder).strip():
+            raise InputError(field, "choose the folder holding the Sentinel-2 scenes")
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise InputError(field, f"folder {str(self.folder)!r} does not exist")

@@ -96,3 +96,5 @@ def test_unusable_files_are_skipped_and_an_empty_folder_is_refused(tmp_path):
         FolderSource(tmp_path)
     with pytest.raises(InputError, match="INPUT: .*does not exist"):
         FolderSource(tmp_path / "missing")
+    with pytest.raises(InputError, match="INPUT: choose the folder"):
+        FolderSource("")
