@@ -37,5 +37,8 @@ def clear_mask(score: np.ndarray, valid: np.ndarray, threshold: float) -> np.nda
         InputError: ``THRESHOLD`` outside 0..1.
     """
     threshold = check_threshold(threshold)
+    # Compare in the score's own precision: float32(0.7) < 0.7, so a float32 score stored as 0.7 would
+    # otherwise fail a 0.7 threshold it equals.
+    limit = np.asarray(threshold, dtype=score.dtype) if np.issubdtype(score.dtype, np.floating) else threshold
     with np.errstate(invalid="ignore"):
-        return valid & (score >= np.float32(threshold) if score.dtype == np.float32 else score >= threshold)
+        return valid & (score >= limit)

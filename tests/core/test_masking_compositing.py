@@ -14,6 +14,12 @@ def test_a_score_equal_to_the_threshold_is_clear():
     assert clear_mask(score, valid, 0.6).tolist() == [False, True, True, False, False]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_equality_holds_in_the_score_precision(dtype):
+    score = np.array([0.7, np.nextafter(dtype(0.7), dtype(0))], dtype=dtype)
+    assert clear_mask(score, np.ones(2, bool), 0.7).tolist() == [True, False]
+
+
 def test_nodata_is_never_clear_even_at_threshold_zero():
     score = np.array([0.0, 0.0, np.nan], dtype=np.float32)
     valid = np.array([True, False, True])

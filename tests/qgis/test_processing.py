@@ -98,3 +98,58 @@ def test_qgis_process_lists_and_runs_the_algorithm(tmp_path):
     assert results["SCENE_COUNT"] == 5
     with rasterio.open(output) as out:
         assert np.array_equal(out.read(14), reference_composite(0.6)["count"])
+
+
+def test_cancel_stops_the_run_and_leaves_no_output(plugin, tmp_path):
+    from qgis.core import QgsProcessingFeedback
+
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(lambda percent: feedback.cancel())  # cancel after the first read
+    output = tmp_path / "composite.tif"
+    import processing
+
+    with pytest.raises(QgsProcessingException, match="Cancelled"):
+        processing.run(ALGORITHM, dict(INPUT=str(DEMO_DIR), OUTPUT=str(output), **DEMO), feedback=feedback)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_loaded_output_is_styled_in_true_colour(plugin, tmp_path):
+    from qgis.core import (
+        QgsMultiBandColorRenderer,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProject,
+        QgsRasterLayer,
+    )
+
+    output = str(tmp_path / "composite.tif")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.addLayerToLoadOnCompletion(output, QgsProcessingContext.LayerDetails("Composite", QgsProject.instance(),
+                                                                                 "OUTPUT"))
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
+    _, ok = algorithm.run(dict(INPUT=str(DEMO_DIR), OUTPUT=output, **DEMO), context, QgsProcessingFeedback())
+    assert ok
+    post_processor = context.layerToLoadOnCompletionDetails(output).postProcessor()
+    layer = QgsRasterLayer(output, "Composite")
+    post_processor.postProcessLayer(layer, context, QgsProcessingFeedback())
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsMultiBandColorRenderer)
+    assert (renderer.redBand(), renderer.greenBand(), renderer.blueBand()) == (4, 3, 2)
+    assert renderer.redContrastEnhancement().maximumValue() == 2500
+
+
+def test_skipped_scenes_are_reported_in_the_algorithm_log(plugin, demo_folder, tmp_path):
+    from qgis.core import QgsProcessingFeedback
+
+    first = sorted(demo_folder.glob("*.tif"))[0]
+    with rasterio.open(first, "r+") as scene:
+        scene.set_band_description(14, "other_score")
+    feedback = QgsProcessingFeedback()
+    import processing
+
+    result = processing.run(ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO),
+                            feedback=feedback)
+    assert result["SCENE_COUNT"] == 4
+    assert f"Scene {first.stem} has no QA band 'clear': skipped" in feedback.textLog()
+    assert "Clear fraction:" in feedback.textLog()
