@@ -319,11 +319,12 @@ class CompositeDock(QgsDockWidget):
         used = len(result.plan.scenes)
         status = (
             f"{used} scene{'s' if used != 1 else ''} used; {result.clear_fraction:.0%} of their scored pixels "
-            f"were clear.\nOutput: {result.output}"
+            "were clear."  # the output path goes in the tooltip: a long path would widen the dock
         )
         if result.plan.skipped:
             status += f"\n{len(result.plan.skipped)} scene(s) without the QA band were skipped (see the log)."
         self.ui.statusLabel.setText(status)
+        self.ui.statusLabel.setToolTip(f"Outcome of the last run.\nOutput: {result.output}")
         try:
             load_composite_layers(result.output, self._group_name, used)
         except Exception as error:  # noqa: BLE001 (the file is written: say where, whatever went wrong)
