@@ -96,7 +96,9 @@ class FolderSource:
             found = [s for s in found if overlaps(s, aoi, aoi_crs)]
         return found
 
-    def read_block(self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window) -> Tuple[np.ndarray, np.ndarray]:
+    def read_block(
+        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window
+    ) -> Tuple[np.ndarray, np.ndarray]:
         """Read ``bands`` of ``scene`` onto one window of ``grid`` (nearest neighbour where reprojected).
 
         Reflectance keeps its digital numbers (scale 10000); a QA band with a GDAL scale/offset is returned

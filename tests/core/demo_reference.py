@@ -16,7 +16,8 @@ def demo_files() -> List[Path]:
 
 
 def read_demo() -> Tuple[List[str], np.ndarray, np.ndarray, List[str]]:
-    """(scene ids, reflectance float32 (scenes, 13, rows, cols), clear score float32 (scenes, rows, cols), band names)."""
+    """(scene ids, reflectance float32 (scenes, 13, rows, cols), clear score float32 (scenes, rows, cols),
+    the 13 band names)."""
     ids, reflectance, scores = [], [], []
     for path in demo_files():
         with rasterio.open(path) as src:

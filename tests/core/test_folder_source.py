@@ -15,7 +15,10 @@ from ..conftest import DEMO_DIR
 from .demo_reference import read_demo
 
 
-def write_scene(path, data, names, transform=from_origin(465000, 5081000, 10, 10), crs="EPSG:32633", **kwargs):
+TEN_METRE_GRID = from_origin(465000, 5081000, 10, 10)
+
+
+def write_scene(path, data, names, transform=TEN_METRE_GRID, crs="EPSG:32633", **kwargs):
     with rasterio.open(path, "w", driver="GTiff", width=data.shape[2], height=data.shape[1], count=data.shape[0],
                        dtype=data.dtype, crs=crs, transform=transform, **kwargs) as dst:
         dst.write(data)

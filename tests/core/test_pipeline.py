@@ -153,4 +153,5 @@ def test_core_imports_neither_qgis_nor_qt():
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('qgis', 'PyQt5', 'PyQt6', 'sip'))\n"
         "assert not bad, bad\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "build" / "plugins")})
+    environment = {"PYTHONPATH": str(ROOT / "build" / "plugins")}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=environment)

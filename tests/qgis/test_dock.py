@@ -38,7 +38,8 @@ def wait_until(condition, timeout=TIMEOUT_S):
 
 @pytest.fixture
 def dock(plugin, qgis_iface, qgis_new_project):
-    """The plugin's dock, idle, with no folder, the demo dates, default threshold, no extent and an empty message bar."""
+    """The plugin's dock, idle, with no folder, the demo dates, default threshold, no extent and an empty
+    message bar."""
     panel = plugin.dock
     assert not panel.is_running()
     panel.set_folder("")  # no QA bands left over from an earlier test
