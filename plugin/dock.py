@@ -106,6 +106,7 @@ class CompositeDock(QgsDockWidget):
         self._group_name = ""
         self._scanned_folder: Optional[str] = None
         self._folder_error: Optional[InputError] = None
+        self._source: Optional[FolderSource] = None  # the folder as last read
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(FOLDER_REFRESH_DELAY_MS)
@@ -171,18 +172,16 @@ class CompositeDock(QgsDockWidget):
         combo.clear()
         self._scanned_folder = folder
         self._folder_error = None
-        if not folder:
-            self._folder_error = InputError("INPUT", "choose the folder holding the Sentinel-2 scenes")
-            self._show_folder_message("Choose a folder of scenes.", error=False)
-            combo.setEnabled(False)
-            return
+        self._source = None
         try:
             source = FolderSource(folder)
         except InputError as error:
             self._folder_error = error
-            self._show_folder_message(error.message[:1].upper() + error.message[1:] + ".", error=True)
+            # No folder chosen yet is a prompt, not an error.
+            self._show_folder_message(error.message[:1].upper() + error.message[1:] + ".", error=bool(folder))
             combo.setEnabled(False)
             return
+        self._source = source
         qa_bands = source.qa_bands()
         combo.addItems(qa_bands)
         combo.setEnabled(bool(qa_bands))
@@ -235,8 +234,8 @@ class CompositeDock(QgsDockWidget):
             InputError: naming the field (``INPUT``, ``END_DATE``, ``QA_BAND``, ``EXTENT``, ``OUTPUT``...);
                 ``message`` is meant for the user.
         """
-        if self.folder() != self._scanned_folder or self._refresh_timer.isActive():
-            self.refresh_folder()
+        # Read the folder as it is now (one scan serves the QA band list and the plan below).
+        self.refresh_folder()
         if self._folder_error is not None:
             raise self._folder_error
         start = to_date(self.ui.startDateEdit.date())
@@ -252,7 +251,7 @@ class CompositeDock(QgsDockWidget):
             aoi_crs=aoi_crs,
         )
         # Reads scene headers only: bad dates, QA band or extent are reported before any task starts.
-        plan_composite(request, FolderSource(self.folder()))
+        plan_composite(request, self._source)
         return request
 
     # ---- running ----------------------------------------------------------------------------------
