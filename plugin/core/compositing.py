@@ -1,35 +1,205 @@
-"""Per-pixel composites of the clear observations of a stack of scenes."""
+"""Per-pixel composites of the clear observations of a stack of scenes.
 
-from typing import Tuple
+Every method works on one block in memory: a stack (bands, rows, cols, scenes) of reflectance and a clear mask
+(rows, cols, scenes). Order statistics (median, percentiles) come from one sort along time with unclear values
+pushed to the end as NaN; each pixel then reads the ranks its own count of clear observations calls for
+(no per-pixel Python). The approach is the one odc-algo's ``xr_quantile`` takes, written anew here.
+"""
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .errors import InputError
 
-def median_composite(stack: np.ndarray, clear: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Per-pixel, per-band median of the clear observations, and how many there are.
+METHODS = ("median", "mean", "min", "max", "percentiles", "best")
+"""Composite methods. ``best`` is the best-pixel mosaic: per pixel, all bands of the clear observation with the
+highest clear score (ties to the most recent scene)."""
 
-    The median follows numpy's definition: the middle value of an odd count, the mean of the two middle
-    values of an even count. It is computed by one sort along time with unclear values pushed to the end,
-    then reading the middle ranks of each pixel's clear values (no per-pixel Python).
+DEFAULT_PERCENTILES = (25.0, 50.0, 75.0)
+"""Percentiles of the Pan-European seasonal cloudless mosaic (OpenGeoHub 2021): quartiles and median."""
+
+COUNT_BAND = "count"
+"""Description of the valid-observation count band, always the output's last band."""
+
+# Rows per unit of work when one block is split over threads: small enough that a unit stays in cache,
+# large enough that numpy's per-call overhead does not dominate.
+_ROWS_PER_UNIT = 16
+
+
+def check_percentiles(percentiles: Sequence[float], field: str = "PERCENTILES") -> Tuple[float, ...]:
+    """The percentiles as floats, in the given order, when each is in 0..100 and none repeats.
+
+    Raises:
+        InputError: ``field`` when the list is empty, holds a non-number, a value outside 0..100 or a repeat.
+    """
+    try:
+        values = tuple(float(p) for p in percentiles)
+    except (TypeError, ValueError):
+        raise InputError(field, f"percentiles {percentiles!r} must be numbers in 0..100, e.g. 25, 50, 75") from None
+    if not values:
+        raise InputError(field, "give at least one percentile in 0..100, e.g. 25, 50, 75")
+    bad = [p for p in values if not (0.0 <= p <= 100.0) or math.isnan(p)]
+    if bad:
+        raise InputError(field, f"percentiles {bad} are outside 0..100")
+    if len(set(values)) != len(values):
+        raise InputError(field, f"percentiles {list(values)} repeat a value")
+    return values
+
+
+def statistic_names(method: str, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> List[str]:
+    """Names of the statistics a method computes per band: ``["median"]``, ``["p25", "p50", "p75"]``, ...
+
+    Raises:
+        InputError: ``METHOD`` when the method is unknown; ``PERCENTILES`` as ``check_percentiles``.
+    """
+    if method not in METHODS:
+        raise InputError("METHOD", f"method {method!r} is not one of {', '.join(METHODS)}")
+    if method == "percentiles":
+        return [f"p{p:g}" for p in check_percentiles(percentiles)]
+    return [method]
+
+
+def output_band_names(bands: Sequence[str], method: str, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> List[str]:
+    """Descriptions of a composite's bands: per band each statistic (``B4_p25``, ``B4_p50``, ...), then ``count``."""
+    statistics = statistic_names(method, percentiles)
+    return [f"{band}_{statistic}" for band in bands for statistic in statistics] + [COUNT_BAND]
+
+
+def composite(
+    stack: np.ndarray,
+    clear: np.ndarray,
+    method: str = "median",
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    scores: Optional[np.ndarray] = None,
+    threads: int = 1,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Per-pixel, per-band composite of the clear observations, and how many there are.
+
+    Time is the last axis, so each pixel's observations lie next to each other in memory for the sort.
+
+    Methods, each over the clear observations of a pixel:
+        ``median``: numpy's median (mean of the two middle values for an even count);
+        ``percentiles``: numpy's default ``linear`` percentile (Hyndman & Fan type 7), one per value;
+        ``mean``, ``min``, ``max``;
+        ``best``: every band from the one observation with the highest clear score; ties go to the most
+        recent scene (the scenes must be in time order).
+    Values are ordered as float32, which is exact for reflectance DN (uint16, scale 10000).
 
     Args:
-        stack: reflectance, shape (scenes, bands, rows, cols), any real dtype.
-        clear: bool, shape (scenes, rows, cols): True where the scene's pixel is a clear, valid observation
-            of every band.
+        stack: reflectance, shape (bands, rows, cols, scenes), any real dtype (uint16 DN or float32).
+        clear: bool, shape (rows, cols, scenes): True where the scene's pixel is a clear, valid observation.
+        method: one of ``METHODS``.
+        percentiles: values in 0..100, for ``percentiles``.
+        scores: clear scores 0..1, float, shape (rows, cols, scenes); needed for ``best`` only.
+        threads: number of threads sharing the rows (numpy releases the GIL).
 
     Returns:
-        (median, count): median float64 (bands, rows, cols), NaN where count is 0; count int64 (rows, cols),
-        the number of clear observations (the valid-observation count).
+        (values, count): values float64 (bands, statistics, rows, cols), NaN where count is 0, statistics as
+        ``statistic_names``; count int64 (rows, cols), the valid-observation count.
+
+    Raises:
+        ValueError: shapes that do not match, or ``best`` without scores.
+        InputError: an unknown method or bad percentiles.
     """
-    if stack.ndim != 4 or clear.shape != (stack.shape[0],) + stack.shape[2:]:
-        raise ValueError(f"stack {stack.shape} and clear {clear.shape} do not match (scenes, bands, rows, cols)")
-    count = clear.sum(axis=0)
-    ordered = np.sort(np.where(clear[:, np.newaxis], stack.astype(np.float64), np.inf), axis=0)
-    filled = np.maximum(count, 1)  # rank 0 where nothing is clear; those pixels become NaN below
+    statistics = statistic_names(method, percentiles)
+    if stack.ndim != 4 or clear.shape != stack.shape[1:]:
+        raise ValueError(f"stack {stack.shape} and clear {clear.shape} do not match (bands, rows, cols, scenes)")
+    if method == "best" and (scores is None or scores.shape != clear.shape):
+        raise ValueError("the best-pixel mosaic needs scores of shape (rows, cols, scenes)")
+    bands, rows, cols, _ = stack.shape
+    values = np.empty((bands, len(statistics), rows, cols), dtype=np.float64)
+    count = np.empty((rows, cols), dtype=np.int64)
 
-    def value_at(rank: np.ndarray) -> np.ndarray:
-        return np.take_along_axis(ordered, rank[np.newaxis, np.newaxis], axis=0)[0]
+    def unit(start: int) -> None:
+        part = slice(start, min(start + _ROWS_PER_UNIT, rows))
+        part_scores = scores[part] if scores is not None else None
+        values[:, :, part], count[part] = _composite_rows(
+            stack[:, part], clear[part], method, percentiles, part_scores
+        )
 
-    median = (value_at((filled - 1) // 2) + value_at(filled // 2)) / 2.0
-    median[:, count == 0] = np.nan
-    return median, count
+    starts = range(0, rows, _ROWS_PER_UNIT)
+    if threads > 1 and rows > _ROWS_PER_UNIT:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(unit, starts))
+    else:
+        for start in starts:
+            unit(start)
+    return values, count
+
+
+def _composite_rows(
+    stack: np.ndarray, clear: np.ndarray, method: str, percentiles: Sequence[float], scores: Optional[np.ndarray]
+) -> Tuple[np.ndarray, np.ndarray]:
+    count = np.count_nonzero(clear, axis=-1)
+    if method == "best":
+        values = _best(stack, clear, scores)[:, np.newaxis]
+    elif method == "mean":
+        total = np.where(clear, stack, 0).sum(axis=-1, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = (total / count)[:, np.newaxis]
+    elif method in ("min", "max"):
+        reduce = np.fmin.reduce if method == "min" else np.fmax.reduce  # fmin/fmax skip NaN
+        values = reduce(_unclear_as_nan(stack, clear), axis=-1).astype(np.float64)[:, np.newaxis]
+    else:
+        ordered = _unclear_as_nan(stack, clear)
+        ordered.sort(axis=-1)  # NaN sorts last: each pixel's clear values come first, in order
+        fractions = [0.5] if method == "median" else [p / 100.0 for p in percentiles]
+        values = np.stack([_order_statistic(ordered, count, q, method) for q in fractions], axis=1)
+    values[..., count == 0] = np.nan
+    return values, count
+
+
+def _unclear_as_nan(stack: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """float32 copy of the stack with unclear observations set to NaN.
+
+    Setting all 32 bits of an unclear value makes it a NaN; one bitwise OR with a mask broadcast over the
+    bands is several times faster than a masked assignment.
+    """
+    filled = stack.astype(np.float32)
+    unclear_bits = clear.astype(np.uint32)
+    unclear_bits -= 1  # clear -> 0, unclear -> 0xFFFFFFFF (wraps around)
+    bits = filled.view(np.uint32)
+    np.bitwise_or(bits, unclear_bits, out=bits)
+    return filled
+
+
+def _order_statistic(ordered: np.ndarray, count: np.ndarray, fraction: float, method: str) -> np.ndarray:
+    """One order statistic of each pixel's ``count`` clear values at the front of ``ordered`` (sorted on the last axis).
+
+    ``median`` averages the two middle values as ``numpy.median`` does. Otherwise numpy's ``linear``
+    percentile: virtual index ``(n - 1) * q`` and numpy's two-sided lerp, so results match
+    ``numpy.nanpercentile`` bit for bit on the same float64 values.
+    """
+    last = np.maximum(count, 1) - 1  # pixels with no clear value read rank 0; they become NaN later
+    if method == "median":
+        lower, upper, weight = last // 2, (last + 1) // 2, None
+    else:
+        virtual = last * fraction
+        lower = np.minimum(np.floor(virtual).astype(np.intp), last)
+        upper = np.minimum(lower + 1, last)
+        weight = virtual - lower
+    a = _at_rank(ordered, lower)
+    b = _at_rank(ordered, upper)
+    if weight is None:
+        return (a + b) / 2.0
+    difference = b - a
+    result = a + difference * weight
+    high = weight >= 0.5  # numpy's lerp computes from the upper end there, for symmetry
+    result[:, high] = (b - difference * (1 - weight))[:, high]
+    return result
+
+
+def _at_rank(ordered: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """float64 (bands, rows, cols): the value at each pixel's ``rank`` (rows, cols) along the last axis."""
+    picked = np.take_along_axis(ordered, rank.astype(np.intp)[np.newaxis, ..., np.newaxis], axis=-1)[..., 0]
+    return picked.astype(np.float64)
+
+
+def _best(stack: np.ndarray, clear: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """float64 (bands, rows, cols): every band of the clear observation with the highest score, latest on ties."""
+    ranked = np.where(clear, scores, -np.inf)[..., ::-1]  # latest scene first: argmax's first hit is the latest
+    latest_best = ranked.shape[-1] - 1 - np.argmax(ranked, axis=-1)
+    return _at_rank(stack, latest_best)

@@ -3,7 +3,7 @@
 import logging
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import rasterio
@@ -17,6 +17,7 @@ from rasterio.windows import Window
 from .errors import InputError
 from .grid import Bounds, Grid, intersection
 from .scene import Scene, acquisition_time, band_sort_key, canonical_band_name, parse_scene_name
+from .source import Source
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,18 @@ def read_scene(path: Path) -> Optional[Scene]:
         return None
     scene_id = tags.get("SYSTEM_INDEX") or path.stem
     tile = tags.get("MGRS_TILE") or parse_scene_name(scene_id)[1]
-    return Scene(scene_id, when, tile, path, crs, transform, width, height, names, nodata)
+    return Scene(scene_id, when, tile, path, crs, transform, width, height, names, nodata,
+                 cloudy_percentage=_float_tag(tags, "CLOUDY_PIXEL_PERCENTAGE"), platform=tags.get("SPACECRAFT_NAME"))
 
 
-class FolderSource:
+def _float_tag(tags: Mapping[str, str], key: str) -> Optional[float]:
+    try:
+        return float(tags[key])
+    except (KeyError, ValueError):
+        return None
+
+
+class FolderSource(Source):
     """Scenes from the GeoTIFFs directly in one folder (not its subfolders), sorted by acquisition time.
 
     Raises:
@@ -95,6 +104,19 @@ class FolderSource:
         if aoi is not None:
             found = [s for s in found if overlaps(s, aoi, aoi_crs)]
         return found
+
+    def no_scene_error(
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+    ) -> InputError:
+        """Why ``search`` found nothing: no scene in the dates (with the folder's date range), or the AOI."""
+        range_text = f"between {start} and {end} (end excluded)"
+        if not self.search(start, end):
+            first, last = self.scenes[0].time.date(), self.scenes[-1].time.date()
+            return InputError("START_DATE", f"no scene was acquired {range_text}; the {self.describe()} has "
+                                            f"scenes from {first} to {last}")
+        crs_name = CRS.from_user_input(aoi_crs).to_string() if aoi_crs else "the scenes' CRS"
+        return InputError("EXTENT", f"the extent {tuple(round(v, 6) for v in aoi)} in {crs_name} touches no "
+                                    f"scene acquired {range_text}")
 
     def read_block(
         self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window

@@ -5,23 +5,32 @@ calls ``run_composite`` with a source; progress and cancel come in as plain call
 """
 
 import logging
-from collections import Counter
+import math
+import os
+import threading
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from rasterio.crs import CRS
-from rasterio.warp import transform_bounds
+from rasterio.errors import CRSError
+from rasterio.features import geometry_mask
+from rasterio.warp import transform_bounds, transform_geom
+from rasterio.windows import Window
+from rasterio.windows import transform as window_transform
 
-from .compositing import median_composite
+from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
 from .errors import Cancelled, InputError
-from .folder_source import FolderSource, overlaps
 from .grid import Bounds, Grid, check_resolution, grid_from_aoi, union
 from .masking import check_threshold, clear_mask
-from .raster_output import atomic_geotiff, check_output_path, to_uint16
+from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
 from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
+from .source import Source
 from .version import plugin_version
 
 log = logging.getLogger(__name__)
@@ -29,12 +38,15 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.60
 """Default clear threshold: Earth Engine's Cloud Score+ example uses 0.60 (0.50..0.65 works well)."""
 
-METHODS = ("median",)
-COUNT_BAND = "count"
-DEFAULT_BLOCK_SIZE = 512
+__all__ = ["COUNT_BAND", "DEFAULT_PERCENTILES", "METHODS", "CompositeRequest", "CompositePlan", "CompositeResult",
+           "plan_composite", "run_composite"]
+
+MEMORY_BUDGET_MB = 512
+"""Working memory the block buffers of all threads may take together, in MB; sets the automatic block size."""
 
 ProgressCallback = Callable[[float], None]
 CancelCheck = Callable[[], bool]
+StageCallback = Callable[[str], None]
 
 
 @dataclass
@@ -47,11 +59,18 @@ class CompositeRequest:
         output: GeoTIFF to write.
         threshold: clear threshold 0..1; a pixel is clear where ``score >= threshold``.
         aoi: AOI bounds (left, bottom, right, top) in ``aoi_crs``; None = the union of the scenes.
-        aoi_crs: CRS of ``aoi`` (anything rasterio takes); None = the scenes' CRS.
-        resolution: pixel size of the output in metres; None = the scenes' own.
+        aoi_crs: CRS of ``aoi`` and ``clip`` (anything rasterio takes); None = the scenes' CRS.
+        resolution: pixel size of the output in metres; None = the scenes' own (10 m for Earth Engine).
         bands: Sentinel-2 bands to composite (``B4``, ...); None = every band all the scenes have.
-        method: composite method; ``median``.
-        block_size: side of the square blocks processed at a time, in pixels (bounds memory).
+        method: composite method, one of ``METHODS`` (see ``compositing.composite``).
+        percentiles: percentiles 0..100 for the ``percentiles`` method.
+        output_format: ``GTiff`` or ``COG``.
+        scale_to_byte: write reflectance as bytes (DN / ``BYTE_SCALE``, the scale recorded in the file).
+        crs: CRS of the output grid (projected, metres); None = the CRS most scenes share.
+        clip: GeoJSON geometries (dicts) in ``aoi_crs``: pixels outside all of them are nodata; None = no clip.
+        scene_ids: only these scenes (``system:index``) of the search; None = all.
+        threads: blocks processed at once; 0 = one per CPU core.
+        block_size: side of the square blocks in pixels; None = chosen from ``MEMORY_BUDGET_MB``.
     """
 
     start: date
@@ -64,7 +83,14 @@ class CompositeRequest:
     resolution: Optional[float] = None
     bands: Optional[Sequence[str]] = None
     method: str = "median"
-    block_size: int = DEFAULT_BLOCK_SIZE
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES
+    output_format: str = "GTiff"
+    scale_to_byte: bool = False
+    crs: Optional[Union[CRS, str]] = None
+    clip: Optional[Sequence[Dict[str, Any]]] = None
+    scene_ids: Optional[Sequence[str]] = None
+    threads: int = 0
+    block_size: Optional[int] = None
 
     def validate(self) -> None:
         """Check every field on its own (what needs the scenes is checked by ``plan_composite``, the output
@@ -72,7 +98,8 @@ class CompositeRequest:
 
         Raises:
             InputError: naming the field (``THRESHOLD``, ``END_DATE``, ``QA_BAND``, ``RESOLUTION``, ``BANDS``,
-                ``METHOD``) and the accepted values.
+                ``METHOD``, ``PERCENTILES``, ``FORMAT``, ``CRS``, ``EXTENT``, ``SCENES``, ``THREADS``,
+                ``BLOCK_SIZE``) and the accepted values.
         """
         check_threshold(self.threshold)
         if not isinstance(self.start, date) or not isinstance(self.end, date):
@@ -87,10 +114,28 @@ class CompositeRequest:
             unknown = [b for b in self.bands if canonical_band_name(b) not in S2_BANDS]
             if unknown or not self.bands:
                 raise InputError("BANDS", f"unknown band(s) {unknown}; Sentinel-2 bands are {', '.join(S2_BANDS)}")
-        if self.method not in METHODS:
-            raise InputError("METHOD", f"method {self.method!r} is not one of {', '.join(METHODS)}")
-        if not isinstance(self.block_size, int) or self.block_size < 16:
+        statistic_names(self.method, self.percentiles)
+        check_format(self.output_format)
+        if self.crs is not None:
+            try:
+                crs = CRS.from_user_input(self.crs)
+            except CRSError as error:
+                raise InputError("CRS", f"{self.crs!r} is not a CRS ({error})") from None
+            if not crs.is_projected:
+                raise InputError("CRS", f"{crs.to_string()} is not a projected CRS in metres (e.g. a UTM zone)")
+        if self.clip is not None and (not self.clip or not all(isinstance(g, dict) and "type" in g for g in self.clip)):
+            raise InputError("EXTENT", "the clip polygons must be one or more GeoJSON geometries")
+        if self.scene_ids is not None and not self.scene_ids:
+            raise InputError("SCENES", "no scene is chosen: tick at least one scene")
+        if not isinstance(self.threads, int) or self.threads < 0:
+            raise InputError("THREADS", f"threads {self.threads!r} must be a whole number >= 0 (0 = all cores)")
+        if self.block_size is not None and (not isinstance(self.block_size, int) or self.block_size < 16):
             raise InputError("BLOCK_SIZE", f"block size {self.block_size!r} must be a whole number of pixels >= 16")
+
+    @property
+    def statistics(self) -> List[str]:
+        """Statistics computed per band (``median``, ``p25``, ...)."""
+        return statistic_names(self.method, self.percentiles)
 
 
 @dataclass
@@ -148,71 +193,58 @@ class CompositeResult:
         return sum(s.clear_pixels for s in self.scenes) / valid if valid else 0.0
 
 
-def _date_range(request: CompositeRequest) -> str:
-    return f"{request.start} and {request.end} (end excluded)"
-
-
-def plan_composite(request: CompositeRequest, source: FolderSource) -> CompositePlan:
+def plan_composite(request: CompositeRequest, source: Source) -> CompositePlan:
     """Resolve a request against a source: which scenes, on which grid, with which bands.
 
     Raises:
-        InputError: any of ``CompositeRequest.validate``'s, and ``START_DATE`` (no scene in the dates),
-            ``QA_BAND`` (no scene has it), ``EXTENT`` (the AOI touches no scene), ``BANDS`` (a band some
-            scene lacks).
+        InputError: any of ``CompositeRequest.validate``'s; the source's ``no_scene_error`` when the search
+            finds nothing; ``SCENES`` (none of ``scene_ids`` found), ``QA_BAND`` (no scene has it), ``BANDS``
+            (a band some scene lacks).
     """
     request.validate()
-    in_dates = source.search(request.start, request.end)
-    if not in_dates:
-        first, last = source.scenes[0].time.date(), source.scenes[-1].time.date()
-        raise InputError(
-            "START_DATE",
-            f"no scene was acquired between {_date_range(request)}; the {source.describe()} has scenes "
-            f"from {first} to {last}",
-        )
+    found = source.search(request.start, request.end, request.aoi, request.aoi_crs)
+    if not found:
+        raise source.no_scene_error(request.start, request.end, request.aoi, request.aoi_crs)
+    if request.scene_ids is not None:
+        wanted = set(request.scene_ids)
+        found = [s for s in found if s.scene_id in wanted]
+        if not found:
+            raise InputError("SCENES", f"none of the {len(wanted)} chosen scene(s) is among those found")
     qa_band = request.qa_band.strip()
-    with_qa = [s for s in in_dates if qa_band in s.band_names]
-    if not with_qa:
-        known = source.qa_bands()
-        where = "no scene" if not any(qa_band in s.band_names for s in source.scenes) else "no scene in the dates"
-        raise InputError(
-            "QA_BAND", f"{where} has the QA band {qa_band!r}; QA bands found: {', '.join(known) or 'none'}"
-        )
-    scenes = with_qa
-    if request.aoi is not None:
-        scenes = [s for s in with_qa if overlaps(s, request.aoi, request.aoi_crs)]
-        if not scenes:
-            crs_name = CRS.from_user_input(request.aoi_crs).to_string() if request.aoi_crs else "the scenes' CRS"
-            raise InputError(
-                "EXTENT",
-                f"the extent {tuple(round(v, 6) for v in request.aoi)} in {crs_name} "
-                f"touches no scene acquired between {_date_range(request)}",
-            )
-    skipped = [
-        s for s in in_dates
-        if qa_band not in s.band_names and (request.aoi is None or overlaps(s, request.aoi, request.aoi_crs))
-    ]
-    for scene in skipped:
-        log.warning("Scene %s has no QA band %r: skipped", scene.scene_id, qa_band)
-
+    scenes = [s for s in found if qa_band in s.band_names]
+    skipped = [s for s in found if qa_band not in s.band_names]
+    if not scenes:
+        known = ", ".join(source.qa_bands()) or "none"
+        raise InputError("QA_BAND", f"no scene has the QA band {qa_band!r} (none of the {len(found)} found); "
+                                    f"QA bands found: {known}")
+    if skipped:
+        log.warning("%d scene(s) have no QA band %r and are skipped: %s", len(skipped), qa_band,
+                    ", ".join(s.scene_id for s in skipped))
     grid = _target_grid(request, scenes)
     bands = _composite_bands(request, scenes)
     return CompositePlan(scenes, skipped, grid, bands)
 
 
 def _target_grid(request: CompositeRequest, scenes: List[Scene]) -> Grid:
-    # The CRS most scenes share, anchored on the first such scene's pixels, so that at the scenes'
-    # own resolution those scenes are read without resampling.
-    crs = Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0]
-    reference = next(s for s in scenes if s.crs.to_wkt() == crs)
-    resolution = request.resolution or (reference.transform.a, -reference.transform.e)
-    if request.aoi is not None:
-        aoi, aoi_crs = request.aoi, request.aoi_crs or reference.crs
+    # The requested CRS, else the one most scenes share. The grid is anchored on the pixels of the first
+    # scene in that CRS, so at the scenes' own resolution they are read without resampling; with no such
+    # scene the lattice starts at the CRS origin (Sentinel-2 grids are whole multiples of 60 m from it).
+    crs = CRS.from_user_input(request.crs) if request.crs is not None else \
+        CRS.from_wkt(Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0])
+    reference = next((s for s in scenes if s.crs == crs), None)
+    if request.resolution:
+        resolution = request.resolution
+    elif reference is not None:
+        resolution = (reference.transform.a, -reference.transform.e)
     else:
-        aoi = union([transform_bounds(s.crs, reference.crs, *s.bounds) if s.crs != reference.crs else s.bounds
-                     for s in scenes])
-        aoi_crs = reference.crs
-    origin = (reference.transform.c, reference.transform.f)
-    return grid_from_aoi(aoi, aoi_crs, reference.crs, resolution, origin)
+        resolution = 10.0
+    origin = (reference.transform.c, reference.transform.f) if reference is not None else (0.0, 0.0)
+    if request.aoi is not None:
+        aoi, aoi_crs = request.aoi, request.aoi_crs or (reference.crs if reference is not None else crs)
+    else:
+        aoi = union([transform_bounds(s.crs, crs, *s.bounds) if s.crs != crs else s.bounds for s in scenes])
+        aoi_crs = crs
+    return grid_from_aoi(aoi, aoi_crs, crs, resolution, origin)
 
 
 def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str]:
@@ -229,9 +261,9 @@ def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str
     return sorted(dict.fromkeys(wanted), key=band_sort_key)
 
 
-def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: FolderSource) -> Dict[str, str]:
+def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Source) -> Dict[str, str]:
     """GeoTIFF tags that say how a composite was made (scene ids, QA band, threshold, dates, method, version)."""
-    return {
+    tags = {
         "CLOUDSCORE_SCENES": ",".join(s.scene_id for s in plan.scenes),
         "CLOUDSCORE_SKIPPED_SCENES": ",".join(s.scene_id for s in plan.skipped),
         "CLOUDSCORE_QA_BAND": request.qa_band.strip(),
@@ -244,67 +276,207 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Fold
         "CLOUDSCORE_VERSION": plugin_version(),
         "CLOUDSCORE_REFLECTANCE_SCALE": "10000",
     }
+    if request.method == "percentiles":
+        tags["CLOUDSCORE_PERCENTILES"] = ",".join(f"{p:g}" for p in request.percentiles)
+    if request.scale_to_byte:
+        tags["CLOUDSCORE_BYTE_SCALE"] = f"{BYTE_SCALE:g}"
+    return tags
+
+
+def auto_block_size(scenes: int, bands: int, statistics: int, threads: int,
+                    budget_mb: float = MEMORY_BUDGET_MB) -> int:
+    """Side in pixels of square blocks whose buffers, for ``threads`` blocks at once, fit in ``budget_mb``.
+
+    Per pixel a block holds the stack and its sorted float32 copy (scenes x bands x 4 B each), the scores and
+    clear mask (scenes x 5 B) and the float64 statistics (bands x statistics x 8 B). The side is a multiple of
+    256 (the output's tile size) when it is at least 256, else of 16; between 16 and 2048.
+    """
+    per_pixel = scenes * (2 * bands * 4 + 5) + bands * statistics * 8
+    side = int(math.sqrt(budget_mb * 2**20 / max(threads, 1) / per_pixel))
+    side = (side // 256) * 256 if side >= 256 else (side // 16) * 16
+    return max(16, min(side, 2048))
+
+
+@dataclass
+class _BlockResult:
+    window: Window
+    values: np.ndarray  # float64 (bands, statistics, rows, cols)
+    count: np.ndarray  # int64 (rows, cols)
+    valid_pixels: np.ndarray  # int64 (scenes,): scored pixels per scene in the block
+    clear_pixels: np.ndarray  # int64 (scenes,)
+
+
+class _BlockCompositor:
+    """Reads one window of every scene, masks it and composites it; run from several threads at once."""
+
+    def __init__(self, request: CompositeRequest, source: Source, plan: CompositePlan, clip: Optional[list],
+                 stop: Callable[[], bool]):
+        self.request, self.source, self.plan, self.clip, self.stop = request, source, plan, clip, stop
+        self.qa_band = request.qa_band.strip()
+        self.reads_done = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, window: Window) -> _BlockResult:
+        scenes, bands, grid = self.plan.scenes, self.plan.bands, self.plan.grid
+        shape = (window.height, window.width, len(scenes))
+        # Time last, so each pixel's observations are contiguous for the sort (see compositing.composite).
+        stack = np.empty((len(bands),) + shape, dtype=np.float32)
+        clear = np.zeros(shape, dtype=bool)
+        scores = np.empty(shape, dtype=np.float32) if self.request.method == "best" else None
+        inside = self._inside_clip(window)
+        valid_pixels = np.zeros(len(scenes), dtype=np.int64)
+        clear_pixels = np.zeros(len(scenes), dtype=np.int64)
+        for index, scene in enumerate(scenes):
+            if self.stop():
+                raise Cancelled("cancelled by the user")
+            data, valid = self.source.read_block(scene, bands + [self.qa_band], grid, window)
+            scene_clear = clear_mask(data[-1], valid[-1], self.request.threshold)
+            scored = valid[-1] if inside is None else valid[-1] & inside
+            valid_pixels[index] = np.count_nonzero(scored)
+            clear_pixels[index] = np.count_nonzero(scene_clear & scored)
+            stack[..., index] = data[:-1]
+            clear[..., index] = scene_clear & valid[:-1].all(axis=0)
+            if scores is not None:
+                scores[..., index] = data[-1]
+            with self._lock:
+                self.reads_done += 1
+        if inside is not None:
+            clear &= inside[..., np.newaxis]
+        values, count = composite(stack, clear, self.request.method, self.request.percentiles, scores)
+        return _BlockResult(window, values, count, valid_pixels, clear_pixels)
+
+    def _inside_clip(self, window: Window) -> Optional[np.ndarray]:
+        if self.clip is None:
+            return None
+        transform = window_transform(window, self.plan.grid.transform)
+        return geometry_mask(self.clip, out_shape=(window.height, window.width), transform=transform, invert=True)
+
+
+def _clip_in_grid_crs(request: CompositeRequest, grid: Grid) -> Optional[list]:
+    if request.clip is None:
+        return None
+    source_crs = request.aoi_crs or grid.crs
+    if CRS.from_user_input(source_crs) == grid.crs:
+        return list(request.clip)
+    return [transform_geom(source_crs, grid.crs, g) for g in request.clip]
 
 
 def run_composite(
     request: CompositeRequest,
-    source: FolderSource,
+    source: Source,
     progress: Optional[ProgressCallback] = None,
     is_canceled: Optional[CancelCheck] = None,
+    stage: Optional[StageCallback] = None,
 ) -> CompositeResult:
-    """Composite the request's scenes into its output GeoTIFF.
+    """Composite the request's scenes into its output GeoTIFF (or COG).
 
-    Each block of the grid reads only its window of every scene, masks pixels whose QA band is below the
-    threshold (or nodata), takes the per-band median of the clear observations and writes it with a
-    ``count`` band (clear observations per pixel; 0 and nodata where there is none). Memory is bounded
-    by ``block_size`` and the number of scenes, not by the area.
+    The source first fetches what it needs (Earth Engine downloads; a folder has nothing to do). Then each
+    block of the grid reads only its window of every scene, masks pixels whose QA band is below the threshold
+    (or nodata, or outside the clip), computes the method's statistics per band and writes them with a
+    ``count`` band (clear observations per pixel; 0 and nodata where there is none). Blocks run on
+    ``request.threads`` threads; memory is bounded by the block size, the number of scenes and the threads,
+    not by the area.
 
     Args:
         request: what to composite.
         source: where the scenes are.
-        progress: called with the percentage done, 0..100.
-        is_canceled: polled between reads; when it returns True the run stops.
+        progress: called with the percentage done, 0..100, from the calling thread.
+        is_canceled: polled between reads (from worker threads too); when it returns True the run stops.
+        stage: called with what is being done, e.g. ``fetch 3/40``, ``composite block 2/9``.
 
     Returns:
         the output path and what was used.
 
     Raises:
         InputError: bad input (see ``plan_composite``), or ``OUTPUT`` not a writable .tif path.
-        Cancelled: ``is_canceled`` returned True; no output was written (an existing file is untouched).
+        Cancelled: ``is_canceled`` returned True; no output was written (an existing file is untouched) and
+            what the source fetched is kept.
     """
     check_output_path(request.output)
     plan = plan_composite(request, source)
     grid, bands, scenes = plan.grid, plan.bands, plan.scenes
     qa_band = request.qa_band.strip()
+    statistics = request.statistics
+    threads = request.threads or os.cpu_count() or 1
+    block_size = request.block_size or auto_block_size(len(scenes), len(bands) + 1, len(statistics), threads)
     log.info(
-        "Compositing %d scene(s) on a %d x %d grid (%s, %.4g m): %s",
-        len(scenes), grid.width, grid.height, grid.crs.to_string(), grid.resolution[0], ", ".join(bands),
+        "Compositing %d scene(s) on a %d x %d grid (%s, %.4g m), %s of %s, %d thread(s), %d px blocks",
+        len(scenes), grid.width, grid.height, grid.crs.to_string(), grid.resolution[0], request.method,
+        ", ".join(bands), threads, block_size,
     )
+    canceled = is_canceled or (lambda: False)
+    fetch_share = 50.0 if source.fetches_pixels else 0.0
+
+    def fetch_progress(done: int, total: int) -> None:
+        if stage is not None:
+            stage(f"fetch {done}/{total}")
+        if progress is not None and total:
+            progress(fetch_share * done / total)
+
+    source.fetch(scenes, bands + [qa_band], grid, fetch_progress, canceled)
+
     summaries = [SceneSummary(s.scene_id, s.time.isoformat()) for s in scenes]
-    blocks = list(grid.blocks(request.block_size))
-    steps, done = len(blocks) * len(scenes), 0
-    band_names = bands + [COUNT_BAND]
+    band_names = output_band_names(bands, request.method, request.percentiles)
     tags = provenance_tags(request, plan, source)
-    with atomic_geotiff(request.output, grid, band_names, tags) as dst:
-        for window in blocks:
-            stack = np.zeros((len(scenes), len(bands), window.height, window.width), dtype=np.float32)
-            clear = np.zeros((len(scenes), window.height, window.width), dtype=bool)
-            for index, scene in enumerate(scenes):
-                if is_canceled is not None and is_canceled():
-                    raise Cancelled("cancelled by the user")
-                data, valid = source.read_block(scene, bands + [qa_band], grid, window)
-                scene_clear = clear_mask(data[-1], valid[-1], request.threshold)
-                summaries[index].valid_pixels += int(valid[-1].sum())
-                summaries[index].clear_pixels += int(scene_clear.sum())
-                stack[index] = data[:-1]
-                clear[index] = scene_clear & valid[:-1].all(axis=0)
-                done += 1
-                if progress is not None:
-                    progress(100.0 * done / steps)
-            median, count = median_composite(stack, clear)
-            dst.write(to_uint16(median), indexes=list(range(1, len(bands) + 1)), window=window)
-            dst.write(count.astype(np.uint16), indexes=len(band_names), window=window)
+    dtype, scales = ("uint8", [BYTE_SCALE] * (len(band_names) - 1) + [1.0]) if request.scale_to_byte else \
+        ("uint16", None)
+    windows = list(grid.blocks(block_size))
+    failed = threading.Event()
+    worker = _BlockCompositor(request, source, plan, _clip_in_grid_crs(request, grid),
+                              lambda: failed.is_set() or canceled())
+    reads_total = len(windows) * len(scenes)
+
+    def report(written: int) -> None:
+        if stage is not None:
+            stage(f"composite block {written}/{len(windows)}")
+        if progress is not None:
+            progress(fetch_share + (100.0 - fetch_share) * worker.reads_done / reads_total)
+
+    with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales) as dst:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            pending: deque = deque()
+            queue = iter(windows)
+            written = 0
+            try:
+                # At most `threads` blocks in memory at once; results are written in order by this thread.
+                for window in queue:
+                    pending.append(pool.submit(worker, window))
+                    if len(pending) < threads:
+                        continue
+                    written += _write_next(pending, dst, statistics, summaries, request.scale_to_byte, report,
+                                           written)
+                while pending:
+                    written += _write_next(pending, dst, statistics, summaries, request.scale_to_byte, report,
+                                           written)
+            except BaseException:
+                failed.set()  # the other threads stop at their next read
+                raise
         result = CompositeResult(Path(request.output), plan, summaries, band_names)
         dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
     log.info("Wrote %s (clear fraction %.1f%%)", request.output, 100 * result.clear_fraction)
     return result
+
+
+def _write_next(pending: deque, dst, statistics: List[str], summaries: List[SceneSummary], scale_to_byte: bool,
+                report: Callable[[int], None], written: int) -> int:
+    """Wait for the oldest block, write it, account its scene statistics; returns 1 (one block written)."""
+    future = pending[0]
+    while True:
+        try:
+            block = future.result(timeout=0.25)
+            break
+        except FutureTimeout:
+            report(written)  # keeps progress moving while a large block is read
+    pending.popleft()
+    bands, per_band = block.values.shape[0], len(statistics)
+    encode = to_byte if scale_to_byte else to_uint16
+    for b in range(bands):
+        for s in range(per_band):
+            dst.write(encode(block.values[b, s]), indexes=b * per_band + s + 1, window=block.window)
+    count = np.minimum(block.count, 255) if scale_to_byte else block.count
+    dst.write(count.astype(dst.dtypes[-1]), indexes=dst.count, window=block.window)
+    for summary, valid, clear in zip(summaries, block.valid_pixels, block.clear_pixels):
+        summary.valid_pixels += int(valid)
+        summary.clear_pixels += int(clear)
+    report(written + 1)
+    return 1

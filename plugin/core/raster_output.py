@@ -4,10 +4,11 @@ import os
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Sequence, Union
+from typing import Dict, Iterator, Optional, Sequence, Union
 
 import numpy as np
 import rasterio
+import rasterio.shutil
 
 from .errors import InputError
 from .grid import Grid
@@ -44,31 +45,76 @@ def check_output_path(path: Union[str, Path], field: str = "OUTPUT") -> Path:
     return path
 
 
+FORMATS = ("GTiff", "COG")
+"""Output formats: a tiled GeoTIFF, or a Cloud-Optimized GeoTIFF (GDAL's COG driver: internal tiles, overviews)."""
+
+BYTE_SCALE = 40.0
+"""Scale of byte output: byte = DN / 40 (reflectance x 250), 1..255, so 255 stands for reflectance 1.02 and above.
+Recorded as the bands' GDAL scale, so ``byte * scale + offset`` gives DN (scale 10000) back, as the Pan-European
+seasonal mosaic recorded its byte scaling in the files."""
+
+BYTE_MAX = np.iinfo(np.uint8).max
+COG_BLOCK_SIZE = 512
+
+
+def to_byte(values: np.ndarray, scale: float = BYTE_SCALE) -> np.ndarray:
+    """Reflectance DN (or counts with ``scale`` 1) as uint8: ``rint(values / scale)`` clipped to 1..255, NaN to nodata 0."""
+    valid = ~np.isnan(values)
+    out = np.zeros(values.shape, dtype=np.uint8)
+    out[valid] = np.clip(np.rint(values[valid] / scale), 1, BYTE_MAX)
+    return out
+
+
+def check_format(output_format: str, field: str = "FORMAT") -> str:
+    """``output_format`` when it is one of ``FORMATS``.
+
+    Raises:
+        InputError: ``field`` naming the accepted formats.
+    """
+    if output_format not in FORMATS:
+        raise InputError(field, f"format {output_format!r} is not one of {', '.join(FORMATS)}")
+    return output_format
+
+
 @contextmanager
 def atomic_geotiff(
-    path: Union[str, Path], grid: Grid, band_names: Sequence[str], tags: Dict[str, str]
+    path: Union[str, Path],
+    grid: Grid,
+    band_names: Sequence[str],
+    tags: Dict[str, str],
+    output_format: str = "GTiff",
+    dtype: str = "uint16",
+    scales: Optional[Sequence[float]] = None,
 ) -> Iterator[rasterio.io.DatasetWriter]:
-    """Open a uint16 tiled, DEFLATE-compressed GeoTIFF on ``grid`` for writing, all bands nodata 0.
+    """Open a tiled, DEFLATE-compressed GeoTIFF on ``grid`` for writing, all bands nodata 0.
 
     The file is written under a temporary name in the target folder and renamed onto ``path`` only when
     the ``with`` block ends without an exception, so ``path`` is never half-written: on an exception
-    (including a cancel) the temporary file is removed and an existing ``path`` is left untouched.
+    (including a cancel) the temporary files are removed and an existing ``path`` is left untouched.
+    For ``COG`` the finished GeoTIFF is copied through GDAL's COG driver (512 px internal tiles, overviews
+    averaged while ignoring nodata) before the rename.
 
     Args:
         path: target file.
         grid: CRS, transform and shape of the output.
-        band_names: one description per band (``B4``, ``count``, ...).
+        band_names: one description per band (``B4_median``, ``count``, ...).
         tags: dataset tags (provenance).
+        output_format: one of ``FORMATS``.
+        dtype: ``uint16`` or ``uint8``.
+        scales: per-band GDAL scale (offset 0), e.g. ``BYTE_SCALE`` for byte reflectance; None = 1.
     """
+    check_format(output_format)
     path = Path(path)
-    # Same folder, so the final rename is atomic; a hidden name, so nobody opens it half-written.
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.tif")
+    # Same folder, so the final rename is atomic; hidden names, so nobody opens them half-written.
+    token = uuid.uuid4().hex[:8]
+    temporary = path.with_name(f".{path.stem}.{token}.partial.tif")
+    converted = path.with_name(f".{path.stem}.{token}.cog.partial.tif")
     profile = dict(
         driver="GTiff",
         width=grid.width,
         height=grid.height,
         count=len(band_names),
-        dtype="uint16",
+        dtype=dtype,
         crs=grid.crs,
         transform=grid.transform,
         nodata=NODATA,
@@ -83,9 +129,21 @@ def atomic_geotiff(
         with rasterio.open(temporary, "w", **profile) as dst:
             for index, name in enumerate(band_names, start=1):
                 dst.set_band_description(index, name)
+            if scales is not None:
+                dst.scales = tuple(scales)
+                dst.offsets = (0.0,) * len(band_names)
             dst.update_tags(**tags)
             yield dst
-        os.replace(temporary, path)
+        if output_format == "COG":
+            rasterio.shutil.copy(
+                temporary, converted, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES",
+                BLOCKSIZE=COG_BLOCK_SIZE, OVERVIEWS="AUTO", RESAMPLING="AVERAGE", BIGTIFF="IF_SAFER",
+            )
+            os.replace(converted, path)
+            temporary.unlink()
+        else:
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
+        converted.unlink(missing_ok=True)
         raise

@@ -1,10 +1,10 @@
 """A Sentinel-2 scene: identity, acquisition time, MGRS tile, footprint and bands."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from affine import Affine
 from rasterio.crs import CRS
@@ -95,22 +95,30 @@ class Scene:
         scene_id: the scene's ``system:index`` (or file stem when it has none).
         time: acquisition time, timezone-aware UTC.
         tile: MGRS tile (``33TVL``) or None.
-        path: where its pixels are (a GeoTIFF for the folder source).
-        crs, transform, width, height: the scene's own grid.
+        path: where its pixels are (a GeoTIFF for the folder source; None for scenes that are not files,
+            such as Earth Engine assets).
+        crs, transform, width, height: the scene's own grid (for Earth Engine, the grid of its 10 m bands).
         band_names: band names in file order (``B1``..``B12``, ``B8A``, QA bands such as ``cs``, ``cs_cdf``).
+            A scene whose clear score is not available has no QA band.
         nodata: the file's nodata value, or None.
+        cloudy_percentage: the scene's ``CLOUDY_PIXEL_PERCENTAGE`` 0..100 (from the product metadata), or None.
+        platform: ``Sentinel-2A``, ``Sentinel-2B``, ... (``SPACECRAFT_NAME``), or None.
+        footprint: the scene's footprint as a GeoJSON geometry in EPSG:4326 (lon/lat degrees), or None.
     """
 
     scene_id: str
     time: datetime
     tile: Optional[str]
-    path: Path
+    path: Optional[Path]
     crs: CRS
     transform: Affine
     width: int
     height: int
     band_names: Tuple[str, ...]
     nodata: Optional[float]
+    cloudy_percentage: Optional[float] = None
+    platform: Optional[str] = None
+    footprint: Optional[Dict[str, Any]] = field(default=None, compare=False, hash=False)
 
     @property
     def bounds(self) -> Bounds:

@@ -36,7 +36,8 @@ def test_composite_equals_an_independent_median_of_the_clear_pixels(tmp_path, de
 
     expected = reference_composite(threshold)
     with rasterio.open(output) as out:
-        assert out.descriptions[-1] == "count" and out.descriptions[:13] == tuple(read_demo()[3])
+        assert out.descriptions[-1] == "count"
+        assert out.descriptions[:13] == tuple(f"{band}_median" for band in read_demo()[3])
         assert out.dtypes[0] == "uint16" and out.nodata == 0
         composite = out.read()
     assert np.array_equal(composite[:13], expected["median"])
@@ -86,10 +87,10 @@ def test_aoi_in_degrees_and_a_coarser_resolution(tmp_path, demo_source):
                            demo_source)
     with rasterio.open(output) as out:
         assert out.crs.to_epsg() == 32633 and out.res == (20.0, 20.0)
-        assert out.descriptions == ("B2", "B3", "B4", "count")
+        assert out.descriptions == ("B2_median", "B3_median", "B4_median", "count")
         assert 15 <= out.width <= 25 and 20 <= out.height <= 26
         assert out.read(4).min() >= 3
-    assert result.band_names == ["B2", "B3", "B4", "count"]
+    assert result.band_names == ["B2_median", "B3_median", "B4_median", "count"]
 
 
 def test_cancel_leaves_no_output_and_keeps_an_existing_file(tmp_path, demo_source):
@@ -108,20 +109,27 @@ def test_cancel_leaves_no_output_and_keeps_an_existing_file(tmp_path, demo_sourc
 
 
 def test_progress_goes_to_100(tmp_path, demo_source):
-    seen = []
-    run_composite(request(tmp_path / "c.tif", block_size=64), demo_source, progress=seen.append)
-    assert seen == sorted(seen) and seen[-1] == 100.0 and len(seen) == 4 * 5
+    seen, stages = [], []
+    run_composite(request(tmp_path / "c.tif", block_size=64), demo_source, progress=seen.append, stage=stages.append)
+    assert seen == sorted(seen) and seen[-1] == 100.0
+    assert stages[-1] == "composite block 4/4"
 
 
 @pytest.mark.parametrize("changes, field, message", [
     (dict(threshold=1.5), "THRESHOLD", r"1\.5 is outside the accepted range 0\.\.1"),
     (dict(end=START), "END_DATE", "must be after start date"),
     (dict(start=date(2016, 1, 1), end=date(2016, 2, 1)), "START_DATE", "from 2015-07-11 to 2015-09-09"),
-    (dict(qa_band="cs"), "QA_BAND", "no scene has the QA band 'cs'; QA bands found: clear"),
+    (dict(qa_band="cs"), "QA_BAND", r"no scene has the QA band 'cs' \(none of the 5 found\); QA bands found: clear"),
     (dict(aoi=(13.0, 45.0, 13.1, 45.1), aoi_crs="EPSG:4326"), "EXTENT", "touches no scene"),
     (dict(resolution=0), "RESOLUTION", "greater than 0"),
     (dict(bands=["B4", "B99"]), "BANDS", "unknown band"),
     (dict(output="composite.png"), "OUTPUT", "must be a GeoTIFF"),
+    (dict(method="mode"), "METHOD", "not one of median, mean, min, max, percentiles, best"),
+    (dict(method="percentiles", percentiles=(25, 125)), "PERCENTILES", "outside 0..100"),
+    (dict(output_format="JPEG"), "FORMAT", "not one of GTiff, COG"),
+    (dict(crs="EPSG:4326"), "CRS", "not a projected CRS"),
+    (dict(scene_ids=["nope"]), "SCENES", "none of the 1 chosen scene"),
+    (dict(threads=-1), "THREADS", ">= 0"),
 ])
 def test_bad_input_names_the_field(tmp_path, demo_source, changes, field, message):
     fields = dict(output=tmp_path / "composite.tif")
@@ -155,3 +163,121 @@ def test_core_imports_neither_qgis_nor_qt():
     )
     environment = {"PYTHONPATH": str(ROOT / "build" / "plugins")}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=environment)
+
+
+@pytest.mark.parametrize("method, percentiles", [("percentiles", (25, 50, 75)), ("best", ()), ("mean", ()),
+                                                 ("min", ()), ("max", ())])
+def test_each_method_through_the_pipeline_matches_numpy(tmp_path, demo_source, method, percentiles):
+    output = tmp_path / "composite.tif"
+    # 37 divides neither side of the 100 x 100 px demo grid, and three threads share the blocks
+    run_composite(request(output, method=method, percentiles=percentiles or (25, 50, 75), block_size=37,
+                          threads=3, bands=["B8", "B2"]), demo_source)
+    ids, reflectance, scores, names = read_demo()
+    picked = reflectance[:, [names.index("B2"), names.index("B8")]]
+    stack = np.moveaxis(picked, 0, -1).astype(np.float64)
+    score = np.moveaxis(scores, 0, -1)
+    clear = (score >= np.float32(0.6)) & (stack != 0).all(axis=0)
+    values = np.where(clear, stack, np.nan)
+    with np.testing.suppress_warnings() as quiet:
+        quiet.filter(RuntimeWarning)
+        if method == "percentiles":
+            expected = np.moveaxis(np.nanpercentile(values, percentiles, axis=-1), 0, 1).reshape(6, *clear.shape[:2])
+        elif method == "best":
+            latest_best = clear.shape[-1] - 1 - np.argmax(np.where(clear, score, -1)[..., ::-1], axis=-1)
+            expected = np.take_along_axis(stack, latest_best[None, ..., None], axis=-1)[..., 0]
+        else:
+            expected = {"mean": np.nanmean, "min": np.nanmin, "max": np.nanmax}[method](values, axis=-1)
+    with rasterio.open(output) as out:
+        stat_names = [f"p{p}" for p in percentiles] if method == "percentiles" else [method]
+        assert out.descriptions == tuple(f"{b}_{s}" for b in ("B2", "B8") for s in stat_names) + ("count",)
+        written = out.read()
+    assert np.array_equal(written[:-1], np.rint(expected).astype(np.uint16))
+    assert np.array_equal(written[-1], clear.sum(axis=-1))
+
+
+def test_threads_and_block_sizes_do_not_change_the_result(tmp_path, demo_source):
+    one, many = tmp_path / "one.tif", tmp_path / "many.tif"
+    run_composite(request(one, threads=1, block_size=100), demo_source)
+    run_composite(request(many, threads=4, block_size=17), demo_source)
+    with rasterio.open(one) as a, rasterio.open(many) as b:
+        assert np.array_equal(a.read(), b.read())
+
+
+def test_cog_output_is_a_valid_cloud_optimized_geotiff(tmp_path, demo_source):
+    from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
+
+    gtiff, cog = tmp_path / "plain.tif", tmp_path / "cog.tif"
+    run_composite(request(gtiff), demo_source)
+    # 1 m: 1000 px a side, larger than one 512 px COG tile, so GDAL adds an overview level
+    run_composite(request(cog, output_format="COG", resolution=1, bands=["B4"]), demo_source)
+    warnings_, errors, _ = validate(str(cog), full_check=True)
+    assert errors == []
+    with rasterio.open(cog) as out:
+        assert out.overviews(1) and out.profile["tiled"] and out.block_shapes[0] == (512, 512)
+        assert out.tags()["CLOUDSCORE_QA_BAND"] == "clear" and out.descriptions[-1] == "count"
+        full = out.read(out.count)
+    with rasterio.open(gtiff) as plain:
+        assert np.array_equal(full[::10, ::10], plain.read(plain.count))  # 1 m nearest repeats each 10 m pixel
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cog.tif", "plain.tif"]
+
+
+def test_scale_to_byte_records_the_scale(tmp_path, demo_source):
+    plain, scaled = tmp_path / "plain.tif", tmp_path / "byte.tif"
+    run_composite(request(plain, bands=["B4"]), demo_source)
+    run_composite(request(scaled, bands=["B4"], scale_to_byte=True), demo_source)
+    with rasterio.open(plain) as a, rasterio.open(scaled) as b:
+        assert b.dtypes == ("uint8", "uint8") and b.scales == (40.0, 1.0) and b.offsets == (0.0, 0.0)
+        assert b.tags()["CLOUDSCORE_BYTE_SCALE"] == "40"
+        dn, byte = a.read(1).astype(float), b.read(1)
+        assert np.array_equal(byte == 0, dn == 0)
+        # byte x scale gives the DN back within half a step (plus the DN's own rounding)
+        assert np.abs(byte * 40.0 - dn)[dn > 0].max() <= 20.5
+        assert np.array_equal(a.read(2), b.read(2))
+
+
+def test_clip_polygon_in_another_crs_sets_outside_to_nodata(tmp_path, demo_source):
+    output = tmp_path / "clipped.tif"
+    with rasterio.open(sorted(DEMO_DIR.glob("*.tif"))[0]) as src:
+        left, bottom, right, top = src.bounds
+    # a triangle over the demo area, in lon/lat
+    from rasterio.warp import transform
+    xs, ys = transform("EPSG:32633", "EPSG:4326", [left, right, left], [bottom, bottom, top])
+    triangle = {"type": "Polygon", "coordinates": [list(zip(xs, ys)) + [(xs[0], ys[0])]]}
+    run_composite(request(output, clip=[triangle], aoi_crs="EPSG:4326"), demo_source)
+    with rasterio.open(output) as out:
+        count = out.read(out.count)
+        data = out.read(1)
+    rows, cols = np.indices(count.shape)
+    # the triangle's long side runs from the top-left to the bottom-right corner; 2 px of margin for its
+    # slight curve after reprojection
+    inside, outside = rows > cols + 2, cols > rows + 2
+    assert (count[outside] == 0).all() and (data[outside] == 0).all()
+    assert (count[inside] > 0).all()
+
+
+def test_scene_ids_leave_other_scenes_out(tmp_path, demo_source):
+    output = tmp_path / "c.tif"
+    chosen = sorted(p.stem for p in DEMO_DIR.glob("*.tif"))[1:3]
+    result = run_composite(request(output, scene_ids=chosen), demo_source)
+    assert [s.scene_id for s in result.plan.scenes] == chosen
+    with rasterio.open(output) as out:
+        assert out.tags()["CLOUDSCORE_SCENES"].split(",") == chosen and out.read(out.count).max() <= 2
+
+
+def test_a_requested_crs_reprojects_the_grid(tmp_path, demo_source):
+    output = tmp_path / "laea.tif"
+    run_composite(request(output, crs="EPSG:3035", resolution=20), demo_source)
+    with rasterio.open(output) as out:
+        assert out.crs.to_epsg() == 3035 and out.res == (20.0, 20.0)
+        assert out.transform.c % 20 == 0 and out.transform.f % 20 == 0  # on the CRS's own 20 m lattice
+        assert (out.read(out.count) > 0).mean() > 0.8
+
+
+def test_automatic_block_size_fits_the_memory_budget():
+    from cloudscore_composite.plugin.core.pipeline import auto_block_size
+
+    for scenes, bands, statistics, threads in [(5, 14, 1, 2), (24, 5, 3, 2), (100, 14, 3, 8)]:
+        side = auto_block_size(scenes, bands, statistics, threads)
+        per_pixel = scenes * (2 * bands * 4 + 5) + bands * statistics * 8
+        assert (side % 256 == 0 or side % 16 == 0 and side < 256) and per_pixel * side**2 * threads <= 512 * 2**20
+    assert auto_block_size(1, 1, 1, 1) == 2048 and auto_block_size(5000, 14, 3, 8) == 16
