@@ -1,6 +1,5 @@
 """``cloudscore:compositefolder``: a clear-score composite of a folder of Sentinel-2 GeoTIFF scenes."""
 
-from datetime import date
 from typing import Optional
 
 from qgis.core import (
@@ -16,22 +15,27 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtCore import QDate
 from qgis.PyQt.QtGui import QIcon
 
-from ..core.errors import Cancelled, InputError
+from ..core.errors import InputError
 from ..core.folder_source import FolderSource
-from ..core.pipeline import DEFAULT_THRESHOLD, CompositeRequest, plan_composite, run_composite
+from ..core.pipeline import DEFAULT_THRESHOLD, CompositeRequest, plan_composite
 from ..paths import ICON_PATH
-from ..qgis_logging import feedback_logging
-from .styling import style_output_on_load
+from .composite_options import (
+    OPTIONS_HELP,
+    add_composite_parameters,
+    composite_options,
+    date_value,
+    extent_value,
+    run_composite_algorithm,
+)
 
 HELP = """<p>Builds a cloud-free composite from a folder of Sentinel-2 scenes that carry a per-pixel clear score.</p>
 <p>Every pixel whose score in the <b>QA band</b> is below the <b>clear threshold</b> is masked (a score equal to
 the threshold is clear, as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>); nodata and
-missing scores are never clear. The output holds, per band, the median of the clear observations (the mean of the
-two middle values for an even count) as reflectance x 10000 (uint16), and a <code>count</code> band with the
-number of clear observations per pixel. Pixels with no clear observation are nodata (0).</p>
+missing scores are never clear. The output holds, per band, the chosen statistic of the clear observations
+(default: the median) as reflectance x 10000 (uint16), and a <code>count</code> band with the number of clear
+observations per pixel. Pixels with no clear observation are nodata (0).</p>
 <h3>Input folder</h3>
 <p>One GeoTIFF per scene, directly in the folder. Bands are identified by their descriptions: Earth Engine names
 <code>B1</code>..<code>B12</code>, <code>B8A</code> for reflectance, any other name (<code>cs</code>,
@@ -46,11 +50,12 @@ the <code>ACQUISITION_TIME</code> tag or from an Earth Engine <code>system:index
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well; higher also removes haze and thin cloud.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own (no resampling).</li>
 </ul>
+""" + OPTIONS_HELP + """
 <p>The output's tags record the scenes used, QA band, threshold, dates, method and plugin version.</p>"""
 
 
 class CompositeFolderAlgorithm(QgsProcessingAlgorithm):
-    """Median composite + valid-observation count of a folder of scenes (see ``HELP``)."""
+    """Composite (median, percentiles, ... see ``HELP``) + valid-observation count of a folder of scenes."""
 
     INPUT = "INPUT"
     EXTENT = "EXTENT"
@@ -101,38 +106,28 @@ class CompositeFolderAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.RESOLUTION, "Resolution in metres (default: the scenes' own)",
             type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+        add_composite_parameters(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes used"))
         self.addOutput(QgsProcessingOutputString(self.SCENES, "Scenes used (system:index, comma-separated)"))
         self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
-
-    def _date(self, parameters, name: str, context: QgsProcessingContext) -> date:
-        value = self.parameterAsDateTime(parameters, name, context).date()
-        if not isinstance(value, QDate) or not value.isValid():
-            raise InputError(name, f"{parameters.get(name)!r} is not a date (YYYY-MM-DD)")
-        return date(value.year(), value.month(), value.day())
 
     def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:
         """Translate the parameters to a ``CompositeRequest`` (raises ``InputError`` naming the parameter)."""
         resolution: Optional[float] = None
         if parameters.get(self.RESOLUTION) not in (None, ""):
             resolution = self.parameterAsDouble(parameters, self.RESOLUTION, context)
-        aoi = aoi_crs = None
-        if parameters.get(self.EXTENT) not in (None, ""):
-            extent = self.parameterAsExtent(parameters, self.EXTENT, context)
-            if not extent.isNull():
-                aoi = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
-                crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
-                aoi_crs = crs.toWkt() if crs.isValid() else None
+        aoi, aoi_crs = extent_value(self, parameters, self.EXTENT, context)
         return CompositeRequest(
-            start=self._date(parameters, self.START_DATE, context),
-            end=self._date(parameters, self.END_DATE, context),
+            start=date_value(self, parameters, self.START_DATE, context),
+            end=date_value(self, parameters, self.END_DATE, context),
             qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
             output=output,
             threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),
             aoi=aoi,
             aoi_crs=aoi_crs,
             resolution=resolution,
+            **composite_options(self, parameters, context),
         )
 
     def _source(self, parameters, context: QgsProcessingContext) -> FolderSource:
@@ -151,21 +146,10 @@ class CompositeFolderAlgorithm(QgsProcessingAlgorithm):
         try:
             request = self._request(parameters, context, output)
             source = self._source(parameters, context)
-            with feedback_logging(feedback):
-                result = run_composite(request, source, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
         except InputError as error:
             raise QgsProcessingException(str(error)) from error
-        except Cancelled as error:
-            raise QgsProcessingException("Cancelled: no composite was written") from error
+        result = run_composite_algorithm(request, source, context, feedback)
         scene_ids = [s.scene_id for s in result.plan.scenes]
-        feedback.pushInfo(f"Scenes kept: {len(scene_ids)} ({', '.join(scene_ids)})")
-        if result.plan.skipped:
-            feedback.reportError(
-                f"Scenes without the QA band {request.qa_band!r}, skipped: "
-                + ", ".join(s.scene_id for s in result.plan.skipped))
-        feedback.pushInfo(f"Clear fraction: {result.clear_fraction:.1%} of the scored pixels")
-        feedback.pushInfo(f"Output: {result.output}")
-        style_output_on_load(context, output)
         return {
             self.OUTPUT: str(result.output),
             self.SCENE_COUNT: len(scene_ids),

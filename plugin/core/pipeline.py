@@ -10,7 +10,6 @@ import os
 import threading
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -175,7 +174,7 @@ class CompositeResult:
     """What ``run_composite`` wrote and used.
 
     Attributes:
-        output: the GeoTIFF written (bands named ``B2``.., then ``count``; uint16; nodata 0).
+        output: the GeoTIFF written (bands named ``B2_median``.., then ``count``; uint16 or uint8; nodata 0).
         plan: scenes, skipped scenes, grid and bands.
         scenes: per-scene clear statistics, in time order.
         band_names: descriptions of the output bands.
@@ -310,11 +309,10 @@ class _BlockCompositor:
     """Reads one window of every scene, masks it and composites it; run from several threads at once."""
 
     def __init__(self, request: CompositeRequest, source: Source, plan: CompositePlan, clip: Optional[list],
-                 stop: Callable[[], bool]):
-        self.request, self.source, self.plan, self.clip, self.stop = request, source, plan, clip, stop
+                 stop: Callable[[], bool], on_read: Callable[[], None]):
+        self.request, self.source, self.plan, self.clip = request, source, plan, clip
+        self.stop, self.on_read = stop, on_read
         self.qa_band = request.qa_band.strip()
-        self.reads_done = 0
-        self._lock = threading.Lock()
 
     def __call__(self, window: Window) -> _BlockResult:
         scenes, bands, grid = self.plan.scenes, self.plan.bands, self.plan.grid
@@ -338,8 +336,7 @@ class _BlockCompositor:
             clear[..., index] = scene_clear & valid[:-1].all(axis=0)
             if scores is not None:
                 scores[..., index] = data[-1]
-            with self._lock:
-                self.reads_done += 1
+            self.on_read()
         if inside is not None:
             clear &= inside[..., np.newaxis]
         values, count = composite(stack, clear, self.request.method, self.request.percentiles, scores)
@@ -380,7 +377,7 @@ def run_composite(
     Args:
         request: what to composite.
         source: where the scenes are.
-        progress: called with the percentage done, 0..100, from the calling thread.
+        progress: called with the percentage done, 0..100 (from worker threads too, one call at a time).
         is_canceled: polled between reads (from worker threads too); when it returns True the run stops.
         stage: called with what is being done, e.g. ``fetch 3/40``, ``composite block 2/9``.
 
@@ -422,32 +419,36 @@ def run_composite(
         ("uint16", None)
     windows = list(grid.blocks(block_size))
     failed = threading.Event()
+    reads, reads_total, lock = [0], len(windows) * len(scenes), threading.Lock()
+
+    def on_read() -> None:  # from the worker threads, so progress moves within a block too
+        with lock:
+            reads[0] += 1
+            if progress is not None:
+                progress(fetch_share + (100.0 - fetch_share) * reads[0] / reads_total)
+
     worker = _BlockCompositor(request, source, plan, _clip_in_grid_crs(request, grid),
-                              lambda: failed.is_set() or canceled())
-    reads_total = len(windows) * len(scenes)
-
-    def report(written: int) -> None:
-        if stage is not None:
-            stage(f"composite block {written}/{len(windows)}")
-        if progress is not None:
-            progress(fetch_share + (100.0 - fetch_share) * worker.reads_done / reads_total)
-
+                              lambda: failed.is_set() or canceled(), on_read)
     with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales) as dst:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             pending: deque = deque()
-            queue = iter(windows)
             written = 0
+
+            def write_oldest() -> None:
+                nonlocal written
+                _write_block(pending.popleft().result(), dst, statistics, summaries, request.scale_to_byte)
+                written += 1
+                if stage is not None:
+                    stage(f"composite block {written}/{len(windows)}")
+
             try:
-                # At most `threads` blocks in memory at once; results are written in order by this thread.
-                for window in queue:
+                # At most `threads` blocks in memory at once; this thread writes them in order.
+                for window in windows:
                     pending.append(pool.submit(worker, window))
-                    if len(pending) < threads:
-                        continue
-                    written += _write_next(pending, dst, statistics, summaries, request.scale_to_byte, report,
-                                           written)
+                    if len(pending) >= threads:
+                        write_oldest()
                 while pending:
-                    written += _write_next(pending, dst, statistics, summaries, request.scale_to_byte, report,
-                                           written)
+                    write_oldest()
             except BaseException:
                 failed.set()  # the other threads stop at their next read
                 raise
@@ -457,17 +458,9 @@ def run_composite(
     return result
 
 
-def _write_next(pending: deque, dst, statistics: List[str], summaries: List[SceneSummary], scale_to_byte: bool,
-                report: Callable[[int], None], written: int) -> int:
-    """Wait for the oldest block, write it, account its scene statistics; returns 1 (one block written)."""
-    future = pending[0]
-    while True:
-        try:
-            block = future.result(timeout=0.25)
-            break
-        except FutureTimeout:
-            report(written)  # keeps progress moving while a large block is read
-    pending.popleft()
+def _write_block(block: _BlockResult, dst, statistics: List[str], summaries: List[SceneSummary],
+                 scale_to_byte: bool) -> None:
+    """Write one block's statistics and count, and add its per-scene pixel counts to the summaries."""
     bands, per_band = block.values.shape[0], len(statistics)
     encode = to_byte if scale_to_byte else to_uint16
     for b in range(bands):
@@ -478,5 +471,3 @@ def _write_next(pending: deque, dst, statistics: List[str], summaries: List[Scen
     for summary, valid, clear in zip(summaries, block.valid_pixels, block.clear_pixels):
         summary.valid_pixels += int(valid)
         summary.clear_pixels += int(clear)
-    report(written + 1)
-    return 1

@@ -30,7 +30,8 @@ def test_plugin_registers_the_provider_and_the_algorithm(plugin):
     assert algorithm is not None
     assert "clear threshold" in algorithm.shortHelpString()
     names = [p.name() for p in algorithm.parameterDefinitions()]
-    assert names == ["INPUT", "EXTENT", "START_DATE", "END_DATE", "QA_BAND", "THRESHOLD", "RESOLUTION", "OUTPUT"]
+    assert names == ["INPUT", "EXTENT", "START_DATE", "END_DATE", "QA_BAND", "THRESHOLD", "RESOLUTION", "METHOD",
+                     "PERCENTILES", "BANDS", "FORMAT", "SCALE_TO_BYTE", "OUTPUT"]
 
 
 def test_init_processing_twice_registers_once(plugin):
@@ -68,6 +69,9 @@ def test_extent_in_another_crs_and_resolution(plugin, tmp_path):
     (dict(QA_BAND="cs"), "QA_BAND: no scene has the QA band 'cs'"),
     (dict(EXTENT="13.0,13.1,45.0,45.1 [EPSG:4326]"), "EXTENT: .*touches no scene"),
     (dict(INPUT="EMPTY"), "INPUT: .*holds no Sentinel-2 scene"),
+    (dict(METHOD=4, PERCENTILES="25,fifty"), "PERCENTILES: '25,fifty' must be numbers in 0..100"),
+    (dict(METHOD=4, PERCENTILES="5,105"), r"PERCENTILES: percentiles \[105.0\] are outside 0..100"),
+    (dict(BANDS="B4,B13"), r"BANDS: unknown band\(s\) \['B13'\]"),
 ])
 def test_bad_input_is_refused_with_the_parameter_name(plugin, tmp_path, changes, message):
     parameters = dict(INPUT=str(DEMO_DIR), OUTPUT=str(tmp_path / "composite.tif"), **DEMO)
@@ -100,11 +104,33 @@ def test_qgis_process_lists_and_runs_the_algorithm(tmp_path):
         assert np.array_equal(out.read(14), reference_composite(0.6)["count"])
 
 
+def test_percentiles_of_chosen_bands_as_a_cloud_optimized_geotiff(plugin, tmp_path):
+    from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
+
+    output = tmp_path / "quartiles.tif"
+    result = run_algorithm(INPUT=str(DEMO_DIR), OUTPUT=str(output), METHOD=4, PERCENTILES="25, 50, 75",
+                           BANDS="B4,B3,B2", FORMAT=1, **DEMO)
+    assert result["SCENE_COUNT"] == 5
+    assert validate(str(output))[1] == []
+    with rasterio.open(output) as out:
+        assert out.descriptions == ("B2_p25", "B2_p50", "B2_p75", "B3_p25", "B3_p50", "B3_p75",
+                                    "B4_p25", "B4_p50", "B4_p75", "count")
+        quartiles = out.read(list(range(1, 10))).astype(int)
+        assert out.tags()["CLOUDSCORE_PERCENTILES"] == "25,50,75"
+        assert np.array_equal(out.read(10), reference_composite(0.6)["count"])
+    # per band and pixel the quartiles are ordered, and the 50th percentile is the median
+    assert (np.diff(quartiles.reshape(3, 3, *quartiles.shape[1:]), axis=1) >= 0).all()
+    median = reference_composite(0.6)["median"]
+    assert np.array_equal(quartiles[1], median[1]) and np.array_equal(quartiles[7], median[3])
+
+
 def test_cancel_stops_the_run_and_leaves_no_output(plugin, tmp_path):
     from qgis.core import QgsProcessingFeedback
+    from qgis.PyQt.QtCore import Qt
 
     feedback = QgsProcessingFeedback()
-    feedback.progressChanged.connect(lambda percent: feedback.cancel())  # cancel after the first read
+    # progress comes from the compositing threads: a direct connection cancels right after the first read
+    feedback.progressChanged.connect(lambda percent: feedback.cancel(), Qt.ConnectionType.DirectConnection)
     output = tmp_path / "composite.tif"
     import processing
 
@@ -151,5 +177,5 @@ def test_skipped_scenes_are_reported_in_the_algorithm_log(plugin, demo_folder, t
     result = processing.run(ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO),
                             feedback=feedback)
     assert result["SCENE_COUNT"] == 4
-    assert f"Scene {first.stem} has no QA band 'clear': skipped" in feedback.textLog()
+    assert f"1 scene(s) without the QA band 'clear', skipped: {first.stem}" in feedback.textLog()
     assert "Clear fraction:" in feedback.textLog()

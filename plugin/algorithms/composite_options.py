@@ -1,0 +1,151 @@
+"""What every composite algorithm shares: the compositor's parameters, dates and extent, and the run itself.
+
+``cloudscore:compositefolder`` and ``cloudscore:compositeearthengine`` differ only in their source; the
+parameters that say *how* to composite (METHOD, PERCENTILES, BANDS, FORMAT, SCALE_TO_BYTE) and the way a run
+reports progress, stages, skipped scenes and errors live here once.
+"""
+
+from datetime import date
+from typing import Any, Dict, Optional, Tuple
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterString,
+)
+from qgis.PyQt.QtCore import QDate
+
+from ..core.compositing import DEFAULT_PERCENTILES, METHODS
+from ..core.errors import Cancelled, InputError
+from ..core.grid import Bounds
+from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
+from ..core.raster_output import FORMATS
+from ..core.source import Source
+from ..qgis_logging import feedback_logging
+from .styling import style_output_on_load
+
+METHOD = "METHOD"
+PERCENTILES = "PERCENTILES"
+BANDS = "BANDS"
+FORMAT = "FORMAT"
+SCALE_TO_BYTE = "SCALE_TO_BYTE"
+
+OPTIONS_HELP = """<h3>Composite options</h3>
+<ul>
+<li><b>Method</b> (per band, over the clear observations): 0 <code>median</code> (default; the mean of the two
+middle values for an even count), 1 <code>mean</code>, 2 <code>min</code>, 3 <code>max</code>,
+4 <code>percentiles</code> (numpy's linear interpolation), 5 <code>best</code> (best-pixel mosaic: every band
+from the observation with the highest clear score; ties go to the most recent scene).</li>
+<li><b>Percentiles</b>: comma-separated values in 0..100 for the percentiles method; default 25,50,75 (the
+Pan-European seasonal mosaic's).</li>
+<li><b>Bands</b>: comma-separated Sentinel-2 bands to composite, e.g. <code>B4,B3,B2,B8</code>; default every
+band all scenes have.</li>
+<li><b>Format</b>: 0 GeoTIFF (tiled, DEFLATE), 1 Cloud-Optimized GeoTIFF (GDAL's COG driver: 512 px tiles and
+overviews).</li>
+<li><b>Scale reflectance to bytes</b>: store reflectance as uint8 = DN / 40 (reflectance x 250, capped at 255);
+the scale 40 is recorded in each band, so GDAL and QGIS can read DN back. The count is capped at 255.</li>
+</ul>
+<p>Output bands are named after band and statistic (<code>B4_median</code>, <code>B4_p25</code>, ...), then
+<code>count</code>, the number of clear observations per pixel (the valid-observation count).</p>"""
+
+
+def add_composite_parameters(algorithm: QgsProcessingAlgorithm) -> None:
+    """Add METHOD, PERCENTILES, BANDS, FORMAT and SCALE_TO_BYTE to an algorithm (METHOD..FORMAT advanced)."""
+    parameters = [
+        QgsProcessingParameterEnum(METHOD, "Composite method", options=list(METHODS), defaultValue=0),
+        QgsProcessingParameterString(
+            PERCENTILES, "Percentiles (comma-separated, 0..100; for the percentiles method)",
+            defaultValue=",".join(f"{p:g}" for p in DEFAULT_PERCENTILES), optional=True),
+        QgsProcessingParameterString(
+            BANDS, "Bands to composite (comma-separated, e.g. B4,B3,B2,B8; default: all)", optional=True),
+        QgsProcessingParameterEnum(FORMAT, "Output format", options=["GeoTIFF", "Cloud-Optimized GeoTIFF"],
+                                   defaultValue=0),
+        QgsProcessingParameterBoolean(SCALE_TO_BYTE, "Scale reflectance to bytes (DN / 40)", defaultValue=False),
+    ]
+    for parameter in parameters:
+        algorithm.addParameter(parameter)
+
+
+def _comma_list(text: str) -> list:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
+                      context: QgsProcessingContext) -> Dict[str, Any]:
+    """``CompositeRequest`` keyword arguments from the parameters ``add_composite_parameters`` added.
+
+    Raises:
+        InputError: ``PERCENTILES`` when a value is not a number (ranges are checked by the request).
+    """
+    percentiles_text = algorithm.parameterAsString(parameters, PERCENTILES, context) or ""
+    try:
+        percentiles = tuple(float(p) for p in _comma_list(percentiles_text)) or DEFAULT_PERCENTILES
+    except ValueError:
+        raise InputError(PERCENTILES, f"{percentiles_text!r} must be numbers in 0..100 separated by commas, "
+                                      "e.g. 25,50,75") from None
+    bands = _comma_list(algorithm.parameterAsString(parameters, BANDS, context) or "")
+    return dict(
+        method=METHODS[algorithm.parameterAsEnum(parameters, METHOD, context)],
+        percentiles=percentiles,
+        bands=bands or None,
+        output_format=FORMATS[algorithm.parameterAsEnum(parameters, FORMAT, context)],
+        scale_to_byte=algorithm.parameterAsBoolean(parameters, SCALE_TO_BYTE, context),
+    )
+
+
+def date_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
+               context: QgsProcessingContext) -> date:
+    """A date parameter as a ``datetime.date``.
+
+    Raises:
+        InputError: ``name`` when the value is not a date.
+    """
+    value = algorithm.parameterAsDateTime(parameters, name, context).date()
+    if not isinstance(value, QDate) or not value.isValid():
+        raise InputError(name, f"{parameters.get(name)!r} is not a date (YYYY-MM-DD)")
+    return date(value.year(), value.month(), value.day())
+
+
+def extent_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
+                 context: QgsProcessingContext) -> Tuple[Optional[Bounds], Optional[str]]:
+    """(AOI bounds, AOI CRS as WKT) of an optional extent parameter; (None, None) when it is not set."""
+    if parameters.get(name) in (None, ""):
+        return None, None
+    extent = algorithm.parameterAsExtent(parameters, name, context)
+    if extent.isNull():
+        return None, None
+    crs = algorithm.parameterAsExtentCrs(parameters, name, context)
+    aoi = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    return aoi, (crs.toWkt() if crs.isValid() else None)
+
+
+def run_composite_algorithm(request: CompositeRequest, source: Source, context: QgsProcessingContext,
+                            feedback: QgsProcessingFeedback) -> CompositeResult:
+    """Run the pipeline for an algorithm: progress, stage text, cancel, core logs to the feedback, a report of
+    the scenes used and skipped, and the true-colour style when the output is loaded.
+
+    Raises:
+        QgsProcessingException: bad input (the message names the parameter), or a cancel (nothing written).
+    """
+    try:
+        with feedback_logging(feedback):
+            result = run_composite(request, source, progress=feedback.setProgress, is_canceled=feedback.isCanceled,
+                                   stage=feedback.setProgressText)
+    except InputError as error:
+        raise QgsProcessingException(str(error)) from error
+    except Cancelled as error:
+        raise QgsProcessingException("Cancelled: no composite was written") from error
+    scene_ids = [s.scene_id for s in result.plan.scenes]
+    feedback.pushInfo(f"Scenes kept: {len(scene_ids)} ({', '.join(scene_ids)})")
+    if result.plan.skipped:
+        feedback.reportError(
+            f"{len(result.plan.skipped)} scene(s) without the QA band {request.qa_band!r}, skipped: "
+            + ", ".join(s.scene_id for s in result.plan.skipped))
+    feedback.pushInfo(f"Clear fraction: {result.clear_fraction:.1%} of the scored pixels")
+    feedback.pushInfo(f"Output: {result.output} ({', '.join(result.band_names)})")
+    style_output_on_load(context, str(result.output))
+    return result
