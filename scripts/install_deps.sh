@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Install what `make test` and `make demo` need on a Debian 12 machine, skipping what is already there:
-# QGIS 3.22 and its Python bindings, rasterio, requests, Xvfb (Debian packages), then a virtual environment
+# QGIS 3.22 and its Python bindings, GDAL's Python utilities (the COG validator), rasterio, requests, Xvfb
+# (Debian packages), then a virtual environment
 # on Debian's Python (QGIS's) with the test tools from requirements-dev.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PYTHON=/usr/bin/python3
 VENV=.venv
-APT_PACKAGES=(qgis python3-qgis qgis-providers python3-numpy python3-rasterio python3-requests xvfb)
+APT_PACKAGES=(qgis python3-qgis qgis-providers python3-gdal python3-numpy python3-rasterio python3-requests xvfb)
 
 have_system_deps() {
     [ -x /usr/bin/qgis_process.bin ] && command -v Xvfb >/dev/null &&
-        "$SYSTEM_PYTHON" -c "import qgis.core, numpy, rasterio, requests" >/dev/null 2>&1
+        "$SYSTEM_PYTHON" -c "import qgis.core, numpy, rasterio, requests, osgeo_utils" >/dev/null 2>&1
 }
 
 if ! have_system_deps; then
@@ -20,7 +21,7 @@ if ! have_system_deps; then
     echo "Installing ${APT_PACKAGES[*]} (Debian packages) ..."
     $SUDO apt-get update -q
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
-    have_system_deps || { echo "QGIS, numpy, rasterio or requests still missing after apt-get install" >&2; exit 1; }
+    have_system_deps || { echo "QGIS, GDAL, numpy, rasterio or requests still missing after apt-get install" >&2; exit 1; }
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then

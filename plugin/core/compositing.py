@@ -1,9 +1,10 @@
 """Per-pixel composites of the clear observations of a stack of scenes.
 
-Every method works on one block in memory: a stack (bands, rows, cols, scenes) of reflectance and a clear mask
-(rows, cols, scenes). Order statistics (median, percentiles) come from one sort along time with unclear values
+Every method works on one block in memory: a stack (scenes, bands, rows, cols) of reflectance and a clear mask
+(scenes, rows, cols). Order statistics (median, percentiles) come from one sort along time with unclear values
 pushed to the end as NaN; each pixel then reads the ranks its own count of clear observations calls for
-(no per-pixel Python). The approach is the one odc-algo's ``xr_quantile`` takes, written anew here.
+(no per-pixel Python). The sort runs on a few rows at a time copied with time as the last axis, so each
+pixel's observations are contiguous and the copy stays in the CPU cache. The approach is the one odc-algo's ``xr_quantile`` takes, written anew here.
 """
 
 import math
@@ -78,8 +79,6 @@ def composite(
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Per-pixel, per-band composite of the clear observations, and how many there are.
 
-    Time is the last axis, so each pixel's observations lie next to each other in memory for the sort.
-
     Methods, each over the clear observations of a pixel:
         ``median``: numpy's median (mean of the two middle values for an even count);
         ``percentiles``: numpy's default ``linear`` percentile (Hyndman & Fan type 7), one per value;
@@ -89,11 +88,11 @@ def composite(
     Values are ordered as float32, which is exact for reflectance DN (uint16, scale 10000).
 
     Args:
-        stack: reflectance, shape (bands, rows, cols, scenes), any real dtype (uint16 DN or float32).
-        clear: bool, shape (rows, cols, scenes): True where the scene's pixel is a clear, valid observation.
+        stack: reflectance, shape (scenes, bands, rows, cols), any real dtype (uint16 DN or float32).
+        clear: bool, shape (scenes, rows, cols): True where the scene's pixel is a clear, valid observation.
         method: one of ``METHODS``.
         percentiles: values in 0..100, for ``percentiles``.
-        scores: clear scores 0..1, float, shape (rows, cols, scenes); needed for ``best`` only.
+        scores: clear scores 0..1, float, shape (scenes, rows, cols); needed for ``best`` only.
         threads: number of threads sharing the rows (numpy releases the GIL).
 
     Returns:
@@ -105,19 +104,19 @@ def composite(
         InputError: an unknown method or bad percentiles.
     """
     statistics = statistic_names(method, percentiles)
-    if stack.ndim != 4 or clear.shape != stack.shape[1:]:
-        raise ValueError(f"stack {stack.shape} and clear {clear.shape} do not match (bands, rows, cols, scenes)")
+    if stack.ndim != 4 or clear.shape != (stack.shape[0],) + stack.shape[2:]:
+        raise ValueError(f"stack {stack.shape} and clear {clear.shape} do not match (scenes, bands, rows, cols)")
     if method == "best" and (scores is None or scores.shape != clear.shape):
-        raise ValueError("the best-pixel mosaic needs scores of shape (rows, cols, scenes)")
-    bands, rows, cols, _ = stack.shape
+        raise ValueError("the best-pixel mosaic needs scores of shape (scenes, rows, cols)")
+    _, bands, rows, cols = stack.shape
     values = np.empty((bands, len(statistics), rows, cols), dtype=np.float64)
     count = np.empty((rows, cols), dtype=np.int64)
 
     def unit(start: int) -> None:
         part = slice(start, min(start + _ROWS_PER_UNIT, rows))
-        part_scores = scores[part] if scores is not None else None
+        part_scores = scores[:, part] if scores is not None else None
         values[:, :, part], count[part] = _composite_rows(
-            stack[:, part], clear[part], method, percentiles, part_scores
+            stack[:, :, part], clear[:, part], method, percentiles, part_scores
         )
 
     starts = range(0, rows, _ROWS_PER_UNIT)
@@ -133,18 +132,19 @@ def composite(
 def _composite_rows(
     stack: np.ndarray, clear: np.ndarray, method: str, percentiles: Sequence[float], scores: Optional[np.ndarray]
 ) -> Tuple[np.ndarray, np.ndarray]:
-    count = np.count_nonzero(clear, axis=-1)
+    count = np.count_nonzero(clear, axis=0)
     if method == "best":
         values = _best(stack, clear, scores)[:, np.newaxis]
     elif method == "mean":
-        total = np.where(clear, stack, 0).sum(axis=-1, dtype=np.float64)
+        total = np.where(clear[:, np.newaxis], stack, 0).sum(axis=0, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             values = (total / count)[:, np.newaxis]
     elif method in ("min", "max"):
         reduce = np.fmin.reduce if method == "min" else np.fmax.reduce  # fmin/fmax skip NaN
-        values = reduce(_unclear_as_nan(stack, clear), axis=-1).astype(np.float64)[:, np.newaxis]
+        values = reduce(_unclear_as_nan(stack, clear[:, np.newaxis]), axis=0).astype(np.float64)[:, np.newaxis]
     else:
-        ordered = _unclear_as_nan(stack, clear)
+        # time last: (bands, rows, cols, scenes)
+        ordered = _unclear_as_nan(np.moveaxis(stack, 0, -1), np.moveaxis(clear, 0, -1))
         ordered.sort(axis=-1)  # NaN sorts last: each pixel's clear values come first, in order
         fractions = [0.5] if method == "median" else [p / 100.0 for p in percentiles]
         values = np.stack([_order_statistic(ordered, count, q, method) for q in fractions], axis=1)
@@ -153,13 +153,13 @@ def _composite_rows(
 
 
 def _unclear_as_nan(stack: np.ndarray, clear: np.ndarray) -> np.ndarray:
-    """float32 copy of the stack with unclear observations set to NaN.
+    """C-ordered float32 copy of ``stack`` with unclear observations set to NaN (``clear`` broadcasts to it).
 
     Setting all 32 bits of an unclear value makes it a NaN; one bitwise OR with a mask broadcast over the
     bands is several times faster than a masked assignment.
     """
-    filled = stack.astype(np.float32)
-    unclear_bits = clear.astype(np.uint32)
+    filled = stack.astype(np.float32, order="C")
+    unclear_bits = clear.astype(np.uint32, order="C")
     unclear_bits -= 1  # clear -> 0, unclear -> 0xFFFFFFFF (wraps around)
     bits = filled.view(np.uint32)
     np.bitwise_or(bits, unclear_bits, out=bits)
@@ -200,6 +200,7 @@ def _at_rank(ordered: np.ndarray, rank: np.ndarray) -> np.ndarray:
 
 def _best(stack: np.ndarray, clear: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """float64 (bands, rows, cols): every band of the clear observation with the highest score, latest on ties."""
-    ranked = np.where(clear, scores, -np.inf)[..., ::-1]  # latest scene first: argmax's first hit is the latest
-    latest_best = ranked.shape[-1] - 1 - np.argmax(ranked, axis=-1)
-    return _at_rank(stack, latest_best)
+    ranked = np.where(clear, scores, -np.inf)[::-1]  # latest scene first: argmax's first hit is the latest
+    latest_best = ranked.shape[0] - 1 - np.argmax(ranked, axis=0)
+    picked = np.take_along_axis(stack, latest_best[np.newaxis, np.newaxis], axis=0)[0]
+    return picked.astype(np.float64)

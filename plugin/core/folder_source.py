@@ -134,21 +134,12 @@ class FolderSource(Source):
             KeyError: the scene has no band of one of these names.
         """
         indexes = [scene.band_names.index(b) + 1 for b in bands]
+        offset = _pixel_offset(scene, grid)
         with rasterio.open(scene.path) as src:
-            # The alpha band tells pixels outside the scene from real values equal to the fill value.
-            with WarpedVRT(
-                src,
-                crs=grid.crs,
-                transform=grid.transform,
-                width=grid.width,
-                height=grid.height,
-                resampling=Resampling.nearest,
-                src_nodata=src.nodata,
-                nodata=src.nodata,
-                add_alpha=True,
-            ) as vrt:
-                data = vrt.read(indexes, window=window, out_dtype="float32")
-                inside = vrt.read(vrt.count, window=window) > 0
+            if offset is not None:
+                data, inside = _read_aligned(src, indexes, window, offset, scene)
+            else:
+                data, inside = _read_warped(src, indexes, window, grid)
             scales = [src.scales[i - 1] for i in indexes]
             offsets = [src.offsets[i - 1] for i in indexes]
         valid = inside[np.newaxis] & np.isfinite(data)
@@ -158,6 +149,51 @@ class FolderSource(Source):
             if name in scene.qa_bands and (scales[i] != 1.0 or offsets[i] != 0.0):
                 data[i] = data[i] * scales[i] + offsets[i]
         return data, valid
+
+
+def _pixel_offset(scene: Scene, grid: Grid) -> Optional[Tuple[int, int]]:
+    """(col, row) of the grid's first pixel in the scene's pixels when both share CRS, pixel size and lattice."""
+    if scene.crs != grid.crs or scene.transform.a != grid.transform.a or scene.transform.e != grid.transform.e:
+        return None
+    col = (grid.transform.c - scene.transform.c) / grid.transform.a
+    row = (grid.transform.f - scene.transform.f) / grid.transform.e
+    if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
+        return None
+    return int(round(col)), int(round(row))
+
+
+def _read_aligned(src, indexes: List[int], window: Window, offset: Tuple[int, int],
+                  scene: Scene) -> Tuple[np.ndarray, np.ndarray]:
+    # The grid is the scene's own lattice: read the overlapping pixels as they are, no warping.
+    data = np.zeros((len(indexes), window.height, window.width), dtype=np.float32)
+    inside = np.zeros((window.height, window.width), dtype=bool)
+    col, row = window.col_off + offset[0], window.row_off + offset[1]
+    left, right = max(col, 0), min(col + window.width, scene.width)
+    top, bottom = max(row, 0), min(row + window.height, scene.height)
+    if left < right and top < bottom:
+        part = (slice(top - row, bottom - row), slice(left - col, right - col))
+        data[(slice(None),) + part] = src.read(indexes, window=Window(left, top, right - left, bottom - top),
+                                               out_dtype="float32")
+        inside[part] = True
+    return data, inside
+
+
+def _read_warped(src, indexes: List[int], window: Window, grid: Grid) -> Tuple[np.ndarray, np.ndarray]:
+    # The alpha band tells pixels outside the scene from real values equal to the fill value.
+    with WarpedVRT(
+        src,
+        crs=grid.crs,
+        transform=grid.transform,
+        width=grid.width,
+        height=grid.height,
+        resampling=Resampling.nearest,
+        src_nodata=src.nodata,
+        nodata=src.nodata,
+        add_alpha=True,
+    ) as vrt:
+        data = vrt.read(indexes, window=window, out_dtype="float32")
+        inside = vrt.read(vrt.count, window=window) > 0
+    return data, inside
 
 
 def overlaps(scene: Scene, aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> bool:

@@ -316,9 +316,8 @@ class _BlockCompositor:
 
     def __call__(self, window: Window) -> _BlockResult:
         scenes, bands, grid = self.plan.scenes, self.plan.bands, self.plan.grid
-        shape = (window.height, window.width, len(scenes))
-        # Time last, so each pixel's observations are contiguous for the sort (see compositing.composite).
-        stack = np.empty((len(bands),) + shape, dtype=np.float32)
+        shape = (len(scenes), window.height, window.width)
+        stack = np.empty((len(scenes), len(bands)) + shape[1:], dtype=np.float32)
         clear = np.zeros(shape, dtype=bool)
         scores = np.empty(shape, dtype=np.float32) if self.request.method == "best" else None
         inside = self._inside_clip(window)
@@ -332,13 +331,13 @@ class _BlockCompositor:
             scored = valid[-1] if inside is None else valid[-1] & inside
             valid_pixels[index] = np.count_nonzero(scored)
             clear_pixels[index] = np.count_nonzero(scene_clear & scored)
-            stack[..., index] = data[:-1]
-            clear[..., index] = scene_clear & valid[:-1].all(axis=0)
+            stack[index] = data[:-1]
+            clear[index] = scene_clear & valid[:-1].all(axis=0)
             if scores is not None:
-                scores[..., index] = data[-1]
+                scores[index] = data[-1]
             self.on_read()
         if inside is not None:
-            clear &= inside[..., np.newaxis]
+            clear &= inside
         values, count = composite(stack, clear, self.request.method, self.request.percentiles, scores)
         return _BlockResult(window, values, count, valid_pixels, clear_pixels)
 

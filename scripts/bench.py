@@ -1,0 +1,235 @@
+"""`make bench`: the compositing engine against numpy baselines measured in the same run, and a stack on disk
+larger than 3 GB composited with bounded memory.
+
+Cases (issue 3 targets):
+  1. median + count vs numpy.nanmedian on the same stack: ours at least 8x faster;
+  2. p25/p50/p75 + count vs numpy.nanpercentile: ours at least 100x faster;
+  3. median + count vs one plain pass over the same stack (stack.sum over time): ours within 25x of it;
+  4. a stack on disk > 3 GB composited to a file (the whole pipeline, FolderSource, GeoTIFF output) with peak
+     resident memory under 1 GB, measured in a child process (VmHWM, the kernel's peak resident set size).
+
+The synthetic stack has a realistic shape: uint16 reflectance, float32 clear scores with cloud blobs covering
+about 40% of each scene at the default threshold 0.6. Exit status 1 when a target is missed.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "build" / "plugins"))  # `make bench` links the checkout there as the plugin
+
+from cloudscore_composite.plugin.core.compositing import composite  # noqa: E402
+
+THRESHOLD = np.float32(0.6)
+CLOUDY_FRACTION = 0.4
+BAND_NAMES = ("B2", "B3", "B4", "B8")
+QA_SCALE = 1e-4  # the QA band is stored as uint16 0..10000 with this GDAL scale, read back as 0..1
+
+
+def cloud_scores(rng: np.random.Generator, rows: int, cols: int, blob: int = 64) -> np.ndarray:
+    """float32 (rows, cols) clear scores 0..1: blobs of ``blob`` px, ``CLOUDY_FRACTION`` of them below 0.6."""
+    coarse = rng.random((rows // blob + 1, cols // blob + 1), dtype=np.float32)
+    base = np.repeat(np.repeat(coarse, blob, axis=0), blob, axis=1)[:rows, :cols]
+    # base < 0.4 (40% of the blobs) maps below 0.6; a little per-pixel noise blurs the blob edges
+    noise = rng.normal(0, 0.02, (rows, cols)).astype(np.float32)
+    return np.clip(base / (CLOUDY_FRACTION / float(THRESHOLD)) + noise, 0, 1).astype(np.float32)
+
+
+def synthetic_stack(scenes: int, bands: int, size: int, seed: int = 1):
+    """(stack uint16 (scenes, bands, size, size), scores float32 (scenes, size, size))."""
+    rng = np.random.default_rng(seed)
+    stack = rng.integers(200, 4000, size=(scenes, bands, size, size), dtype=np.uint16)
+    scores = np.stack([cloud_scores(rng, size, size) for _ in range(scenes)])
+    return stack, scores
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def nan_stack(stack: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """What numpy's nan-functions need: float32 with NaN where not clear (built outside the timings)."""
+    values = stack.astype(np.float32)
+    values[~np.broadcast_to(clear[:, np.newaxis], values.shape)] = np.nan
+    return values
+
+
+def report(name: str, ours: float, baseline: float, baseline_name: str, target: str, ok: bool) -> dict:
+    ratio = baseline / ours
+    print(f"{name}\n    ours {ours:8.3f} s   {baseline_name} {baseline:8.3f} s   ratio {ratio:7.1f}x   "
+          f"target {target}: {'PASS' if ok else 'FAIL'}")
+    return dict(case=name, ours_s=round(ours, 3), baseline=baseline_name, baseline_s=round(baseline, 3),
+                ratio=round(ratio, 2), target=target, passed=ok)
+
+
+def in_memory_cases(scenes: int, bands: int, size: int, threads: int, percentile_rows: int) -> list:
+    stack, scores = synthetic_stack(scenes, bands, size)
+    clear = scores >= THRESHOLD
+    print(f"In-memory stack: {scenes} scenes x {bands} bands x {size} x {size} px uint16 "
+          f"({stack.nbytes / 2**20:.0f} MB), {1 - clear.mean():.0%} cloudy, {threads} thread(s)")
+    values = nan_stack(stack, clear)
+    results = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-cloud pixels
+        ours_median, (median, count) = timed(lambda: composite(stack, clear, "median", threads=threads))
+        numpy_median, expected = timed(lambda: (np.nanmedian(values, axis=0),
+                                                np.count_nonzero(~np.isnan(values[:, 0]), axis=0)))
+        assert np.array_equal(median[:, 0], expected[0], equal_nan=True) and np.array_equal(count, expected[1])
+        results.append(report("1. median + count vs numpy.nanmedian", ours_median, numpy_median,
+                              "nanmedian", ">= 8x faster", numpy_median / ours_median >= 8))
+
+        quartiles = (25, 50, 75)
+        ours_p, (pct, _) = timed(lambda: composite(stack, clear, "percentiles", quartiles, threads=threads))
+        # nanpercentile runs a Python loop per pixel (minutes on a full stack), so it is timed on the first
+        # `percentile_rows` rows and scaled by rows; its cost per pixel does not depend on the row.
+        rows = min(percentile_rows, size)
+        numpy_part, expected_p = timed(lambda: np.nanpercentile(values[:, :, :rows], quartiles, axis=0))
+        numpy_p = numpy_part * size / rows
+        assert np.array_equal(np.moveaxis(pct, 1, 0)[:, :, :rows], expected_p, equal_nan=True)
+        name = "2. p25/p50/p75 + count vs numpy.nanpercentile"
+        if rows < size:
+            name += f" (timed on {rows} of {size} rows, x {size / rows:g})"
+        results.append(report(name, ours_p, numpy_p, "nanpercentile", ">= 100x faster", numpy_p / ours_p >= 100))
+
+    floor, _ = timed(lambda: stack.sum(axis=0))
+    results.append(report("3. median + count vs one pass (stack.sum over time)", ours_median, floor,
+                          "sum", "within 25x (ratio >= 0.04)", ours_median <= 25 * floor))
+    print("    (ours equals numpy's results exactly in cases 1 and 2)")
+    return results
+
+
+def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
+    """Write ``scenes`` GeoTIFF scenes (B2, B3, B4, B8 uint16 + QA band ``cs`` scaled 1e-4) unless present.
+
+    Returns the total size in bytes. Written row-strip by row-strip, so this process stays small too.
+    """
+    import rasterio
+    from rasterio.transform import from_origin
+
+    marker = folder / "complete.json"
+    if marker.exists() and json.loads(marker.read_text()) == dict(scenes=scenes, size=size):
+        return sum(p.stat().st_size for p in folder.glob("*.tif"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.tif"):
+        old.unlink()
+    rng = np.random.default_rng(2)
+    first = datetime(2021, 4, 1, 10, 0, tzinfo=timezone.utc)
+    strip = 512
+    for index in range(scenes):
+        when = first + timedelta(days=5 * index)
+        stamp = when.strftime("%Y%m%dT%H%M%S")
+        profile = dict(driver="GTiff", width=size, height=size, count=len(BAND_NAMES) + 1, dtype="uint16",
+                       crs="EPSG:32633", transform=from_origin(500000, 5100000, 10, 10), tiled=True,
+                       blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER")
+        with rasterio.open(folder / f"{stamp}_{stamp}_T33TVL.tif", "w", **profile) as dst:
+            for band, name in enumerate(BAND_NAMES + ("cs",), start=1):
+                dst.set_band_description(band, name)
+            dst.scales = (1.0,) * len(BAND_NAMES) + (QA_SCALE,)
+            dst.update_tags(ACQUISITION_TIME=when.isoformat())
+            scores = cloud_scores(rng, size, size)
+            for row in range(0, size, strip):
+                rows = min(strip, size - row)
+                window = rasterio.windows.Window(0, row, size, rows)
+                reflectance = rng.integers(200, 4000, size=(len(BAND_NAMES), rows, size), dtype=np.uint16)
+                dst.write(reflectance, indexes=list(range(1, len(BAND_NAMES) + 1)), window=window)
+                qa = np.rint(scores[row:row + rows] / QA_SCALE).astype(np.uint16)
+                dst.write(qa, indexes=len(BAND_NAMES) + 1, window=window)
+        print(f"    wrote scene {index + 1}/{scenes}", flush=True)
+    marker.write_text(json.dumps(dict(scenes=scenes, size=size)))
+    return sum(p.stat().st_size for p in folder.glob("*.tif"))
+
+
+def disk_worker(folder: str, output: str) -> None:
+    """Child process: composite the disk stack with the real pipeline, print seconds and peak RSS as JSON."""
+    from cloudscore_composite.plugin.core.folder_source import FolderSource
+    from cloudscore_composite.plugin.core.pipeline import CompositeRequest, run_composite
+
+    request = CompositeRequest(start=date(2021, 1, 1), end=date(2022, 1, 1), qa_band="cs", output=output)
+    seconds, result = timed(lambda: run_composite(request, FolderSource(folder)))
+    print(json.dumps(dict(seconds=seconds, peak_rss_mb=peak_resident_mb(), scenes=len(result.plan.scenes),
+                          clear_fraction=result.clear_fraction)))
+
+
+def peak_resident_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM from /proc/self/status on Linux, else getrusage.
+
+    (Linux carries ``ru_maxrss`` over an exec from the forking parent, so getrusage in a child started by a
+    large parent reports the parent's peak; VmHWM belongs to the new process image only.)
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux, bytes on macOS
+
+
+def disk_case(workdir: Path, scenes: int, size: int) -> dict:
+    folder = workdir / f"stack_{scenes}x{size}"
+    print(f"Disk stack: {scenes} scenes x {len(BAND_NAMES)} bands (+ QA band) x {size} x {size} px uint16 "
+          f"in {folder}")
+    total = write_disk_stack(folder, scenes, size)
+    output = workdir / "disk_composite.tif"
+    child = subprocess.run([sys.executable, __file__, "--disk-worker", str(folder), str(output)],
+                           capture_output=True, text=True, check=True)
+    measured = json.loads(child.stdout.strip().splitlines()[-1])
+    ok = total > 3 * 2**30 and measured["peak_rss_mb"] < 1024
+    print(f"4. {total / 2**30:.2f} GB on disk composited to {output.name} (median + count)\n"
+          f"    time {measured['seconds']:.1f} s   peak resident memory {measured['peak_rss_mb']:.0f} MB   "
+          f"target > 3 GB on disk, < 1024 MB resident: {'PASS' if ok else 'FAIL'}")
+    output.unlink(missing_ok=True)
+    return dict(case="4. disk stack", gigabytes=round(total / 2**30, 2), seconds=round(measured["seconds"], 1),
+                peak_rss_mb=round(measured["peak_rss_mb"]), passed=ok)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GB RAM, Python {platform.python_version()}, "
+            f"numpy {np.__version__}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenes", type=int, default=24)
+    parser.add_argument("--bands", type=int, default=4)
+    parser.add_argument("--size", type=int, default=1024, help="side of the in-memory stack in pixels")
+    parser.add_argument("--percentile-rows", type=int, default=64,
+                        help="rows nanpercentile is timed on (it is scaled to the whole stack)")
+    parser.add_argument("--disk-size", type=int, default=4096, help="side of the on-disk scenes in pixels")
+    parser.add_argument("--skip-disk", action="store_true", help="leave out case 4 (it writes 4 GB)")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--disk-worker", nargs=2, metavar=("FOLDER", "OUTPUT"), help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.disk_worker:
+        disk_worker(*arguments.disk_worker)
+        return 0
+    print(f"Machine: {machine()}")
+    results = in_memory_cases(arguments.scenes, arguments.bands, arguments.size, os.cpu_count() or 1,
+                              arguments.percentile_rows)
+    if not arguments.skip_disk:
+        arguments.workdir.mkdir(parents=True, exist_ok=True)
+        results.append(disk_case(arguments.workdir, arguments.scenes, arguments.disk_size))
+    if arguments.json:
+        arguments.json.parent.mkdir(parents=True, exist_ok=True)
+        arguments.json.write_text(json.dumps(dict(machine=machine(), results=results), indent=2))
+    return 0 if all(r["passed"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
