@@ -16,7 +16,7 @@ DEMO_OUT    := $(BUILD)/demo/composite.tif
 # The engine's tests run without QGIS (pytest-qgis off), to show plugin/core needs none.
 PYTEST_CORE := $(PYTHON) -m pytest tests/core -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 
-.PHONY: all deps link test test-core demo package clean
+.PHONY: all deps link test test-core demo bench package clean screenshot
 
 all: test
 
@@ -42,6 +42,24 @@ demo: deps link
 	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable $(PLUGIN) > $(BUILD)/plugins-enable.log 2>&1 \
 		|| grep -q "already enabled" $(BUILD)/plugins-enable.log || { cat $(BUILD)/plugins-enable.log; exit 1; }
 	$(QGIS_ENV) $(PYTHON) scripts/run_demo.py --qgis-process $(QGIS_PROCESS) --output $(DEMO_OUT)
+
+# The real QGIS desktop under Xvfb, a throwaway profile with the plugin enabled; scripts/screenshot.py drives the
+# dock through the demo composite and saves the window.
+SCREENSHOT_PROFILE := $(BUILD)/screenshot-profile
+SCREENSHOT := $(BUILD)/screenshots/dock.png
+screenshot: deps link
+	@rm -rf $(SCREENSHOT_PROFILE) $(SCREENSHOT) && mkdir -p $(SCREENSHOT_PROFILE)/profiles/default/QGIS $(dir $(SCREENSHOT))
+	@printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $(SCREENSHOT_PROFILE)/profiles/default/QGIS/QGIS3.ini
+	QGIS_PLUGINPATH=$(abspath $(PLUGINS_DIR)) XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) \
+		CLOUDSCORE_SCREENSHOT=$(abspath $(SCREENSHOT)) xvfb-run -a -s "-screen 0 1600x1000x24" \
+		/usr/bin/qgis.bin --nologo --noversioncheck --profiles-path $(abspath $(SCREENSHOT_PROFILE)) \
+		--code scripts/screenshot.py
+	@test -s $(SCREENSHOT) && echo "Wrote $(SCREENSHOT)"
+
+# The compositing engine against numpy baselines timed in the same run, and a > 3 GB stack on disk composited
+# in bounded memory (writes 4 GB once to build/bench/). BENCH_ARGS=--skip-disk leaves that case out.
+bench: deps link
+	$(PYTHON) scripts/bench.py --json $(BUILD)/bench/results.json $(BENCH_ARGS)
 
 package:
 	/usr/bin/python3 scripts/package.py

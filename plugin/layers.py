@@ -1,7 +1,12 @@
-"""Load a composite GeoTIFF as styled QGIS layers: RGB reflectance and the valid-observation count."""
+"""Load a composite GeoTIFF as styled QGIS layers: RGB reflectance, the valid-observation count, statistics.
 
+Output bands are described ``<band>_<statistic>`` (``B4_median``, ``B4_p25``, ..., then ``count``); older
+composites describe them by the band alone (``B4``). Both are read here.
+"""
+
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import rasterio
 from qgis.core import (
@@ -19,22 +24,71 @@ from qgis.core import (
 TRUE_COLOUR = ("B4", "B3", "B2")
 """Red, green, blue bands of the true-colour view (Earth Engine's Cloud Score+ example)."""
 
+BAND_COMBINATIONS: Dict[str, Tuple[str, str, str]] = {
+    "True colour (B4/B3/B2)": TRUE_COLOUR,
+    "False colour infrared (B8/B4/B3)": ("B8", "B4", "B3"),
+    "Short-wave infrared (B12/B8A/B4)": ("B12", "B8A", "B4"),
+    "Agriculture (B11/B8/B2)": ("B11", "B8", "B2"),
+    "Geology (B12/B11/B2)": ("B12", "B11", "B2"),
+    "Vegetation and water (B8/B11/B2)": ("B8", "B11", "B2"),
+}
+"""Common Sentinel-2 RGB band combinations (as in the Copernicus Browser and Sentinel Hub's custom scripts)."""
+
 REFLECTANCE_STRETCH = (0, 2500)
 """Display stretch of reflectance DN (scale 10000), as in Earth Engine's example: 0..0.25 reflectance."""
 
 COUNT_BAND = "count"
 COUNT_RAMP = "Viridis"
 
+PREFERRED_STATISTICS = (None, "median", "p50", "mean", "best")
+"""Statistic shown when a composite holds several: a plain band (older files), the median, the 50th
+percentile, the mean, the best pixel; otherwise the first statistic in the file."""
 
-def band_numbers(path: Path, names: Iterable[str]) -> Tuple[int, ...]:
-    """1-based band numbers of the bands described ``names`` in a raster file.
+
+def split_band_name(description: str) -> Tuple[str, Optional[str]]:
+    """(band, statistic) of an output band description: ``B4_p25`` -> (``B4``, ``p25``), ``B4`` -> (``B4``, None)."""
+    band, separator, statistic = description.partition("_")
+    return (band, statistic) if separator else (description, None)
+
+
+def find_band(descriptions: Sequence[str], band: str, statistic: Optional[str] = None) -> int:
+    """1-based number of ``band`` among a composite's band ``descriptions``.
+
+    Without ``statistic``, the one of ``PREFERRED_STATISTICS`` first present, else the band's first statistic;
+    with one, exactly ``<band>_<statistic>``.
 
     Raises:
-        KeyError: a name is not among the file's band descriptions.
+        KeyError: the band (with that statistic) is not in the file.
+    """
+    found = {split_band_name(d)[1]: i + 1 for i, d in reversed(list(enumerate(descriptions)))
+             if d and split_band_name(d)[0] == band}
+    if statistic is not None:
+        if statistic not in found:
+            raise KeyError(f"{band}_{statistic}")
+        return found[statistic]
+    for preferred in PREFERRED_STATISTICS:
+        if preferred in found:
+            return found[preferred]
+    if not found:
+        raise KeyError(band)
+    return min(found.values())
+
+
+def band_numbers(path: Path, names: Iterable[str], statistic: Optional[str] = None) -> Tuple[int, ...]:
+    """1-based band numbers of the bands ``names`` (``B4``...) in a composite file (see ``find_band``).
+
+    Raises:
+        KeyError: a name is not among the file's bands.
     """
     with rasterio.open(path) as src:
         descriptions = list(src.descriptions)
-    return tuple(descriptions.index(name) + 1 for name in names)
+    return tuple(find_band(descriptions, name, statistic) for name in names)
+
+
+def statistics(descriptions: Sequence[str]) -> List[str]:
+    """The statistics of a composite's bands in file order, e.g. ``["p25", "p50", "p75"]`` ([] for plain bands)."""
+    found = [split_band_name(d)[1] for d in descriptions if d and d != COUNT_BAND]
+    return list(dict.fromkeys(s for s in found if s))
 
 
 def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float, float] = REFLECTANCE_STRETCH) -> None:
@@ -50,6 +104,23 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float,
         setter(enhancement)
     layer.setRenderer(renderer)
     layer.triggerRepaint()
+
+
+def style_band_combination(layer: QgsRasterLayer, combination: Sequence[str] = TRUE_COLOUR,
+                           statistic: Optional[str] = None) -> None:
+    """Show a composite layer as RGB ``combination`` (band names such as ``B8``, ``B4``, ``B3``), 0..2500.
+
+    Without all three bands (a band subset), the first three spectral bands are shown.
+    """
+    with rasterio.open(layer.source()) as src:
+        descriptions = list(src.descriptions)
+    try:
+        bands = tuple(find_band(descriptions, name, statistic) for name in combination)
+    except KeyError:
+        spectral = [i + 1 for i, d in enumerate(descriptions) if d != COUNT_BAND
+                    and (statistic is None or split_band_name(d or "")[1] == statistic)]
+        bands = tuple((spectral * 3)[:3]) if spectral else (1, 1, 1)
+    style_rgb(layer, bands)
 
 
 def style_count(layer: QgsRasterLayer, band: int, maximum: int) -> None:
@@ -75,19 +146,78 @@ def style_count(layer: QgsRasterLayer, band: int, maximum: int) -> None:
     layer.triggerRepaint()
 
 
+def composite_abstract(tags: Dict[str, str]) -> str:
+    """The layer abstract of a composite, from its provenance tags: dates, scenes, QA band, threshold, method."""
+    scenes = [s for s in tags.get("CLOUDSCORE_SCENES", "").split(",") if s]
+    skipped = [s for s in tags.get("CLOUDSCORE_SKIPPED_SCENES", "").split(",") if s]
+    lines = [
+        f"Cloud-free Sentinel-2 composite ({tags.get('CLOUDSCORE_METHOD', 'median')}) of the scenes acquired "
+        f"{tags.get('CLOUDSCORE_START_DATE', '?')} .. {tags.get('CLOUDSCORE_END_DATE', '?')} (end excluded).",
+        f"QA band: {tags.get('CLOUDSCORE_QA_BAND', '?')}; clear threshold: "
+        f"{tags.get('CLOUDSCORE_CLEAR_THRESHOLD', '?')} (clear where score >= threshold).",
+        f"Source: {tags.get('CLOUDSCORE_SOURCE', '?')}.",
+        f"Scenes ({len(scenes)}): " + (", ".join(scenes) or "none") + ".",
+    ]
+    if skipped:
+        lines.append(f"Skipped, without the QA band ({len(skipped)}): {', '.join(skipped)}.")
+    if "CLOUDSCORE_CLEAR_FRACTION" in tags:
+        lines.append(f"Clear fraction of the scored pixels: {float(tags['CLOUDSCORE_CLEAR_FRACTION']):.1%}.")
+    return "\n".join(lines)
+
+
+def set_abstract(layer: QgsRasterLayer, abstract: str) -> None:
+    """Put ``abstract`` in the layer's metadata (Layer Properties > Metadata)."""
+    metadata = layer.metadata()
+    metadata.setAbstract(abstract)
+    layer.setMetadata(metadata)
+
+
+def _shown_statistic(descriptions: Sequence[str], combination: Sequence[str]) -> Optional[str]:
+    """The statistic an RGB layer without an explicit one shows (see ``find_band``)."""
+    try:
+        return split_band_name(descriptions[find_band(descriptions, combination[0]) - 1])[1]
+    except KeyError:
+        return None
+
+
+@dataclass
+class CompositeLayers:
+    """The layers ``load_composite_layers`` added.
+
+    Attributes:
+        rgb: the composite as RGB (the preferred statistic).
+        count: the valid-observation count.
+        group: the layer group holding them.
+        statistic_layers: statistic (``p25``, ``p75`` ...) -> its RGB layer, when asked for.
+    """
+
+    rgb: QgsRasterLayer
+    count: QgsRasterLayer
+    group: QgsLayerTreeGroup
+    statistic_layers: Dict[str, QgsRasterLayer] = field(default_factory=dict)
+
+    def restyle(self, combination: Sequence[str]) -> None:
+        """Show every RGB layer (the composite and the statistic layers) as band ``combination``."""
+        style_band_combination(self.rgb, combination)
+        for statistic, layer in self.statistic_layers.items():
+            style_band_combination(layer, combination, statistic)
+
+
 def load_composite_layers(
     path: Path,
     group_name: str,
-    scene_count: int,
+    scene_count: Optional[int] = None,
     project: Optional[QgsProject] = None,
-) -> Tuple[QgsRasterLayer, QgsRasterLayer, QgsLayerTreeGroup]:
+    combination: Sequence[str] = TRUE_COLOUR,
+    statistic_layers: bool = False,
+) -> CompositeLayers:
     """Add a composite to ``project`` (default: the current one) as a layer group at the top of the tree.
 
-    The group holds the composite in true colour (B4/B3/B2 stretched 0..2500; the first three bands when
-    those are not all there) and the ``count`` band as a pseudocolour layer.
-
-    Returns:
-        (RGB layer, count layer, group).
+    The group holds the composite as RGB ``combination`` (default B4/B3/B2, stretched 0..2500), the
+    ``count`` band as a pseudocolour layer with a legend 1..``scene_count`` (default: the number of scenes
+    in the file's ``CLOUDSCORE_SCENES`` tag) and, with ``statistic_layers``, one RGB layer per statistic
+    (``p25``, ``p75`` ... of a percentile composite). Every layer's abstract lists the scenes, QA band and
+    threshold.
 
     Raises:
         ValueError: the file does not open as a raster layer.
@@ -96,19 +226,33 @@ def load_composite_layers(
     path = Path(path)
     with rasterio.open(path) as src:
         descriptions = list(src.descriptions)
-    rgb = QgsRasterLayer(str(path), f"{group_name} composite")
-    count = QgsRasterLayer(str(path), f"{group_name} valid-observation count")
-    if not rgb.isValid() or not count.isValid():
-        raise ValueError(f"{path} does not open as a raster layer")
-    if all(b in descriptions for b in TRUE_COLOUR):
-        style_rgb(rgb, band_numbers(path, TRUE_COLOUR))
-    else:
-        spectral = [i + 1 for i, d in enumerate(descriptions) if d != COUNT_BAND]
-        style_rgb(rgb, (spectral * 3)[:3] if len(spectral) < 3 else spectral[:3])
+        tags = src.tags()
+    if scene_count is None:
+        scene_count = len([s for s in tags.get("CLOUDSCORE_SCENES", "").split(",") if s]) or 1
+    abstract = composite_abstract(tags)
+
+    def new_layer(name: str) -> QgsRasterLayer:
+        layer = QgsRasterLayer(str(path), name)
+        if not layer.isValid():
+            raise ValueError(f"{path} does not open as a raster layer")
+        set_abstract(layer, abstract)
+        return layer
+
+    rgb = new_layer(f"{group_name} composite")
+    style_band_combination(rgb, combination)
+    count = new_layer(f"{group_name} valid-observation count")
     style_count(count, descriptions.index(COUNT_BAND) + 1, scene_count)
+    extra = {}
+    if statistic_layers:
+        shown = _shown_statistic(descriptions, combination)
+        for statistic in [s for s in statistics(descriptions) if s != shown]:
+            extra[statistic] = new_layer(f"{group_name} {statistic}")
+            style_band_combination(extra[statistic], combination, statistic)
 
     group = project.layerTreeRoot().insertGroup(0, group_name)
-    for layer in (rgb, count):
+    for layer in [rgb] + list(extra.values()) + [count]:
         project.addMapLayer(layer, False)
         group.addLayer(layer)
-    return rgb, count, group
+    for layer in extra.values():  # shown on demand: the composite itself stays on top
+        group.findLayer(layer.id()).setItemVisibilityChecked(False)
+    return CompositeLayers(rgb, count, group, extra)

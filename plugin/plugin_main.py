@@ -53,7 +53,7 @@ class CloudScoreCompositePlugin:
             self.action.deleteLater()
             self.action = None
         if self.dock is not None:
-            self.dock.cancel_run()
+            self.dock.unload()
             self.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None

@@ -3,7 +3,13 @@
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .algorithms.composite_earthengine import CompositeEarthEngineAlgorithm
 from .algorithms.composite_folder import CompositeFolderAlgorithm
+from .algorithms.evaluate_mask import EvaluateMaskAlgorithm
+from .algorithms.fetch_scenes import FetchScenesAlgorithm
+from .algorithms.mask_scene import MaskSceneAlgorithm
+from .algorithms.search_scenes import SearchScenesAlgorithm
+from .algorithms.seasonal_composites import SeasonalCompositesAlgorithm
 from .paths import ICON_PATH
 
 
@@ -24,6 +30,12 @@ class CloudScoreProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         self.addAlgorithm(CompositeFolderAlgorithm())
+        self.addAlgorithm(CompositeEarthEngineAlgorithm())
+        self.addAlgorithm(SearchScenesAlgorithm())
+        self.addAlgorithm(FetchScenesAlgorithm())
+        self.addAlgorithm(SeasonalCompositesAlgorithm())
+        self.addAlgorithm(MaskSceneAlgorithm())
+        self.addAlgorithm(EvaluateMaskAlgorithm())
 
     def supportedOutputRasterLayerExtensions(self):  # noqa: N802
         # The writer makes GeoTIFFs only.

@@ -1,26 +1,17 @@
 """``cloudscore:compositefolder``: a clear-score composite of a folder of Sentinel-2 GeoTIFF scenes."""
 
-from typing import Optional
-
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterDateTime,
-    QgsProcessingParameterExtent,
-    QgsProcessingParameterFile,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterString,
 )
-from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import InputError
-from ..core.folder_source import FolderSource
-from ..core.pipeline import DEFAULT_THRESHOLD, CompositeRequest, plan_composite
-from ..paths import ICON_PATH
+from ..core.pipeline import CompositeRequest, plan_composite
+from . import scene_inputs
+from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     OPTIONS_HELP,
     add_composite_parameters,
@@ -28,6 +19,14 @@ from .composite_options import (
     date_value,
     extent_value,
     run_composite_algorithm,
+)
+from .scene_inputs import (
+    add_aoi_and_dates,
+    add_clear_score_parameters,
+    add_folder_parameter,
+    add_resolution_parameter,
+    folder_source,
+    resolution_value,
 )
 
 HELP = """<p>Builds a cloud-free composite from a folder of Sentinel-2 scenes that carry a per-pixel clear score.</p>
@@ -54,58 +53,32 @@ the <code>ACQUISITION_TIME</code> tag or from an Earth Engine <code>system:index
 <p>The output's tags record the scenes used, QA band, threshold, dates, method and plugin version.</p>"""
 
 
-class CompositeFolderAlgorithm(QgsProcessingAlgorithm):
+class CompositeFolderAlgorithm(CloudScoreAlgorithm):
     """Composite (median, percentiles, ... see ``HELP``) + valid-observation count of a folder of scenes."""
 
-    INPUT = "INPUT"
-    EXTENT = "EXTENT"
-    START_DATE = "START_DATE"
-    END_DATE = "END_DATE"
-    QA_BAND = "QA_BAND"
-    THRESHOLD = "THRESHOLD"
-    RESOLUTION = "RESOLUTION"
+    NAME = "compositefolder"
+    DISPLAY_NAME = "Composite a folder of scenes"
+    GROUP = "Composites"
+    GROUP_ID = "composites"
+    HELP = HELP
+
+    INPUT = scene_inputs.INPUT
+    EXTENT = scene_inputs.EXTENT
+    START_DATE = scene_inputs.START_DATE
+    END_DATE = scene_inputs.END_DATE
+    QA_BAND = scene_inputs.QA_BAND
+    THRESHOLD = scene_inputs.THRESHOLD
+    RESOLUTION = scene_inputs.RESOLUTION
     OUTPUT = "OUTPUT"
     SCENE_COUNT = "SCENE_COUNT"
     SCENES = "SCENES"
     CLEAR_FRACTION = "CLEAR_FRACTION"
 
-    def name(self):
-        return "compositefolder"
-
-    def displayName(self):  # noqa: N802
-        return "Composite a folder of scenes"
-
-    def group(self):
-        return "Composites"
-
-    def groupId(self):  # noqa: N802
-        return "composites"
-
-    def shortHelpString(self):  # noqa: N802
-        return HELP
-
-    def icon(self):
-        return QIcon(str(ICON_PATH))
-
-    def createInstance(self):  # noqa: N802
-        return CompositeFolderAlgorithm()
-
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFile(
-            self.INPUT, "Folder of Sentinel-2 scenes (GeoTIFF)", behavior=QgsProcessingParameterFile.Folder))
-        self.addParameter(QgsProcessingParameterExtent(
-            self.EXTENT, "Area of interest (default: all scenes)", optional=True))
-        self.addParameter(QgsProcessingParameterDateTime(
-            self.START_DATE, "Start date (included)", type=QgsProcessingParameterDateTime.Date))
-        self.addParameter(QgsProcessingParameterDateTime(
-            self.END_DATE, "End date (excluded)", type=QgsProcessingParameterDateTime.Date))
-        self.addParameter(QgsProcessingParameterString(self.QA_BAND, "QA band (clear score 0..1)", defaultValue="cs"))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.THRESHOLD, "Clear threshold (clear where score >= threshold)",
-            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD, minValue=0.0, maxValue=1.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.RESOLUTION, "Resolution in metres (default: the scenes' own)",
-            type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+        add_folder_parameter(self)
+        add_aoi_and_dates(self)
+        add_clear_score_parameters(self)
+        add_resolution_parameter(self)
         add_composite_parameters(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes used"))
@@ -114,9 +87,6 @@ class CompositeFolderAlgorithm(QgsProcessingAlgorithm):
 
     def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:
         """Translate the parameters to a ``CompositeRequest`` (raises ``InputError`` naming the parameter)."""
-        resolution: Optional[float] = None
-        if parameters.get(self.RESOLUTION) not in (None, ""):
-            resolution = self.parameterAsDouble(parameters, self.RESOLUTION, context)
         aoi, aoi_crs = extent_value(self, parameters, self.EXTENT, context)
         return CompositeRequest(
             start=date_value(self, parameters, self.START_DATE, context),
@@ -126,26 +96,19 @@ class CompositeFolderAlgorithm(QgsProcessingAlgorithm):
             threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),
             aoi=aoi,
             aoi_crs=aoi_crs,
-            resolution=resolution,
+            resolution=resolution_value(self, parameters, context),
             **composite_options(self, parameters, context),
         )
 
-    def _source(self, parameters, context: QgsProcessingContext) -> FolderSource:
-        return FolderSource(self.parameterAsFile(parameters, self.INPUT, context), field=self.INPUT)
-
-    def checkParameterValues(self, parameters, context):  # noqa: N802
-        """Reject bad input before the run, with a message naming the parameter and the accepted values."""
-        try:
-            plan_composite(self._request(parameters, context, output=""), self._source(parameters, context))
-        except InputError as error:
-            return False, str(error)
-        return super().checkParameterValues(parameters, context)
+    def check(self, parameters, context) -> None:
+        """Plan the composite (no pixel is read): every input error is found before the run."""
+        plan_composite(self._request(parameters, context, output=""), folder_source(self, parameters, context))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         try:
             request = self._request(parameters, context, output)
-            source = self._source(parameters, context)
+            source = folder_source(self, parameters, context)
         except InputError as error:
             raise QgsProcessingException(str(error)) from error
         result = run_composite_algorithm(request, source, context, feedback)

@@ -20,7 +20,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate
 
 from ..core.compositing import DEFAULT_PERCENTILES, METHODS
-from ..core.errors import Cancelled, InputError
+from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.grid import Bounds
 from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
 from ..core.raster_output import FORMATS
@@ -129,16 +129,17 @@ def run_composite_algorithm(request: CompositeRequest, source: Source, context: 
     the scenes used and skipped, and the true-colour style when the output is loaded.
 
     Raises:
-        QgsProcessingException: bad input (the message names the parameter), or a cancel (nothing written).
+        QgsProcessingException: bad input (the message names the parameter), a source's error (e.g. Earth
+            Engine credentials) or a cancel (nothing written).
     """
     try:
         with feedback_logging(feedback):
             result = run_composite(request, source, progress=feedback.setProgress, is_canceled=feedback.isCanceled,
                                    stage=feedback.setProgressText)
-    except InputError as error:
-        raise QgsProcessingException(str(error)) from error
     except Cancelled as error:
         raise QgsProcessingException("Cancelled: no composite was written") from error
+    except CloudScoreError as error:  # bad input, Earth Engine credentials, project or refusals: their message
+        raise QgsProcessingException(str(error)) from error
     scene_ids = [s.scene_id for s in result.plan.scenes]
     feedback.pushInfo(f"Scenes kept: {len(scene_ids)} ({', '.join(scene_ids)})")
     if result.plan.skipped:

@@ -4,7 +4,8 @@ Every method works on one block in memory: a stack (scenes, bands, rows, cols) o
 (scenes, rows, cols). Order statistics (median, percentiles) come from one sort along time with unclear values
 pushed to the end as NaN; each pixel then reads the ranks its own count of clear observations calls for
 (no per-pixel Python). The sort runs on a few rows at a time copied with time as the last axis, so each
-pixel's observations are contiguous and the copy stays in the CPU cache. The approach is the one odc-algo's ``xr_quantile`` takes, written anew here.
+pixel's observations are contiguous and the copy stays in the CPU cache. The approach is the one odc-algo's
+``xr_quantile`` takes, written anew here.
 """
 
 import math
@@ -63,7 +64,9 @@ def statistic_names(method: str, percentiles: Sequence[float] = DEFAULT_PERCENTI
     return [method]
 
 
-def output_band_names(bands: Sequence[str], method: str, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> List[str]:
+def output_band_names(
+    bands: Sequence[str], method: str, percentiles: Sequence[float] = DEFAULT_PERCENTILES
+) -> List[str]:
     """Descriptions of a composite's bands: per band each statistic (``B4_p25``, ``B4_p50``, ...), then ``count``."""
     statistics = statistic_names(method, percentiles)
     return [f"{band}_{statistic}" for band in bands for statistic in statistics] + [COUNT_BAND]

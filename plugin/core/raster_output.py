@@ -58,7 +58,8 @@ COG_BLOCK_SIZE = 512
 
 
 def to_byte(values: np.ndarray, scale: float = BYTE_SCALE) -> np.ndarray:
-    """Reflectance DN (or counts with ``scale`` 1) as uint8: ``rint(values / scale)`` clipped to 1..255, NaN to nodata 0."""
+    """Reflectance DN (or counts with ``scale`` 1) as uint8: ``rint(values / scale)`` clipped to 1..255, NaN to
+    nodata 0."""
     valid = ~np.isnan(values)
     out = np.zeros(values.shape, dtype=np.uint8)
     out[valid] = np.clip(np.rint(values[valid] / scale), 1, BYTE_MAX)

@@ -1,80 +1,21 @@
-"""The dock panel: folder -> QA bands, a composite run through its QgsTask, cancel, bad input, one run at a time."""
+"""The dock panel: folder -> QA bands, a composite run through its QgsTask with stages, cancel, bad input, one run
+at a time, settings remembered and reset, tooltips, help."""
 
 import dataclasses
-import threading
-import time
 from datetime import date
 
 import numpy as np
 import pytest
 import rasterio
-from qgis.core import (
-    Qgis,
-    QgsApplication,
-    QgsCoordinateReferenceSystem,
-    QgsMultiBandColorRenderer,
-    QgsProject,
-    QgsRectangle,
-    QgsSettings,
-    QgsSingleBandPseudoColorRenderer,
-)
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsSettings
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import QCoreApplication, QDate
+from qgis.PyQt.QtCore import QDate
+from qgis.PyQt.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QWidget
 
-DEMO_START, DEMO_END = QDate(2015, 7, 1), QDate(2015, 10, 1)
-GROUP_NAME = "Composite 2015-07-01..2015-10-01"
-TIMEOUT_S = 60
-
-
-def wait_until(condition, timeout=TIMEOUT_S):
-    """Process Qt events until ``condition()`` holds (the task's finished() arrives through the event loop)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
+from .dock_support import DEMO_DATES, DEMO_START, assert_refused, messages, wait_until
 
 
-@pytest.fixture
-def dock(plugin, qgis_iface, qgis_new_project):
-    """The plugin's dock, idle, with no folder, the demo dates, default threshold, no extent and an empty
-    message bar."""
-    panel = plugin.dock
-    assert not panel.is_running()
-    panel.set_folder("")  # no QA bands left over from an earlier test
-    panel.ui.startDateEdit.setDate(DEMO_START)
-    panel.ui.endDateEdit.setDate(DEMO_END)
-    panel.set_threshold(0.6)
-    panel.ui.extentWidget.clear()
-    panel.ui.outputWidget.setFilePath("")
-    qgis_iface.messageBar().clear_messages()
-    yield panel
-    if panel.is_running():  # leave the shared dock idle for the next test
-        panel.cancel_run()
-        wait_until(lambda: not panel.is_running())
-
-
-@pytest.fixture
-def slow_reads(monkeypatch):
-    """Make every scene read take 0.2 s (5 demo scenes: a run lasts about 1 s), so a run can be caught
-    while it is going; the event is set once the first read has started."""
-    from cloudscore_composite.plugin.core.folder_source import FolderSource
-
-    started = threading.Event()
-    read_block = FolderSource.read_block
-
-    def slow_read_block(self, *args, **kwargs):
-        started.set()
-        time.sleep(0.2)
-        return read_block(self, *args, **kwargs)
-
-    monkeypatch.setattr(FolderSource, "read_block", slow_read_block)
-    return started
-
-
-def messages(iface, level):
-    return iface.messageBar().get_messages(level)
+GROUP_NAME = f"T33TVL {DEMO_DATES}"
 
 
 def test_plugin_created_the_dock(plugin):
@@ -86,6 +27,21 @@ def test_plugin_created_the_dock(plugin):
     assert plugin.dock.ui.runButton.isEnabled()
 
 
+QGIS_INNER_WIDGETS = {"mButtonClear", "mLineEdit", "mLinkLabel", "collapseButton"}
+"""Parts of QGIS's own widgets (file widget, collapsible group box): the outer widget carries the tooltip."""
+
+
+def test_every_field_has_a_tooltip(dock):
+    inputs = (QAbstractButton, QComboBox, QLineEdit)
+    kinds = ("Widget", "SpinBox", "Slider", "View", "Bar")
+    named = [w for w in dock.widget().widget().findChildren(QWidget)
+             if w.objectName() and not w.objectName().startswith("qt_")]  # qt_: Qt's own parts
+    fields = [w for w in named if isinstance(w, inputs) or w.objectName().endswith(kinds)]
+    missing = sorted({w.objectName() for w in fields if not w.toolTip()} - QGIS_INNER_WIDGETS)
+    assert len(fields) > 25
+    assert missing == []
+
+
 def test_folder_fills_the_qa_band_combo(dock, demo_folder):
     dock.ui.folderWidget.setFilePath(str(demo_folder))
     # The folder is read shortly after the last edit of its path.
@@ -93,8 +49,7 @@ def test_folder_fills_the_qa_band_combo(dock, demo_folder):
 
     combo = dock.ui.qaBandCombo
     assert [combo.itemText(i) for i in range(combo.count())] == ["clear"]
-    assert combo.currentText() == "clear"
-    assert combo.isEnabled()
+    assert combo.currentText() == "clear" and combo.isEnabled()
     assert "5 scenes" in dock.ui.folderMessageLabel.text()
 
 
@@ -103,8 +58,7 @@ def test_folder_without_scenes_says_so(dock, tmp_path):
     empty.mkdir()
     dock.set_folder(empty)
 
-    assert dock.ui.qaBandCombo.count() == 0
-    assert not dock.ui.qaBandCombo.isEnabled()
+    assert dock.ui.qaBandCombo.count() == 0 and not dock.ui.qaBandCombo.isEnabled()
     assert "holds no Sentinel-2 scene" in dock.ui.folderMessageLabel.text()
 
 
@@ -119,34 +73,13 @@ def test_threshold_slider_and_spin_box_stay_in_sync(dock):
     assert dock.ui.thresholdSlider.value() == 60
 
 
-def test_extent_becomes_the_request_aoi(dock, demo_folder):
-    from cloudscore_composite.plugin.core.pipeline import CompositeRequest
-
-    dock.set_folder(demo_folder)
-    assert dock.aoi() == (None, None)  # not set: all scenes
-    rect = QgsRectangle(465300, 5079400, 465900, 5080100)
-    dock.ui.extentWidget.setOutputExtentFromUser(rect, QgsCoordinateReferenceSystem("EPSG:32633"))
-
-    request = dock.build_request()
-
-    assert isinstance(request, CompositeRequest)
-    assert request.aoi == pytest.approx((465300, 5079400, 465900, 5080100))
-    assert request.aoi_crs == "EPSG:32633"
-    assert (request.start, request.end) == (date(2015, 7, 1), date(2015, 10, 1))
-    assert request.qa_band == "clear"
-    assert request.threshold == pytest.approx(0.6)
-    assert str(request.output).endswith(".tif")  # no output entered: a temporary file
-
-
 def test_dock_produces_the_same_composite_as_run_composite(dock, demo_folder, tmp_path, qgis_iface):
     from cloudscore_composite.plugin.core.folder_source import FolderSource
     from cloudscore_composite.plugin.core.pipeline import run_composite
 
-    output = tmp_path / "out" / "dock.tif"
-    output.parent.mkdir()
     dock.set_folder(demo_folder)
-    dock.ui.qaBandCombo.setCurrentText("clear")
-    dock.ui.outputWidget.setFilePath(str(output))
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    dock.ui.outputNameLineEdit.setText("dock")  # .tif is added
 
     task = dock.run()
     assert task is not None
@@ -155,12 +88,13 @@ def test_dock_produces_the_same_composite_as_run_composite(dock, demo_folder, tm
     assert not dock.ui.runButton.isEnabled() and dock.ui.cancelButton.isEnabled()
     wait_until(lambda: not dock.is_running())
 
+    output = tmp_path / "dock.tif"
     assert messages(qgis_iface, Qgis.MessageLevel.Critical) == []
     assert output.exists()
     assert dock.ui.runButton.isEnabled() and not dock.ui.cancelButton.isEnabled()
     assert dock.ui.progressBar.value() == 100
-    assert (request.start, request.end, request.qa_band, request.aoi) == (
-        date(2015, 7, 1), date(2015, 10, 1), "clear", None)
+    assert (request.start, request.end, request.qa_band, request.aoi, request.method) == (
+        date(2015, 7, 1), date(2015, 10, 1), "clear", None, "median")
     assert request.threshold == pytest.approx(0.6)
 
     # The same request run directly, as the Processing algorithm does.
@@ -172,19 +106,7 @@ def test_dock_produces_the_same_composite_as_run_composite(dock, demo_folder, tm
     assert "5 scenes used" in dock.ui.statusLabel.text()
     assert f"{direct.clear_fraction:.0%}" in dock.ui.statusLabel.text()
     assert len(messages(qgis_iface, Qgis.MessageLevel.Success)) == 1
-
-    group = QgsProject.instance().layerTreeRoot().findGroup(GROUP_NAME)
-    assert group is not None
-    rgb, count = [node.layer() for node in group.findLayers()]
-    renderer = rgb.renderer()
-    assert isinstance(renderer, QgsMultiBandColorRenderer)
-    bands = [renderer.redBand(), renderer.greenBand(), renderer.blueBand()]
-    assert [direct.band_names[b - 1] for b in bands] == ["B4", "B3", "B2"]
-    for enhancement in (renderer.redContrastEnhancement(), renderer.greenContrastEnhancement(),
-                        renderer.blueContrastEnhancement()):
-        assert (enhancement.minimumValue(), enhancement.maximumValue()) == (0, 2500)
-    assert isinstance(count.renderer(), QgsSingleBandPseudoColorRenderer)
-    assert direct.band_names[count.renderer().band() - 1] == "count"
+    assert QgsProject.instance().layerTreeRoot().findGroup(GROUP_NAME) is not None
 
     settings = QgsSettings()
     assert settings.value("cloudscore_composite/folder") == str(demo_folder)
@@ -194,12 +116,36 @@ def test_dock_produces_the_same_composite_as_run_composite(dock, demo_folder, tm
     assert settings.value("cloudscore_composite/threshold", type=float) == pytest.approx(0.6)
 
 
+def test_default_output_is_a_temporary_file(dock, demo_folder):
+    dock.set_folder(demo_folder)
+    request, _source = dock.build_request()
+    assert request.output.name.startswith("composite_20150701_20151001_") and request.output.suffix == ".tif"
+    assert request.output.parent.is_dir()
+
+
+def test_progress_shows_the_stages_and_the_time_left(dock, demo_folder, tmp_path, slow_reads):
+    dock.set_folder(demo_folder)
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    task = dock.run()
+    stages, texts = [], []
+    task.stageChanged.connect(stages.append)
+    # Connected after the dock's own slots: the label already shows what the signal brought.
+    task.progressChanged.connect(lambda _p: texts.append(dock.ui.statusLabel.text()))
+    task.stageChanged.connect(lambda _s: texts.append(dock.ui.statusLabel.text()))
+    wait_until(lambda: not dock.is_running())
+
+    assert any(s.startswith("composite block") for s in stages), stages
+    assert any(" left" in t for t in texts), texts
+    assert any("composite block" in t for t in texts), texts
+
+
 @pytest.mark.parametrize("when", ["immediately", "while_reading"])
 def test_cancel_leaves_no_output_and_no_layers(dock, demo_folder, tmp_path, slow_reads, qgis_iface, when):
     out = tmp_path / "out"
     out.mkdir()
     dock.set_folder(demo_folder)
-    dock.ui.outputWidget.setFilePath(str(out / "cancelled.tif"))
+    dock.ui.outputFolderWidget.setFilePath(str(out))
+    dock.ui.outputNameLineEdit.setText("cancelled.tif")
     layers_before = len(QgsProject.instance().mapLayers())
 
     dock.ui.runButton.click()
@@ -218,55 +164,57 @@ def test_cancel_leaves_no_output_and_no_layers(dock, demo_folder, tmp_path, slow
     assert dock.ui.runButton.isEnabled() and not dock.ui.cancelButton.isEnabled()
 
 
-def _assert_refused(dock, qgis_iface, expected):
-    tasks_before = QgsApplication.taskManager().count()
+def test_second_run_is_refused_while_one_runs(dock, demo_folder, tmp_path, slow_reads, qgis_iface):
+    dock.set_folder(demo_folder)
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    assert dock.run() is not None
+    tasks = QgsApplication.taskManager().count()
+
     assert dock.run() is None
-    assert not dock.is_running()
-    assert QgsApplication.taskManager().count() == tasks_before
-    warnings = messages(qgis_iface, Qgis.MessageLevel.Warning)
-    assert len(warnings) == 1 and expected in warnings[0]
-    assert dock.ui.runButton.isEnabled()
+    assert QgsApplication.taskManager().count() == tasks
+    assert dock.ui.runButton.isEnabled() is False
+    assert any("already running" in message for message in messages(qgis_iface, Qgis.MessageLevel.Info))
+
+    dock.cancel_run()
+    wait_until(lambda: not dock.is_running())
+    assert dock.ui.statusLabel.text() == "Cancelled"
 
 
 def test_folder_without_scenes_starts_no_task(dock, tmp_path, qgis_iface):
     empty = tmp_path / "empty"
     empty.mkdir()
     dock.ui.folderWidget.setFilePath(str(empty))  # Run reads the folder even before the delayed refresh
-    _assert_refused(dock, qgis_iface, "holds no Sentinel-2 scene")
+    assert_refused(dock, qgis_iface, "holds no Sentinel-2 scene")
 
 
 def test_no_folder_starts_no_task(dock, qgis_iface):
-    dock.set_folder("")
-    _assert_refused(dock, qgis_iface, "choose the folder")
+    assert_refused(dock, qgis_iface, "choose the folder")
 
 
 def test_end_date_not_after_start_starts_no_task(dock, demo_folder, qgis_iface):
     dock.set_folder(demo_folder)
     dock.ui.endDateEdit.setDate(DEMO_START)
-    _assert_refused(dock, qgis_iface, "must be after start date")
+    assert_refused(dock, qgis_iface, "must be after start date")
 
 
 def test_dates_without_scenes_start_no_task(dock, demo_folder, qgis_iface):
     dock.set_folder(demo_folder)
     dock.ui.startDateEdit.setDate(QDate(2016, 1, 1))
     dock.ui.endDateEdit.setDate(QDate(2016, 2, 1))
-    _assert_refused(dock, qgis_iface, "no scene was acquired")
+    assert_refused(dock, qgis_iface, "no scene was acquired")
 
 
-def test_second_run_is_refused_while_one_runs(dock, demo_folder, tmp_path, slow_reads, qgis_iface):
+def test_bad_percentiles_start_no_task(dock, demo_folder, qgis_iface):
     dock.set_folder(demo_folder)
-    dock.ui.outputWidget.setFilePath(str(tmp_path / "first.tif"))
-    first = dock.run()
-    assert first is not None
+    dock.ui.methodCombo.setCurrentText("percentiles")
+    dock.ui.percentilesLineEdit.setText("25, 150")
+    assert_refused(dock, qgis_iface, "numbers 0..100")
 
-    assert dock.run() is None
-    assert dock.ui.runButton.isEnabled() is False
-    infos = messages(qgis_iface, Qgis.MessageLevel.Info)
-    assert any("already running" in message for message in infos)
 
-    dock.cancel_run()
-    wait_until(lambda: not dock.is_running())
-    assert dock.ui.statusLabel.text() == "Cancelled"
+def test_missing_output_folder_starts_no_task(dock, demo_folder, tmp_path, qgis_iface):
+    dock.set_folder(demo_folder)
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path / "missing"))
+    assert_refused(dock, qgis_iface, "does not exist")
 
 
 def test_failure_shows_a_critical_message_and_adds_no_layers(dock, demo_folder, tmp_path, monkeypatch, qgis_iface):
@@ -277,7 +225,8 @@ def test_failure_shows_a_critical_message_and_adds_no_layers(dock, demo_folder, 
 
     monkeypatch.setattr(FolderSource, "read_block", broken_read_block)
     dock.set_folder(demo_folder)
-    dock.ui.outputWidget.setFilePath(str(tmp_path / "broken.tif"))
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    dock.ui.outputNameLineEdit.setText("broken.tif")
     layers_before = len(QgsProject.instance().mapLayers())
 
     assert dock.run() is not None
@@ -291,19 +240,75 @@ def test_failure_shows_a_critical_message_and_adds_no_layers(dock, demo_folder, 
     assert dock.ui.runButton.isEnabled() and not dock.ui.cancelButton.isEnabled()
 
 
-def test_a_new_dock_restores_the_last_inputs(plugin, qgis_iface, tmp_path):
-    from cloudscore_composite.plugin.dock import CompositeDock, set_setting
+def _set_every_field(panel, folder):
+    ui = panel.ui
+    panel.set_folder(folder)
+    ui.startDateEdit.setDate(QDate(2020, 3, 1))
+    ui.endDateEdit.setDate(QDate(2020, 6, 1))
+    panel.set_aoi_kind("typed")
+    ui.boundsLineEdit.setText("14.5, 45.8, 14.6, 45.9")
+    ui.resolutionSpinBox.setValue(20)
+    panel.set_threshold(0.55)
+    ui.previewCheckBox.setChecked(False)
+    ui.methodCombo.setCurrentText("percentiles")
+    ui.percentilesLineEdit.setText("10, 90")
+    ui.bandsCombo.setCheckedItems(["B8", "B4"])
+    ui.formatCombo.setCurrentText("COG")
+    ui.scaleToByteCheckBox.setChecked(True)
+    ui.statisticLayersCheckBox.setChecked(True)
+    ui.outputFolderWidget.setFilePath(str(folder))
+    ui.outputNameLineEdit.setText("summer.tif")
+    ui.combinationCombo.setCurrentIndex(1)
 
-    set_setting("folder", str(tmp_path))
-    set_setting("start_date", "2020-03-01")
-    set_setting("end_date", "2020-06-01")
-    set_setting("threshold", 0.55)
+
+def test_a_new_dock_restores_every_field(dock, qgis_iface, demo_folder):
+    from cloudscore_composite.plugin.dock import CompositeDock
+
+    _set_every_field(dock, demo_folder)
+    dock.save_settings()
     panel = CompositeDock(qgis_iface)
     try:
-        assert panel.folder() == str(tmp_path)
-        assert panel.ui.startDateEdit.date() == QDate(2020, 3, 1)
-        assert panel.ui.endDateEdit.date() == QDate(2020, 6, 1)
-        assert panel.threshold() == pytest.approx(0.55)
-        assert panel.ui.thresholdSlider.value() == 55
+        ui = panel.ui
+        assert panel.folder() == str(demo_folder)
+        assert ui.startDateEdit.date() == QDate(2020, 3, 1) and ui.endDateEdit.date() == QDate(2020, 6, 1)
+        assert panel.aoi_kind() == "typed" and ui.boundsLineEdit.text() == "14.5, 45.8, 14.6, 45.9"
+        assert ui.resolutionSpinBox.value() == 20
+        assert panel.threshold() == pytest.approx(0.55) and ui.thresholdSlider.value() == 55
+        assert not ui.previewCheckBox.isChecked()
+        assert ui.methodCombo.currentText() == "percentiles" and ui.percentilesLineEdit.text() == "10, 90"
+        assert sorted(ui.bandsCombo.checkedItems()) == ["B4", "B8"]
+        assert ui.formatCombo.currentText() == "COG"
+        assert ui.scaleToByteCheckBox.isChecked() and ui.statisticLayersCheckBox.isChecked()
+        assert ui.outputFolderWidget.filePath() == str(demo_folder) and ui.outputNameLineEdit.text() == "summer.tif"
+        assert ui.combinationCombo.currentIndex() == 1
+        assert ui.qaBandCombo.currentText() == "clear"
     finally:
+        panel.release_canvas()
         panel.deleteLater()
+
+
+def test_reset_to_defaults(dock, demo_folder):
+    _set_every_field(dock, demo_folder)
+    dock.ui.resetButton.click()
+
+    ui = dock.ui
+    assert dock.folder() == "" and dock.aoi_kind() == "scenes"
+    assert ui.startDateEdit.date() == QDate(2015, 7, 1)
+    assert dock.threshold() == pytest.approx(0.6) and ui.previewCheckBox.isChecked()
+    assert ui.methodCombo.currentText() == "median" and ui.bandsCombo.checkedItems() == []
+    assert ui.formatCombo.currentText() == "GTiff" and not ui.scaleToByteCheckBox.isChecked()
+    assert ui.outputFolderWidget.filePath() == "" and ui.outputNameLineEdit.text() == ""
+    assert QgsSettings().value("cloudscore_composite/method") == "median"
+
+
+def test_help_opens_the_readme_dock_section(dock, monkeypatch):
+    from cloudscore_composite.plugin import dock as dock_module
+
+    opened = []
+    monkeypatch.setattr(dock_module.QDesktopServices, "openUrl", opened.append)
+    dock.ui.helpButton.click()
+
+    assert len(opened) == 1 and opened[0].isLocalFile()
+    assert opened[0].toLocalFile().endswith("README.md") and opened[0].fragment() == "the-dock-panel"
+    readme = open(opened[0].toLocalFile(), encoding="utf-8").read()
+    assert "### The dock panel" in readme

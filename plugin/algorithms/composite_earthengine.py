@@ -1,0 +1,168 @@
+"""``cloudscore:compositeearthengine``: a Cloud Score+ composite of Sentinel-2 scenes fetched from Earth Engine."""
+
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterString,
+)
+
+from ..core.earthengine.search import COLLECTIONS, SCORE_BANDS
+from ..core.earthengine.utm import utm_crs
+from ..core.errors import CloudScoreError, InputError
+from ..core.pipeline import CompositeRequest
+from ..earthengine_settings import earth_engine_source
+from . import scene_inputs
+from .algorithm_base import CloudScoreAlgorithm
+from .composite_options import (
+    OPTIONS_HELP,
+    add_composite_parameters,
+    composite_options,
+    date_value,
+    extent_value,
+    run_composite_algorithm,
+)
+from .scene_inputs import add_date_parameters, add_resolution_parameter, add_threshold_parameter
+
+DEFAULT_RESOLUTION = 10.0
+"""Metres: the finest Sentinel-2 bands (B2, B3, B4, B8) and Cloud Score+ are 10 m."""
+
+HELP = """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds and downloads itself from
+Google Earth Engine, masked with the <b>Cloud Score+</b> clear scores (GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED,
+linked to each scene by its <code>system:index</code>).</p>
+<p>Every pixel whose score in the <b>QA band</b> is below the <b>clear threshold</b> is masked (a score equal to
+the threshold is clear, as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>); nodata and
+missing scores are never clear. Scenes that have no Cloud Score+ image yet are listed in the log and skipped,
+never silently masked. The output holds the chosen statistic of the clear observations per band as reflectance
+x 10000, and a <code>count</code> band with the number of clear observations per pixel.</p>
+<h3>Parameters</h3>
+<ul>
+<li><b>Extent</b>: area of interest, in any CRS (required: Earth Engine holds the whole world).</li>
+<li><b>Start date</b> and <b>end date</b>: scenes acquired in [start, end), UTC days (end excluded).</li>
+<li><b>Collection</b>: <code>COPERNICUS/S2_SR_HARMONIZED</code> (L2A surface reflectance, no B10) or
+<code>COPERNICUS/S2_HARMONIZED</code> (L1C top-of-atmosphere).</li>
+<li><b>QA band</b>: <code>cs</code> (spectral similarity to a clear reference) or <code>cs_cdf</code> (the
+score's rank through time at the pixel); both 0 (occluded) .. 1 (clear).</li>
+<li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well; higher also removes haze and thin cloud.</li>
+<li><b>Resolution</b>: output pixel size in metres, default 10.</li>
+<li><b>CRS</b>: output CRS, default the UTM zone of the extent's centre.</li>
+<li><b>Cloud project</b>: the Google Cloud project billed for the requests (Earth Engine API enabled and registered
+for Earth Engine); default <code>CLOUDSCORE_EE_PROJECT</code>, then the one <code>earthengine set_project</code>
+saved.</li>
+</ul>
+<h3>Credentials, cache and limits</h3>
+<p>Credentials come from, in this order: a QGIS authentication configuration chosen in the plugin's settings, the
+<code>CLOUDSCORE_EE_TOKEN</code> environment variable (an access token), the file <code>earthengine
+authenticate</code> writes, application-default credentials (<code>gcloud auth application-default login</code>),
+a service-account key named by <code>CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY</code> (needs google-auth).</p>
+<p>Pixels are downloaded in tiles within Earth Engine's request limits (48 MB, 32768 px a side), several at a time,
+retried on rate limits and server errors, and kept in a tile cache: a second run with another threshold, method or
+band subset downloads nothing, and a cancelled run resumes with the missing tiles. The log gives the estimate of
+requests and megabytes before the download; a fetch larger than the ceiling (setting
+<code>cloudscore_composite/earthengine/ceiling_mb</code>) is refused.</p>
+<p>The output's tags record the scenes used and skipped, QA band, threshold, dates, method and plugin version.</p>"""
+
+
+class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
+    """Composite of Earth Engine Sentinel-2 scenes masked by Cloud Score+ (see ``HELP``)."""
+
+    NAME = "compositeearthengine"
+    DISPLAY_NAME = "Composite Earth Engine scenes (Cloud Score+)"
+    GROUP = "Composites"
+    GROUP_ID = "composites"
+    HELP = HELP + OPTIONS_HELP
+
+    EXTENT = scene_inputs.EXTENT
+    START_DATE = scene_inputs.START_DATE
+    END_DATE = scene_inputs.END_DATE
+    COLLECTION = scene_inputs.COLLECTION
+    QA_BAND = scene_inputs.QA_BAND
+    THRESHOLD = scene_inputs.THRESHOLD
+    RESOLUTION = scene_inputs.RESOLUTION
+    CRS = "CRS"
+    PROJECT = scene_inputs.PROJECT
+    OUTPUT = "OUTPUT"
+    SCENE_COUNT = "SCENE_COUNT"
+    SCENES = "SCENES"
+    SKIPPED_SCENES = "SKIPPED_SCENES"
+    CLEAR_FRACTION = "CLEAR_FRACTION"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest"))
+        add_date_parameters(self)
+        self.addParameter(QgsProcessingParameterEnum(
+            self.COLLECTION, "Sentinel-2 collection", options=list(COLLECTIONS), defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.QA_BAND, "QA band (Cloud Score+ clear score 0..1)", options=list(SCORE_BANDS), defaultValue=0))
+        add_threshold_parameter(self)
+        add_composite_parameters(self)
+        add_resolution_parameter(self, default=DEFAULT_RESOLUTION)
+        self.addParameter(QgsProcessingParameterCrs(
+            self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True))
+        project = QgsProcessingParameterString(
+            self.PROJECT, "Cloud project (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
+        project.setFlags(project.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(project)
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
+        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes used"))
+        self.addOutput(QgsProcessingOutputString(self.SCENES, "Scenes used (system:index, comma-separated)"))
+        self.addOutput(QgsProcessingOutputString(
+            self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"))
+        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
+
+    def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:
+        """Translate the parameters to a ``CompositeRequest`` (raises ``InputError`` naming the parameter)."""
+        aoi, aoi_crs = extent_value(self, parameters, self.EXTENT, context)
+        if aoi is None:
+            raise InputError(self.EXTENT, "Earth Engine needs an area of interest: draw or choose an extent")
+        crs = self.parameterAsCrs(parameters, self.CRS, context)
+        if crs.isValid():
+            target_crs = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
+        else:
+            target_crs = utm_crs(aoi, aoi_crs).to_string()
+        request = CompositeRequest(
+            start=date_value(self, parameters, self.START_DATE, context),
+            end=date_value(self, parameters, self.END_DATE, context),
+            qa_band=SCORE_BANDS[self.parameterAsEnum(parameters, self.QA_BAND, context)],
+            output=output,
+            threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),
+            aoi=aoi,
+            aoi_crs=aoi_crs,
+            resolution=self.parameterAsDouble(parameters, self.RESOLUTION, context) or DEFAULT_RESOLUTION,
+            crs=target_crs,
+            **composite_options(self, parameters, context),
+        )
+        request.validate()
+        return request
+
+    def _source(self, parameters, context: QgsProcessingContext):
+        project = self.parameterAsString(parameters, self.PROJECT, context)
+        return earth_engine_source(COLLECTIONS[self.parameterAsEnum(parameters, self.COLLECTION, context)], project)
+
+    def check(self, parameters, context) -> None:
+        """Reject bad input before the run (no network: the search is the run's first step)."""
+        self._request(parameters, context, output="")
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        try:
+            request = self._request(parameters, context, output)
+            source = self._source(parameters, context)
+            feedback.setProgressText(f"Searching {source.describe()}")
+            result = run_composite_algorithm(request, source, context, feedback)
+        except CloudScoreError as error:  # bad input, credentials, project, Earth Engine's own refusals
+            raise QgsProcessingException(str(error)) from error
+        scene_ids = [s.scene_id for s in result.plan.scenes]
+        return {
+            self.OUTPUT: str(result.output),
+            self.SCENE_COUNT: len(scene_ids),
+            self.SCENES: ",".join(scene_ids),
+            self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped),
+            self.CLEAR_FRACTION: result.clear_fraction,
+        }

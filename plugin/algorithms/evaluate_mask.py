@@ -1,0 +1,226 @@
+"""``cloudscore:evaluatemask``: a clear score (at thresholds) or a binary mask against a reference class map."""
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core.errors import Cancelled, InputError
+from ..core.evaluation import (
+    ALCD_CLEAR,
+    ALCD_NOT_CLEAR,
+    Confusion,
+    EvaluationRequest,
+    ReferenceClasses,
+    check_evaluation,
+    evaluate,
+    parse_classes,
+    parse_thresholds,
+)
+from ..core.evaluation_report import check_report_path, write_report
+from ..core.masking import check_threshold
+from ..core.pipeline import DEFAULT_THRESHOLD
+from ..qgis_logging import feedback_logging
+from .algorithm_base import CloudScoreAlgorithm
+
+
+def _classes(values) -> str:
+    return ",".join(map(str, values))
+
+
+HELP = f"""<p>Judges a cloud mask against a reference class map, such as the ALCD reference masks (Baetens et al.
+2019), so a user can choose the clear threshold that suits their region. It counts the confusion matrix of the
+<b>not clear</b> class (cloud and shadow are positive) and reports overall accuracy, precision, recall and F1.</p>
+<h3>What is evaluated</h3>
+<ul>
+<li>Either a <b>clear score raster</b> with its <b>QA band</b> (name or number; a 0..1 score such as Cloud Score+
+<code>cs</code>) masked at the <b>clear threshold</b> (clear where score &gt;= threshold, as
+<code>cloudscore:maskscene</code> and <code>cloudscore:compositefolder</code> do) and at every value of
+<b>thresholds</b> (optional, e.g. <code>0.3,0.4,0.5,0.6,0.7</code>);</li>
+<li>or a <b>binary mask</b> raster: a pixel is "set" where any of the chosen <b>mask bands</b> is nonzero; choose
+whether set means clear (<code>cloudscore:maskscene</code>'s clear mask: 1 clear, 0 not clear) or not clear (a
+cloud mask such as Sentinel-2's <code>MSK_CLASSI</code>: opaque clouds, cirrus). Pixels on the mask's nodata value
+are not counted.</li>
+</ul>
+<h3>Reference</h3>
+<p>A class map (one band of whole-number classes). Defaults are ALCD's: classes
+<code>{_classes(ALCD_NOT_CLEAR)}</code> (2 low clouds, 3 high clouds, 4 cloud shadows) are not clear,
+<code>{_classes(ALCD_CLEAR)}</code> (5 land, 6 water, 7 snow) are clear; every other value (ALCD's 0 no data, 1 not
+used) is ignored. Change both lists for another reference.</p>
+<p>The score or mask is read onto the <b>reference's grid</b> with nearest neighbour: every labelled reference pixel
+counts once (also for sparse labelled points), classes are never resampled and thresholds apply to real scores.
+Counts are therefore reference pixels. Reference pixels without a score (outside the raster, nodata) are not
+counted and are reported.</p>
+<h3>Outputs</h3>
+<ul>
+<li><b>Scores per threshold</b>: a table without geometry, one row per threshold (or one for a mask): threshold,
+TP, FP, FN, TN, accuracy, precision, recall, F1 (empty where undefined).</li>
+<li><b>HTML report</b>: the table, a plot of F1 (with precision and recall) against the threshold, the confusion
+matrix and a per-class breakdown.</li>
+<li>Numbers for the clear threshold (or the mask): TP, FP, FN, TN, ACCURACY, PRECISION, RECALL, F1; and
+BEST_THRESHOLD, the threshold with the highest F1.</li>
+</ul>
+<p>Definitions: accuracy (TP+TN)/all, precision TP/(TP+FP), recall TP/(TP+FN), F1 2TP/(2TP+FP+FN).</p>"""
+
+MASK_MEANINGS = ("nonzero = clear (maskscene's clear mask)", "nonzero = not clear (a cloud mask, e.g. MSK_CLASSI)")
+_COUNT_FIELDS = ("tp", "fp", "fn", "tn")
+_SCORE_FIELDS = ("accuracy", "precision", "recall", "f1")
+
+
+def _values(confusion: Confusion) -> list:
+    """TP, FP, FN, TN, accuracy, precision, recall, F1 of one confusion (None where a score is undefined)."""
+    return [getattr(confusion, name) for name in _COUNT_FIELDS + _SCORE_FIELDS]
+
+
+class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
+    """Confusion matrix and scores of a clear score or mask against a reference class map (see ``HELP``)."""
+
+    NAME = "evaluatemask"
+    DISPLAY_NAME = "Evaluate a cloud mask against a reference"
+    GROUP = "Masks"
+    GROUP_ID = "masks"
+    HELP = HELP
+
+    SCORE = "SCORE"
+    QA_BAND = "QA_BAND"
+    THRESHOLD = "THRESHOLD"
+    THRESHOLDS = "THRESHOLDS"
+    MASK = "MASK"
+    MASK_BANDS = "MASK_BANDS"
+    MASK_MEANING = "MASK_MEANING"
+    REFERENCE = "REFERENCE"
+    REFERENCE_BAND = "REFERENCE_BAND"
+    NOT_CLEAR_CLASSES = "NOT_CLEAR_CLASSES"
+    CLEAR_CLASSES = "CLEAR_CLASSES"
+    OUTPUT = "OUTPUT"
+    REPORT = "REPORT"
+    BEST_THRESHOLD = "BEST_THRESHOLD"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.SCORE, "Clear score raster (or give a binary mask)", optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.QA_BAND, "QA band of the score raster: name or number", defaultValue="cs", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.THRESHOLD, "Clear threshold (clear where score >= threshold)",
+            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD, minValue=0.0, maxValue=1.0))
+        self.addParameter(QgsProcessingParameterString(
+            self.THRESHOLDS, "More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)", optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.MASK, "Binary mask raster (instead of a score)", optional=True))
+        self.addParameter(QgsProcessingParameterBand(
+            self.MASK_BANDS, "Mask bands (set where any is nonzero)", defaultValue=[1],
+            parentLayerParameterName=self.MASK, optional=True, allowMultiple=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.MASK_MEANING, "A set mask pixel means", options=list(MASK_MEANINGS), defaultValue=0))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.REFERENCE, "Reference class map"))
+        self.addParameter(QgsProcessingParameterBand(
+            self.REFERENCE_BAND, "Reference band (default 1)", defaultValue=1, parentLayerParameterName=self.REFERENCE,
+            optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.NOT_CLEAR_CLASSES, "Reference classes that are not clear", defaultValue=_classes(ALCD_NOT_CLEAR)))
+        self.addParameter(QgsProcessingParameterString(
+            self.CLEAR_CLASSES, "Reference classes that are clear", defaultValue=_classes(ALCD_CLEAR)))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, "Scores per threshold", type=QgsProcessing.TypeVector))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.REPORT, "HTML report", fileFilter="HTML files (*.html)", optional=True, createByDefault=True))
+        for name in _COUNT_FIELDS + _SCORE_FIELDS:
+            self.addOutput(QgsProcessingOutputNumber(name.upper(), f"{name} at the clear threshold (or of the mask)"))
+        self.addOutput(QgsProcessingOutputNumber(self.BEST_THRESHOLD, "Threshold with the highest F1"))
+
+    def _layer_path(self, parameters, name, context):
+        if parameters.get(name) in (None, ""):
+            return None
+        layer = self.parameterAsRasterLayer(parameters, name, context)
+        if layer is None or not layer.isValid():
+            raise InputError(name, f"{parameters.get(name)!r} is not a raster layer or file")
+        return layer.source()
+
+    def _request(self, parameters, context) -> EvaluationRequest:
+        """Translate the parameters to an ``EvaluationRequest`` (raises ``InputError`` naming the parameter)."""
+        threshold = check_threshold(self.parameterAsDouble(parameters, self.THRESHOLD, context))
+        more = parse_thresholds(self.parameterAsString(parameters, self.THRESHOLDS, context), self.THRESHOLDS)
+        classes = ReferenceClasses(
+            not_clear=parse_classes(self.parameterAsString(parameters, self.NOT_CLEAR_CLASSES, context),
+                                    self.NOT_CLEAR_CLASSES),
+            clear=parse_classes(self.parameterAsString(parameters, self.CLEAR_CLASSES, context), self.CLEAR_CLASSES),
+        )
+        mask_bands = self.parameterAsInts(parameters, self.MASK_BANDS, context) or [1]
+        reference = self._layer_path(parameters, self.REFERENCE, context)
+        if reference is None:
+            raise InputError(self.REFERENCE, "choose the reference class map")
+        return EvaluationRequest(
+            reference=reference,
+            score=self._layer_path(parameters, self.SCORE, context),
+            qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
+            thresholds=sorted({threshold, *more}),
+            mask=self._layer_path(parameters, self.MASK, context),
+            mask_bands=mask_bands,
+            mask_marks_clear=self.parameterAsEnum(parameters, self.MASK_MEANING, context) == 0,
+            reference_band=self.parameterAsInt(parameters, self.REFERENCE_BAND, context) or 1,
+            classes=classes,
+        )
+
+    def check(self, parameters, context) -> None:
+        """Reject bad input before the run, with a message naming the parameter and the accepted values."""
+        check_evaluation(self._request(parameters, context))
+
+    @staticmethod
+    def _fields() -> QgsFields:
+        fields = QgsFields()
+        fields.append(QgsField("threshold", QVariant.Double))
+        for name in _COUNT_FIELDS:
+            fields.append(QgsField(name, QVariant.LongLong))
+        for name in _SCORE_FIELDS:
+            fields.append(QgsField(name, QVariant.Double))
+        return fields
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        report = self.parameterAsFileOutput(parameters, self.REPORT, context)
+        try:
+            request = self._request(parameters, context)
+            if report:
+                check_report_path(report, self.REPORT)
+            with feedback_logging(feedback):
+                result = evaluate(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
+                if report:
+                    write_report(result, report)
+        except InputError as error:
+            raise QgsProcessingException(str(error)) from error
+        except Cancelled as error:
+            raise QgsProcessingException("Cancelled: no table or report was written") from error
+        # The table is created only now, so a cancelled or failed evaluation leaves none behind.
+        fields = self._fields()
+        sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry,
+                                             QgsCoordinateReferenceSystem())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        for confusion in result.confusions:
+            feature = QgsFeature(fields)
+            feature.setAttributes([confusion.threshold] + _values(confusion))
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
+        main = result.at(threshold if request.uses_score else None)
+        feedback.pushInfo(f"{result.prediction}: F1 {main.f1}, precision {main.precision}, recall {main.recall}, "
+                          f"accuracy {main.accuracy} on {main.total} reference pixels "
+                          f"({result.unscored_pixels} without a score, not counted)")
+        outputs = {self.OUTPUT: sink_id, self.REPORT: report or None,
+                   self.BEST_THRESHOLD: result.best.threshold}
+        outputs.update(zip((n.upper() for n in _COUNT_FIELDS + _SCORE_FIELDS), _values(main)))
+        return outputs

@@ -1,0 +1,170 @@
+"""``cloudscore:fetchscenes``: scenes (of a search, or over an AOI in dates) written to a scene folder."""
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterString,
+)
+
+from ..core.earthengine.source import EarthEngineSource
+from ..core.errors import Cancelled, CloudScoreError, InputError
+from ..core.scene import canonical_band_name
+from ..core.scene_export import export_scenes, scenes_by_id
+from ..qgis_logging import feedback_logging
+from . import scene_inputs
+from .algorithm_base import CloudScoreAlgorithm
+from .composite_options import extent_value
+from .scene_inputs import (
+    EXTENT,
+    add_aoi_and_dates,
+    add_source_parameters,
+    date_range,
+    scene_source,
+)
+
+HELP = """<p>Writes scenes to a folder in the scene-folder layout, ready for <code>cloudscore:compositefolder</code>
+(its <b>Folder of Sentinel-2 scenes</b>) and for <code>cloudscore:seasonalcomposites</code>: one GeoTIFF per
+scene named <code>&lt;system:index&gt;.tif</code>, bands named by their descriptions, the acquisition time,
+<code>system:index</code>, MGRS tile, cloud percentage and platform in tags.</p>
+<p>Which scenes: the features of a <b>scene layer</b> (the output of <code>cloudscore:searchscenes</code>, or any
+layer with a field of scene ids; with "selected features only", just those), matched by the <b>id field</b>
+(default <code>id</code>); or, without a scene layer, every scene acquired in [<b>start date</b>, <b>end
+date</b>) (UTC days, end excluded) over the <b>extent</b>. With a scene layer the dates are optional: without
+them the days named by the ids (a <code>system:index</code> starts with the acquisition time) are searched. Ids
+not found are reported.</p>
+<p><b>Extent</b> (optional, any CRS): each scene is clipped to it, widened outwards to whole pixels of the scene
+(no resampling; the scene's own CRS, dtype, nodata, band descriptions, scale/offset and tags are kept), so a
+composite of the folder over the same extent is pixel for pixel the composite of the whole scenes. Without an
+extent, whole scenes are copied. Scenes the extent misses are left out.</p>
+<p>From <b>Earth Engine</b> the pixels are downloaded (into the tile cache, so an interrupted fetch resumes)
+on a grid aligned to each scene's own 10 m pixels and written as float32 (reflectance x 10000, scores 0..1, nodata
+0); give an extent there (whole scenes are about 110 km across), or the scene layer's extent is searched.</p>
+<p><b>Bands</b> (optional): comma-separated band names to keep, e.g. <code>B2,B3,B4,B8,cs</code> (Sentinel-2
+bands and the QA band); default every band.</p>
+<p>Each scene file is written under a hidden temporary name and renamed into place when complete: a cancelled
+or failed run leaves no half-written file, and keeps the scenes already written; running again keeps scene
+files that are already there for the same scene, clip and bands (so an interrupted run resumes).</p>
+""" + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+<p>Outputs: <code>OUTPUT</code> (the folder), <code>SCENE_COUNT</code> (scene files in it from this run,
+written or kept) and <code>SCENES</code> (their ids, comma-separated).</p>"""
+
+
+class FetchScenesAlgorithm(CloudScoreAlgorithm):
+    """Scenes copied/clipped to a scene folder (see ``HELP``)."""
+
+    NAME = "fetchscenes"
+    DISPLAY_NAME = "Fetch scenes to a folder"
+    GROUP = "Scenes"
+    GROUP_ID = "scenes"
+    HELP = HELP
+
+    SCENES = "SCENES"
+    ID_FIELD = "ID_FIELD"
+    BANDS = "BANDS"
+    OUTPUT = "OUTPUT"
+    SCENE_COUNT = "SCENE_COUNT"
+    SCENE_IDS = "SCENE_IDS"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        add_source_parameters(self, "Folder of Sentinel-2 scenes to fetch from (GeoTIFF)")
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SCENES, "Scene layer (e.g. from Search scenes; default: every scene in the dates)",
+            types=[QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.ID_FIELD, "Scene id field", defaultValue="id", parentLayerParameterName=self.SCENES,
+            type=QgsProcessingParameterField.String, optional=True))
+        add_aoi_and_dates(self, "Clip to this extent (default: whole scenes)", dates_optional=True)
+        self.addParameter(QgsProcessingParameterString(
+            self.BANDS, "Bands to keep, comma-separated (default: all)", optional=True))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output scene folder"))
+        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes in the folder"))
+        self.addOutput(QgsProcessingOutputString(self.SCENE_IDS, "Scene ids (system:index, comma-separated)"))
+
+    def _bands(self, parameters, context):
+        text = self.parameterAsString(parameters, self.BANDS, context) or ""
+        names = [canonical_band_name(b) for b in text.replace(";", ",").split(",") if b.strip()]
+        return list(dict.fromkeys(names)) or None
+
+    def _scene_layer(self, parameters, context):
+        """The scene layer's ids (selected features only when asked) and extent (bounds, CRS WKT), or None."""
+        if scene_inputs.is_empty(parameters, self.SCENES):
+            return None, (None, None)
+        layer = self.parameterAsSource(parameters, self.SCENES, context)
+        if layer is None:
+            raise InputError(self.SCENES, "the scene layer cannot be read")
+        field = self.parameterAsString(parameters, self.ID_FIELD, context) or "id"
+        index = layer.fields().lookupField(field)
+        if index < 0:
+            raise InputError(self.ID_FIELD, f"the scene layer has no field {field!r}; its fields are "
+                                            f"{', '.join(layer.fields().names())}")
+        ids = [str(f.attributes()[index]) for f in layer.getFeatures() if f.attributes()[index] not in (None, "")]
+        extent = layer.sourceExtent()
+        bounds = None if extent.isNull() or extent.isEmpty() else (
+            extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+        return ids, (bounds, layer.sourceCrs().toWkt() if bounds else None)
+
+    def _scenes(self, parameters, context):
+        """(source, scenes, ids not found, aoi, aoi_crs, bands); raises ``InputError`` naming the parameter."""
+        source = scene_source(self, parameters, context)
+        ids, layer_extent = self._scene_layer(parameters, context)
+        start, end = date_range(self, parameters, context, required=ids is None)
+        aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
+        if ids is None:
+            scene_inputs.check_search(source, start, end, aoi, aoi_crs)
+            scenes, missing = source.search(start, end, aoi, aoi_crs), []
+            if not scenes:
+                raise source.no_scene_error(start, end, aoi, aoi_crs)
+        else:
+            # Earth Engine searches need an area: without an extent, the scene layer's.
+            search_aoi = (aoi, aoi_crs) if aoi is not None or not isinstance(source, EarthEngineSource) \
+                else layer_extent
+            scenes, missing = scenes_by_id(source, ids, start, end, *search_aoi)
+            if not scenes:
+                raise InputError(self.SCENES, f"none of the {len(ids)} scene id(s) of the layer is in the "
+                                              f"{source.describe()}" + (" over the extent" if aoi else ""))
+        bands = self._bands(parameters, context)
+        lacking = [s.scene_id for s in scenes if bands and not set(bands) <= set(s.band_names)]
+        if lacking:
+            raise InputError(self.BANDS, f"scene(s) {', '.join(lacking)} lack some of the bands {', '.join(bands)}")
+        return source, scenes, missing, aoi, aoi_crs, bands
+
+    def check(self, parameters, context) -> None:
+        """Reject bad input before the run, with a message naming the parameter and the accepted values.
+
+        Earth Engine is not searched here (that goes over the network): only the parameters are checked."""
+        if self.parameterAsEnum(parameters, scene_inputs.SOURCE, context) == scene_inputs.EARTH_ENGINE:
+            source = scene_source(self, parameters, context)
+            ids, _ = self._scene_layer(parameters, context)
+            start, end = date_range(self, parameters, context, required=ids is None)
+            if ids is None:
+                scene_inputs.check_search(source, start, end, *extent_value(
+                    self, parameters, EXTENT, context))
+        else:
+            self._scenes(parameters, context)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        try:
+            source, scenes, missing, aoi, aoi_crs, bands = self._scenes(parameters, context)
+            if missing:
+                feedback.reportError(f"Scene id(s) not found in the {source.describe()}: {', '.join(missing)}")
+            with feedback_logging(feedback):
+                result = export_scenes(source, scenes, folder, aoi, aoi_crs, bands, progress=feedback.setProgress,
+                                       is_canceled=feedback.isCanceled)
+        except Cancelled as error:
+            raise QgsProcessingException("Cancelled: scene files completed before the cancel are kept, "
+                                         "no partial file was left") from error
+        except CloudScoreError as error:  # bad input, or Earth Engine refusing (its message says why)
+            raise QgsProcessingException(str(error)) from error
+        if result.outside:
+            feedback.reportError(f"Scene(s) outside the extent, left out: {', '.join(result.outside)}")
+        if not result.files:
+            raise QgsProcessingException(f"{EXTENT}: the extent touches none of the {len(scenes)} scene(s)")
+        ids = [s.scene_id for s in scenes if s.scene_id not in result.outside]
+        feedback.pushInfo(f"Scene files: {len(result.written)} written, {len(result.kept)} kept, in {folder}")
+        return {self.OUTPUT: folder, self.SCENE_COUNT: len(ids), self.SCENE_IDS: ",".join(ids)}

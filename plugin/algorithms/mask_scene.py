@@ -1,0 +1,116 @@
+"""``cloudscore:maskscene``: one scene with every pixel below the clear threshold set to nodata."""
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from ..core.errors import Cancelled, InputError
+from ..core.mask_scene import CLEAR, NO_SCORE, NOT_CLEAR, MaskSceneRequest, check_mask_scene, mask_scene
+from ..core.pipeline import DEFAULT_THRESHOLD
+from ..qgis_logging import feedback_logging
+from .algorithm_base import CloudScoreAlgorithm
+
+HELP = f"""<p>Masks one Sentinel-2 scene with its per-pixel clear score: every pixel whose score in the
+<b>QA band</b> is below the <b>clear threshold</b> becomes nodata in every band. A score equal to the threshold is
+clear (kept), as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>; pixels whose score is
+nodata or NaN are never clear and are masked too. Clear pixels keep the input's values exactly.</p>
+<h3>Input</h3>
+<p>One raster holding the scene's bands and its QA band (a 0..1 clear score such as Cloud Score+
+<code>cs</code> or <code>cs_cdf</code>, or the demo's <code>clear</code>), e.g. a GeoTIFF of a scene folder made by
+<code>cloudscore:fetchscenes</code>. A QA band with a GDAL scale/offset is scaled first (uint8 0..100 with scale 0.01
+reads 0..1).</p>
+<h3>Parameters</h3>
+<ul>
+<li><b>QA band</b>: the clear score band, by its description (<code>cs</code>, <code>cs_cdf</code>,
+<code>clear</code>; matched exactly, else ignoring case) or its 1-based number.</li>
+<li><b>Clear threshold</b>: 0..1, default {DEFAULT_THRESHOLD:.2f}; 0.50..0.65 works well; higher also removes haze
+and thin cloud.</li>
+</ul>
+<h3>Outputs</h3>
+<ul>
+<li><b>Masked scene</b>: a GeoTIFF with every band of the input (the QA band too), in the input's data type, with
+its band descriptions, scales and tags, and the input's nodata value (0 when it has none) where the pixel is not
+clear. It is still a scene for <code>cloudscore:compositefolder</code>. Tags <code>CLOUDSCORE_QA_BAND</code>,
+<code>CLOUDSCORE_CLEAR_THRESHOLD</code> and <code>CLOUDSCORE_CLEAR_FRACTION</code> record the masking.</li>
+<li><b>Clear mask</b> (optional): a uint8 GeoTIFF, {CLEAR} clear, {NOT_CLEAR} not clear, {NO_SCORE} no score
+(nodata). It feeds <code>cloudscore:evaluatemask</code> as a binary mask.</li>
+<li>Numbers: the clear fraction (clear pixels / pixels with a score, 0..1), clear pixels and scored pixels.</li>
+</ul>
+<p>Work is done block by block; both files are written under temporary names and renamed into place at the end,
+so a cancelled or failed run leaves no partial output.</p>"""
+
+
+class MaskSceneAlgorithm(CloudScoreAlgorithm):
+    """One scene with unclear pixels set to nodata, and optionally its clear mask (see ``HELP``)."""
+
+    NAME = "maskscene"
+    DISPLAY_NAME = "Mask a scene by its clear score"
+    GROUP = "Masks"
+    GROUP_ID = "masks"
+    HELP = HELP
+
+    INPUT = "INPUT"
+    QA_BAND = "QA_BAND"
+    THRESHOLD = "THRESHOLD"
+    OUTPUT = "OUTPUT"
+    CLEAR_MASK = "CLEAR_MASK"
+    CLEAR_FRACTION = "CLEAR_FRACTION"
+    CLEAR_PIXELS = "CLEAR_PIXELS"
+    SCORED_PIXELS = "SCORED_PIXELS"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Scene (raster with a QA band)"))
+        self.addParameter(QgsProcessingParameterString(
+            self.QA_BAND, "QA band (clear score 0..1): name or number", defaultValue="cs"))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.THRESHOLD, "Clear threshold (clear where score >= threshold)",
+            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD, minValue=0.0, maxValue=1.0))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Masked scene"))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.CLEAR_MASK, "Clear mask (1 clear, 0 not clear, 255 no score)", optional=True,
+            createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
+        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_PIXELS, "Clear pixels"))
+        self.addOutput(QgsProcessingOutputNumber(self.SCORED_PIXELS, "Pixels with a score"))
+
+    def _request(self, parameters, context, output="", clear_mask=None) -> MaskSceneRequest:
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        if layer is None or not layer.isValid():
+            raise InputError(self.INPUT, f"{parameters.get(self.INPUT)!r} is not a raster layer or file")
+        return MaskSceneRequest(
+            scene=layer.source(),
+            qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
+            output=output,
+            threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),
+            clear_mask=clear_mask,
+        )
+
+    def check(self, parameters, context) -> None:
+        """Reject bad input before the run, with a message naming the parameter and the accepted values."""
+        check_mask_scene(self._request(parameters, context))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        clear_mask = self.parameterAsOutputLayer(parameters, self.CLEAR_MASK, context) or None
+        try:
+            request = self._request(parameters, context, output, clear_mask)
+            with feedback_logging(feedback):
+                result = mask_scene(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
+        except InputError as error:
+            raise QgsProcessingException(str(error)) from error
+        except Cancelled as error:
+            raise QgsProcessingException("Cancelled: no masked scene was written") from error
+        feedback.pushInfo(f"Clear pixels: {result.clear_pixels} of {result.scored_pixels} scored "
+                          f"({result.clear_fraction:.1%}) at threshold {result.threshold:g}")
+        return {
+            self.OUTPUT: str(result.output),
+            self.CLEAR_MASK: str(result.clear_mask) if result.clear_mask else None,
+            self.CLEAR_FRACTION: result.clear_fraction,
+            self.CLEAR_PIXELS: result.clear_pixels,
+            self.SCORED_PIXELS: result.scored_pixels,
+        }

@@ -1,0 +1,198 @@
+"""Parameter values the scene algorithms share, translated to core types: dates, the AOI, the source."""
+
+from datetime import date
+from typing import Optional, Tuple
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from ..core.earthengine.search import COLLECTIONS
+from ..core.earthengine.source import EarthEngineSource
+from ..core.errors import InputError
+from ..core.folder_source import FolderSource
+from ..core.grid import Bounds
+from ..core.pipeline import DEFAULT_THRESHOLD
+from ..core.source import Source
+from ..earthengine_settings import earth_engine_source
+from .composite_options import date_value
+
+SOURCE = "SOURCE"
+INPUT = "INPUT"
+COLLECTION = "COLLECTION"
+PROJECT = "PROJECT"
+SOURCE_OPTIONS = ("Scene folder (GeoTIFF)", "Earth Engine (Sentinel-2 with Cloud Score+)")
+FOLDER, EARTH_ENGINE = 0, 1
+EXTENT = "EXTENT"
+START_DATE = "START_DATE"
+END_DATE = "END_DATE"
+QA_BAND = "QA_BAND"
+THRESHOLD = "THRESHOLD"
+RESOLUTION = "RESOLUTION"
+SOURCE_HELP = """<h3>Scene source</h3>
+<p><b>Earth Engine</b>: the <b>collection</b> <code>COPERNICUS/S2_SR_HARMONIZED</code> (L2A, default) or
+<code>COPERNICUS/S2_HARMONIZED</code> (L1C), each scene linked to its Cloud Score+ image
+(<code>GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED</code>, QA bands <code>cs</code> and <code>cs_cdf</code>) by its
+<code>system:index</code>. It needs an extent, Earth Engine credentials (a QGIS authentication configuration
+chosen in the plugin's Earth Engine settings, the <code>CLOUDSCORE_EE_TOKEN</code> environment variable,
+<code>earthengine authenticate</code>'s credentials file, application-default or
+service-account credentials) and a Cloud project (advanced parameter, <code>CLOUDSCORE_EE_PROJECT</code> or the
+credentials' own); the settings' tile cache, requests in flight and size ceiling apply. Scenes whose score is not
+published yet have no QA band.</p>
+"""
+FOLDER_HELP = """<p><b>Scene folder</b>: one GeoTIFF per scene, directly in the folder, bands named by their
+descriptions (<code>B1</code>..<code>B12</code>, <code>B8A</code> reflectance x 10000, any other name such as
+<code>cs</code>, <code>cs_cdf</code> or <code>clear</code> a 0..1 clear score), the acquisition time in the
+<code>ACQUISITION_TIME</code> tag or in a <code>system:index</code> file name
+(<code>20230105T184749_20230105T184745_T11SKB.tif</code>). The output of <code>cloudscore:fetchscenes</code> is
+such a folder.</p>"""
+
+
+def is_empty(parameters: dict, name: str) -> bool:
+    """True when the parameter was not given (absent, None or an empty string)."""
+    return parameters.get(name) in (None, "")
+
+
+def parameter_date(
+    alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
+) -> Optional[date]:
+    """An optional date parameter as a ``date`` (None when not given).
+
+    Raises:
+        InputError: ``name`` when a value is given that is not a date.
+    """
+    return None if is_empty(parameters, name) else date_value(alg, parameters, name, context)
+
+
+def add_folder_parameter(alg: QgsProcessingAlgorithm, description: str = "Folder of Sentinel-2 scenes (GeoTIFF)",
+                         optional: bool = False):
+    """The ``INPUT`` scene folder parameter."""
+    alg.addParameter(QgsProcessingParameterFile(INPUT, description, behavior=QgsProcessingParameterFile.Folder,
+                                                optional=optional))
+
+
+def add_source_parameters(alg: QgsProcessingAlgorithm, folder_description: str):
+    """``SOURCE`` (scene folder or Earth Engine), ``INPUT`` (the folder), ``COLLECTION`` and ``PROJECT`` (Earth
+    Engine; the project is an advanced parameter)."""
+    alg.addParameter(QgsProcessingParameterEnum(SOURCE, "Scene source", options=list(SOURCE_OPTIONS),
+                                                defaultValue=FOLDER))
+    add_folder_parameter(alg, folder_description + " (scene folder source)", optional=True)
+    alg.addParameter(QgsProcessingParameterEnum(
+        COLLECTION, "Earth Engine collection (Earth Engine source)", options=list(COLLECTIONS), defaultValue=0))
+    project = QgsProcessingParameterString(
+        PROJECT, "Earth Engine Cloud project (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
+    project.setFlags(project.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    alg.addParameter(project)
+
+
+def scene_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> Source:
+    """The source the ``SOURCE`` parameter names: the ``INPUT`` folder, or Earth Engine's ``COLLECTION``.
+
+    Nothing touches the network here (Earth Engine credentials are resolved at the first search).
+
+    Raises:
+        InputError: ``INPUT`` for a missing or empty folder with the folder source.
+        AuthError: the QGIS authentication configuration set for Earth Engine cannot be read.
+    """
+    if alg.parameterAsEnum(parameters, SOURCE, context) == EARTH_ENGINE:
+        # The user's Earth Engine settings (cache, requests in flight, size ceiling, stored credentials) apply.
+        return earth_engine_source(COLLECTIONS[alg.parameterAsEnum(parameters, COLLECTION, context)],
+                                   alg.parameterAsString(parameters, PROJECT, context))
+    return folder_source(alg, parameters, context)
+
+
+def check_search(source: Source, start: date, end: date, aoi: Optional[Bounds], aoi_crs: Optional[str]) -> None:
+    """Before a run: a local source must find scenes (checked now, it is cheap); Earth Engine needs an AOI (its
+    search is left to the run, it goes over the network).
+
+    Raises:
+        InputError: the source's ``no_scene_error``; ``EXTENT`` for Earth Engine without one.
+    """
+    if isinstance(source, EarthEngineSource):
+        if aoi is None:
+            raise InputError("EXTENT", "Earth Engine needs an area of interest: draw or choose an extent")
+    elif not source.search(start, end, aoi, aoi_crs):
+        raise source.no_scene_error(start, end, aoi, aoi_crs)
+
+
+def folder_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> FolderSource:
+    """The ``INPUT`` folder as a source (raises ``InputError(INPUT)`` for a missing or empty folder)."""
+    return FolderSource(alg.parameterAsFile(parameters, INPUT, context), field=INPUT)
+
+
+def date_range(
+    alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext, required: bool = True
+) -> Tuple[Optional[date], Optional[date]]:
+    """``START_DATE`` and ``END_DATE`` as ``[start, end)`` dates; (None, None) when both are empty and not required.
+
+    Raises:
+        InputError: ``START_DATE``/``END_DATE`` when one is missing or not a date, ``END_DATE`` when the end is not
+            after the start.
+    """
+    start = parameter_date(alg, parameters, START_DATE, context)
+    end = parameter_date(alg, parameters, END_DATE, context)
+    if start is None and end is None and not required:
+        return None, None
+    if start is None:
+        raise InputError(START_DATE, "give the start date (YYYY-MM-DD)")
+    if end is None:
+        raise InputError(END_DATE, "give the end date (YYYY-MM-DD; excluded)")
+    if end <= start:
+        raise InputError(END_DATE, f"end date {end} must be after start date {start} (end is excluded)")
+    return start, end
+
+
+def add_extent_parameter(alg: QgsProcessingAlgorithm,
+                         description: str = "Area of interest (default: all scenes)") -> None:
+    """The optional ``EXTENT`` parameter (any CRS)."""
+    alg.addParameter(QgsProcessingParameterExtent(EXTENT, description, optional=True))
+
+
+def add_date_parameters(alg: QgsProcessingAlgorithm, optional: bool = False, note: str = "") -> None:
+    """``START_DATE`` (included) and ``END_DATE`` (excluded), UTC days; ``note`` is added to both descriptions."""
+    for name, description in ((START_DATE, f"Start date (included{note})"), (END_DATE, f"End date (excluded{note})")):
+        alg.addParameter(QgsProcessingParameterDateTime(name, description, type=QgsProcessingParameterDateTime.Date,
+                                                        optional=optional))
+
+
+def add_aoi_and_dates(alg: QgsProcessingAlgorithm, extent_description: str = "Area of interest (default: all scenes)",
+                      dates_optional: bool = False) -> None:
+    """The optional ``EXTENT`` and the ``START_DATE`` (included) / ``END_DATE`` (excluded) date parameters."""
+    add_extent_parameter(alg, extent_description)
+    add_date_parameters(alg, dates_optional, "; optional with a scene layer" if dates_optional else "")
+
+
+def add_threshold_parameter(alg: QgsProcessingAlgorithm,
+                            description: str = "Clear threshold (clear where score >= threshold)") -> None:
+    """``THRESHOLD``: 0..1, default ``DEFAULT_THRESHOLD``."""
+    alg.addParameter(QgsProcessingParameterNumber(
+        THRESHOLD, description, type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD,
+        minValue=0.0, maxValue=1.0))
+
+
+def add_clear_score_parameters(alg: QgsProcessingAlgorithm,
+                               threshold_description: str = "Clear threshold (clear where score >= threshold)") -> None:
+    """``QA_BAND`` (a band name, default ``cs``) and ``THRESHOLD`` (0..1, default ``DEFAULT_THRESHOLD``)."""
+    alg.addParameter(QgsProcessingParameterString(QA_BAND, "QA band (clear score 0..1)", defaultValue="cs"))
+    add_threshold_parameter(alg, threshold_description)
+
+
+def add_resolution_parameter(alg: QgsProcessingAlgorithm, default: Optional[float] = None) -> None:
+    """``RESOLUTION`` in metres; optional (the scenes' own) when there is no default."""
+    description = "Resolution in metres" + (" (default: the scenes' own)" if default is None else "")
+    alg.addParameter(QgsProcessingParameterNumber(
+        RESOLUTION, description, type=QgsProcessingParameterNumber.Double, optional=default is None,
+        defaultValue=default, minValue=0.0))
+
+
+def resolution_value(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> Optional[float]:
+    """The ``RESOLUTION`` parameter in metres, or None when it is not given (the scenes' own)."""
+    return None if is_empty(parameters, RESOLUTION) else alg.parameterAsDouble(parameters, RESOLUTION, context)

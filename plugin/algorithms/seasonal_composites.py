@@ -1,0 +1,188 @@
+"""``cloudscore:seasonalcomposites``: one clear-score composite per season and year, named by season."""
+
+import re
+from pathlib import Path
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputMultipleLayers,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterString,
+)
+
+from ..core.errors import CloudScoreError, InputError
+from ..core.pipeline import CompositeRequest, plan_composite
+from ..core.seasons import parse_seasons, parse_years, season_periods, seasons_with_scenes
+from . import scene_inputs
+from .algorithm_base import CloudScoreAlgorithm
+from .composite_options import (
+    OPTIONS_HELP,
+    add_composite_parameters,
+    composite_options,
+    extent_value,
+    run_composite_algorithm,
+)
+from .scene_inputs import (
+    EARTH_ENGINE,
+    EXTENT,
+    QA_BAND,
+    SOURCE,
+    THRESHOLD,
+    add_clear_score_parameters,
+    add_extent_parameter,
+    add_resolution_parameter,
+    add_source_parameters,
+    check_search,
+    resolution_value,
+    scene_source,
+)
+
+HELP = """<p>Builds one cloud-free composite per season and year from a folder of Sentinel-2 scenes with a per-pixel
+clear score, as the Pan-European seasonal cloudless mosaic did (four seasons a year; per band the 25th, 50th and
+75th percentiles and the count of valid observations, with <b>Method</b> = percentiles).</p>
+<p>Each composite is made exactly as <code>cloudscore:compositefolder</code> makes one (pixels whose score in the
+<b>QA band</b> is below the <b>clear threshold</b> are masked; a score equal to the threshold is clear; a
+<code>count</code> band holds the clear observations per pixel) over the season's dates, and written to the
+<b>output folder</b> as <code>&lt;prefix&gt;_&lt;year&gt;_&lt;season&gt;.tif</code>, e.g.
+<code>composite_2016_MAM.tif</code>.</p>
+<h3>Seasons</h3>
+<ul>
+<li><b>Years</b>: one year (<code>2016</code>), several (<code>2015,2017</code>) or a range (<code>2015-2017</code>,
+both included).</li>
+<li><b>Seasons</b>: empty (default) for the <b>meteorological seasons</b>: <code>DJF</code> (December of the
+<b>previous</b> year, January, February), <code>MAM</code> (March-May), <code>JJA</code> (June-August),
+<code>SON</code> (September-November). So DJF 2016 is 2015-12-01 to 2016-02-29. Or custom month ranges
+<code>name=first-last</code> separated by <code>;</code>, e.g. <code>winter=12-2;summer=6-8</code> or
+<code>jan=1</code>: months 1..12, both ends included; a range over the new year (<code>12-2</code>) belongs to the
+year of its last month, like DJF. Names become part of the file names (letters, digits, <code>_</code>,
+<code>-</code>).</li>
+</ul>
+<p>A season with no scene carrying the QA band (over the extent) is reported in the log and skipped; the run
+fails only when no season has any.</p>
+<h3>Other parameters</h3>
+<ul>
+<li><b>Scene source</b>: a scene folder (default) or Earth Engine (see below; needs an extent).</li>
+<li><b>Extent</b> (optional for a folder): area of interest, in any CRS; default the union of the scenes (per
+season). Give it for composites on one grid across seasons.</li>
+<li><b>QA band</b>: clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
+<li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well.</li>
+<li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own.</li>
+<li><b>File name prefix</b>: default <code>composite</code>.</li>
+</ul>
+""" + OPTIONS_HELP + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+<p>Outputs: <code>OUTPUT</code> (the folder), <code>OUTPUTS</code> (the composites written, a list of file paths,
+in year and season order), <code>COMPOSITE_COUNT</code>, <code>SKIPPED</code> (the seasons skipped, e.g.
+<code>2016_DJF</code>, comma-separated). Each file is written under a temporary name and renamed into place when
+complete: a cancel leaves no half-written file (composites of seasons finished before the cancel are kept).</p>"""
+
+_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
+    """One composite per season of each year (see ``HELP``)."""
+
+    NAME = "seasonalcomposites"
+    DISPLAY_NAME = "Seasonal composites"
+    GROUP = "Composites"
+    GROUP_ID = "composites"
+    HELP = HELP
+
+    YEARS = "YEARS"
+    SEASONS = "SEASONS"
+    RESOLUTION = scene_inputs.RESOLUTION
+    PREFIX = "PREFIX"
+    OUTPUT = "OUTPUT"
+    OUTPUTS = "OUTPUTS"
+    COMPOSITE_COUNT = "COMPOSITE_COUNT"
+    SKIPPED = "SKIPPED"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        add_source_parameters(self, "Folder of Sentinel-2 scenes (GeoTIFF)")
+        add_extent_parameter(self)
+        self.addParameter(QgsProcessingParameterString(self.YEARS, "Years (e.g. 2016, 2015,2017 or 2015-2017)"))
+        self.addParameter(QgsProcessingParameterString(
+            self.SEASONS, "Seasons (default: meteorological DJF, MAM, JJA, SON; or e.g. winter=12-2;summer=6-8)",
+            optional=True))
+        add_clear_score_parameters(self)
+        add_resolution_parameter(self)
+        add_composite_parameters(self)
+        self.addParameter(QgsProcessingParameterString(self.PREFIX, "File name prefix", defaultValue="composite"))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output folder"))
+        self.addOutput(QgsProcessingOutputMultipleLayers(self.OUTPUTS, "Seasonal composites"))
+        self.addOutput(QgsProcessingOutputNumber(self.COMPOSITE_COUNT, "Number of composites written"))
+        self.addOutput(QgsProcessingOutputString(self.SKIPPED, "Seasons skipped (no scene), comma-separated"))
+
+    def _plan(self, parameters, context, folder: str, search: bool = True):
+        """(source, [(period, request)], skipped seasons); raises ``InputError`` naming the parameter.
+
+        Without ``search``, only the parameters are checked and no source is searched (an Earth Engine search
+        goes over the network: it is left to the run)."""
+        source = scene_source(self, parameters, context)
+        years = parse_years(self.parameterAsString(parameters, self.YEARS, context), self.YEARS)
+        seasons = parse_seasons(self.parameterAsString(parameters, self.SEASONS, context))
+        prefix = (self.parameterAsString(parameters, self.PREFIX, context) or "").strip()
+        if not _PREFIX.fullmatch(prefix):
+            raise InputError(self.PREFIX, f"prefix {prefix!r} must be letters, digits, _, - or . (it starts the "
+                                          "file names)")
+        aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
+        resolution = resolution_value(self, parameters, context)
+        qa_band = self.parameterAsString(parameters, QA_BAND, context).strip()
+        options = composite_options(self, parameters, context)
+        periods = season_periods(years, seasons)
+        if search:
+            runnable, skipped = seasons_with_scenes(periods, source, qa_band, aoi, aoi_crs)
+        else:
+            check_search(source, periods[0].start, periods[-1].end, aoi, aoi_crs)
+            runnable, skipped = periods, []
+        requests = [
+            (period, CompositeRequest(
+                start=period.start, end=period.end, qa_band=qa_band, output=Path(folder) / period.output_name(prefix),
+                threshold=self.parameterAsDouble(parameters, THRESHOLD, context), aoi=aoi, aoi_crs=aoi_crs,
+                resolution=resolution, **options))
+            for period in runnable
+        ]
+        return source, requests, skipped
+
+    def check(self, parameters, context) -> None:
+        """Reject bad input before the run, with a message naming the parameter and the accepted values."""
+        local = self.parameterAsEnum(parameters, SOURCE, context) != EARTH_ENGINE
+        source, requests, _ = self._plan(parameters, context, folder="", search=local)
+        for _, request in requests:
+            if local:
+                plan_composite(request, source)
+            else:
+                request.validate()
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        try:
+            source, requests, skipped = self._plan(parameters, context, folder)
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        except CloudScoreError as error:  # bad input, or Earth Engine refusing the search (its message says why)
+            raise QgsProcessingException(str(error)) from error
+        except OSError as error:
+            raise QgsProcessingException(f"{self.OUTPUT}: cannot create the folder {folder!r}: {error}") from error
+        for season in skipped:
+            feedback.reportError(f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
+                                 f"end excluded) skipped: {season.reason}")
+        # One step per season: QGIS's multi-step feedback scales each composite's 0..100 % into the run's.
+        steps = QgsProcessingMultiStepFeedback(len(requests), feedback)
+        written = []
+        for index, (period, request) in enumerate(requests):
+            steps.setCurrentStep(index)
+            feedback.pushInfo(f"Season {period.label}: {period.start} to {period.end} (end excluded)")
+            try:
+                result = run_composite_algorithm(request, source, context, steps)
+            except (QgsProcessingException, CloudScoreError) as error:  # input, cancel, Earth Engine's refusals
+                kept = f"; composites finished before it are kept: {', '.join(written)}" if written else ""
+                raise QgsProcessingException(f"{error}{kept}") from error
+            written.append(str(result.output))
+        return {
+            self.OUTPUT: folder,
+            self.OUTPUTS: written,
+            self.COMPOSITE_COUNT: len(written),
+            self.SKIPPED: ",".join(s.period.label for s in skipped),
+        }

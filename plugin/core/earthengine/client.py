@@ -1,0 +1,240 @@
+"""HTTP to the Earth Engine REST API: auth headers, retries with backoff, Earth Engine's own error messages.
+
+Retry rules (Earth Engine REST reference and the earthengine-api client, which retries up to 5 times sleeping
+``random() * 2**n`` seconds, "full jitter"): 429, 5xx, 403 with a rate-limit reason, timeouts, connection
+errors and bodies that come back truncated or do not decode are retried; ``Retry-After`` is honoured; any other
+4xx fails at once with ``error.message`` from the body; a 401 refreshes the token once.
+"""
+
+import email.utils
+import logging
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ..errors import Cancelled
+from .auth import Credentials
+from .errors import AuthError, EarthEngineError
+
+log = logging.getLogger(__name__)
+
+API_URL_ENV = "CLOUDSCORE_EE_API_URL"
+DEFAULT_API_URL = "https://earthengine.googleapis.com"
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
+MAX_RETRY_AFTER = 300.0
+"""Longest ``Retry-After`` wait honoured, in seconds (a server asking for more is treated as asking for this)."""
+
+T = TypeVar("T")
+
+
+class BodyError(Exception):
+    """A 2xx response whose body is truncated or does not decode: worth another try."""
+
+
+def api_url(explicit: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
+    """The API root: ``explicit``, else ``CLOUDSCORE_EE_API_URL``, else ``https://earthengine.googleapis.com``."""
+    environ = os.environ if environ is None else environ
+    return (explicit or environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to wait before retrying.
+
+    Attributes:
+        max_retries: retries after the first attempt (5, as the earthengine-api client).
+        base_delay, max_delay: backoff ``random() * min(max_delay, base_delay * 2**retry)`` seconds.
+        sleep: called with the seconds to wait (tests pass a recorder, so they do not wait).
+        random: uniform 0..1 source of the jitter.
+    """
+
+    max_retries: int = 5
+    base_delay: float = 1.0
+    max_delay: float = 64.0
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = field(default=random.random)
+
+    def delay(self, retry: int, retry_after: Optional[float]) -> float:
+        """Seconds to wait before retry number ``retry`` (0-based); ``Retry-After`` wins when given."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
+        return self.random() * min(self.max_delay, self.base_delay * 2 ** retry)
+
+
+def retry_after_seconds(value: Optional[str]) -> Optional[float]:
+    """A ``Retry-After`` header (seconds, or an HTTP date, RFC 9110 section 10.2.3) in seconds, or None."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def error_details(response: requests.Response) -> Tuple[str, str, Tuple[str, ...]]:
+    """(message, status, reasons) of a Google API error body ``{"error": {"message", "status", "errors"|"details"}}``;
+    the message falls back to the start of the body when it is not such JSON."""
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    if not isinstance(error, dict):
+        error = {"message": str(error)}
+    message = str(error.get("message") or response.text[:300].strip() or response.reason or "no message")
+    reasons = tuple(str(item.get("reason")) for key in ("errors", "details") for item in error.get(key) or []
+                    if isinstance(item, dict) and item.get("reason"))
+    return message, str(error.get("status") or ""), reasons
+
+
+def is_rate_limit(response: requests.Response) -> bool:
+    """True for a 403 that says a rate limit was hit (retryable), not a permission problem."""
+    _, status, reasons = error_details(response)
+    return status == "RESOURCE_EXHAUSTED" or bool(RATE_LIMIT_REASONS.intersection(reasons))
+
+
+class EarthEngineClient:
+    """Authenticated, retrying calls to the Earth Engine REST API; safe to share between threads.
+
+    Args:
+        credentials: where access tokens come from.
+        project: Cloud project sent as ``X-Goog-User-Project`` (quota and billing).
+        url: API root (see ``api_url``).
+        retry: retry policy.
+        timeout: (connect, read) seconds per attempt.
+        max_connections: HTTP connections kept open (the number of requests in flight).
+    """
+
+    def __init__(self, credentials: Credentials, project: str, url: Optional[str] = None,
+                 retry: Optional[RetryPolicy] = None, timeout: Tuple[float, float] = (15.0, 300.0),
+                 max_connections: int = 8):
+        self.credentials = credentials
+        self.project = project
+        self.url = api_url(url)
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, max_connections))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self._refresh_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.session.close()
+
+    def get_json(self, path: str, params: Optional[Dict[str, Any]] = None,
+                 should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+        """GET ``<root>/<path>`` and return its JSON body (an undecodable body is retried)."""
+        return self.request("GET", path, params=params, decode=_json_body, should_stop=should_stop)
+
+    def request(self, method: str, path: str, *, decode: Callable[[requests.Response], T],
+                params: Optional[Dict[str, Any]] = None, json: Optional[Dict[str, Any]] = None,
+                should_stop: Optional[Callable[[], bool]] = None) -> T:
+        """One API call with the retry rules of this module.
+
+        Args:
+            method, path: HTTP method and path below the root (``v1/projects/...``).
+            decode: turns a 2xx response into the result; raises ``BodyError`` for a body worth fetching again.
+            params, json: query parameters and JSON body.
+            should_stop: polled before each retry wait; True stops with ``Cancelled``.
+
+        Raises:
+            EarthEngineError: a 4xx that is not retried (Earth Engine's message), or the retries ran out
+                (the last failure's text and the number of attempts).
+            AuthError: the token was refused even after a refresh, or the project has no Earth Engine access.
+            Cancelled: ``should_stop`` returned True.
+        """
+        url = f"{self.url}/{path.lstrip('/')}"
+        what = f"{method} {path.split('/')[-1][:80]}"
+        retries, refreshed = 0, False
+        while True:
+            token = self.credentials.token()
+            headers = {"Authorization": f"Bearer {token}", "X-Goog-User-Project": self.project}
+            retry_after, status = None, None
+            try:
+                response = self.session.request(method, url, params=params, json=json, headers=headers,
+                                                timeout=self.timeout)
+            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as error:
+                failure = f"{type(error).__name__}: {error}"
+            else:
+                status = response.status_code
+                if status == 401:
+                    if refreshed:
+                        raise AuthError(f"Earth Engine refused the credentials from {self.credentials.origin} even "
+                                        f"after a token refresh: {error_details(response)[0]}", status)
+                    refreshed = True
+                    self._refresh(token)
+                    continue
+                if 200 <= status < 300:
+                    try:
+                        return decode(_complete(response))
+                    except BodyError as error:
+                        failure = f"bad response body: {error}"
+                elif status in RETRYABLE_STATUS or (status == 403 and is_rate_limit(response)):
+                    failure = f"HTTP {status}: {error_details(response)[0]}"
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                else:
+                    raise self._refusal(response)
+            if retries >= self.retry.max_retries:
+                raise EarthEngineError(
+                    f"Earth Engine request {what} failed after {retries + 1} attempts; last: {failure}", status)
+            if should_stop is not None and should_stop():
+                raise Cancelled("cancelled by the user")
+            wait = self.retry.delay(retries, retry_after)
+            retries += 1
+            log.warning("Earth Engine %s: %s; retry %d/%d in %.1f s", what, failure, retries,
+                        self.retry.max_retries, wait)
+            self.retry.sleep(wait)
+
+    def _refresh(self, refused_token: str) -> None:
+        # One refresh for all threads that saw the same expired token.
+        with self._refresh_lock:
+            if self.credentials.token() == refused_token:
+                log.info("Earth Engine: access token refused, refreshing it")
+                self.credentials.refresh()
+
+    def _refusal(self, response: requests.Response) -> EarthEngineError:
+        message, _, _ = error_details(response)
+        status = response.status_code
+        if status == 403 and "project" in message.lower():
+            return AuthError(
+                f"project {self.project!r} has no Earth Engine access (Earth Engine says: {message}). Enable the "
+                "Earth Engine API in that Cloud project and register it for Earth Engine "
+                "(https://code.earthengine.google.com/register), or choose another project", status)
+        return EarthEngineError(f"Earth Engine refused the request (HTTP {status}): {message}", status)
+
+
+def _complete(response: requests.Response) -> requests.Response:
+    # urllib3 1.x does not enforce Content-Length: a connection closed early gives a short body silently.
+    expected = response.headers.get("Content-Length")
+    complete = expected is None or not expected.isdigit() or "Content-Encoding" in response.headers \
+        or len(response.content) == int(expected)
+    if not complete:
+        raise BodyError(f"truncated: {len(response.content)} of {expected} bytes")
+    return response
+
+
+def _json_body(response: requests.Response) -> Dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise BodyError(f"not JSON ({error})") from error
+    if not isinstance(body, dict):
+        raise BodyError("not a JSON object")
+    return body

@@ -1,0 +1,261 @@
+"""Earth Engine as a scene source: search, fetch into the tile cache, read blocks from cached tiles."""
+
+import logging
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import rasterio
+from rasterio.crs import CRS
+from rasterio.warp import transform_bounds
+from rasterio.windows import Window
+
+from ..errors import InputError
+from ..folder_source import overlaps
+from ..grid import Bounds, Grid, intersection
+from ..scene import S2_BANDS, Scene
+from ..source import FetchProgress, Source
+from .auth import Credentials, StaticToken, find_credentials, resolve_project
+from .cache import TileCache
+from .client import EarthEngineClient, RetryPolicy
+from .errors import EarthEngineError
+from .fetch import DEFAULT_MAX_WORKERS, FetchEstimate, TileRequest, check_ceiling, estimate, fetch_tile, run_requests
+from .search import COLLECTIONS, SCORE_BANDS, score_asset_id, search_scenes
+from .tiling import GridTile, split_grid, tile_side
+
+log = logging.getLogger(__name__)
+
+BYTES_PER_PIXEL = {"reflectance": 2, "score": 4}
+"""Bytes per pixel and band in getPixels answers: Sentinel-2 reflectance is uint16 DN, Cloud Score+ float32 0..1."""
+DEFAULT_TILE_SIDE = tile_side(max(len(S2_BANDS) * BYTES_PER_PIXEL["reflectance"],
+                                  len(SCORE_BANDS) * BYTES_PER_PIXEL["score"]))
+"""Tile side fitting every band of an asset in one request, so a tile's key never depends on the bands asked
+for (a run with fewer bands finds the same tiles in the cache)."""
+
+
+def covers(scene: Scene, bounds: Bounds, crs: CRS) -> bool:
+    """True when the scene may have pixels in ``bounds`` (in ``crs``): its grid overlaps them and so does the box
+    of its footprint (an orbit's edge leaves part of an MGRS tile empty; no request is made for such tiles)."""
+    if not overlaps(scene, bounds, crs):
+        return False
+    if not scene.footprint or scene.footprint.get("type") not in ("Polygon", "MultiPolygon"):
+        return True
+    points = np.array(_flatten(scene.footprint["coordinates"]), dtype=float).reshape(-1, 2)
+    box = (points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max())
+    return intersection(transform_bounds(CRS.from_epsg(4326), crs, *box, densify_pts=21), bounds) is not None
+
+
+def _flatten(nested) -> list:
+    # GeoJSON rings nest 3 (Polygon) or 4 (MultiPolygon) lists deep; keep the numbers.
+    if isinstance(nested, (int, float)):
+        return [nested]
+    return [value for item in nested for value in _flatten(item)]
+
+
+class EarthEngineSource(Source):
+    """Sentinel-2 scenes and their Cloud Score+ clear scores (``cs``, ``cs_cdf``, 0..1) from Earth Engine.
+
+    Nothing touches the network until ``search``; credentials and the Cloud project are resolved then (see
+    ``auth``). Pixels are fetched on the target grid into a ``TileCache`` and read from there.
+
+    Args:
+        collection: ``COPERNICUS/S2_SR_HARMONIZED`` (L2A) or ``COPERNICUS/S2_HARMONIZED`` (L1C).
+        project: Cloud project; None = ``CLOUDSCORE_EE_PROJECT``, then the credentials file's.
+        cache_dir: tile cache folder; None = ``cache.default_cache_dir()``.
+        api_url: API root; None = ``CLOUDSCORE_EE_API_URL`` or ``https://earthengine.googleapis.com``.
+        credentials: a ``Credentials``, an access token, or None for ``auth.find_credentials()``.
+        max_workers: getPixels requests in flight.
+        ceiling_mb: refuse fetches larger than this many MB (uncompressed); None or 0 = no ceiling.
+        retry: retry policy (tests pass one that does not sleep).
+        tile_size: tile side in pixels (default ``DEFAULT_TILE_SIDE``; smaller values make more, smaller requests).
+
+    Raises:
+        InputError: ``COLLECTION`` not one of ``search.COLLECTIONS``; ``MAX_REQUESTS`` below 1.
+    """
+
+    fetches_pixels = True
+
+    def __init__(self, collection: str = "COPERNICUS/S2_SR_HARMONIZED", project: Optional[str] = None,
+                 cache_dir: Union[str, Path, None] = None, api_url: Optional[str] = None,
+                 credentials: Union[Credentials, str, None] = None, max_workers: int = DEFAULT_MAX_WORKERS,
+                 ceiling_mb: Optional[float] = None, *, retry: Optional[RetryPolicy] = None,
+                 tile_size: Optional[int] = None):
+        if collection not in COLLECTIONS:
+            raise InputError("COLLECTION", f"collection {collection!r} is not one of {', '.join(COLLECTIONS)}")
+        if not isinstance(max_workers, int) or max_workers < 1:
+            raise InputError("MAX_REQUESTS", f"requests in flight {max_workers!r} must be a whole number >= 1")
+        self.collection = collection
+        self.project = project
+        self.cache = TileCache(cache_dir)
+        self.api_url = api_url
+        self.credentials = StaticToken(credentials, "the given token") if isinstance(credentials, str) else credentials
+        self.max_workers = max_workers
+        self.ceiling_mb = ceiling_mb
+        self.retry = retry
+        self.tile_size = tile_size or DEFAULT_TILE_SIDE
+        self.unscored: List[str] = []
+        self._client: Optional[EarthEngineClient] = None
+        self._tiles: Dict[Grid, List[GridTile]] = {}
+
+    # --- the Source interface -------------------------------------------------------------------------------
+
+    def describe(self) -> str:
+        """E.g. ``Earth Engine COPERNICUS/S2_SR_HARMONIZED with GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED``."""
+        return f"Earth Engine {self.collection} with GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED"
+
+    def qa_bands(self) -> List[str]:
+        """``["cs", "cs_cdf"]``: Cloud Score+ scores, 0 (occluded) .. 1 (clear)."""
+        return list(SCORE_BANDS)
+
+    def search(self, start: date, end: date, aoi: Optional[Bounds] = None,
+               aoi_crs: Union[CRS, str, None] = None) -> List[Scene]:
+        """Scenes in ``[start, end)`` over the AOI, in time order; those without a score have no QA band and
+        their ids are kept in ``self.unscored``.
+
+        Raises:
+            InputError: ``EXTENT`` when no AOI is given.
+            AuthError: no credentials or no project (the message says how to set them up).
+            EarthEngineError: the listing failed.
+        """
+        result = search_scenes(self.client(), self.collection, start, end, aoi, aoi_crs)
+        self.unscored = result.unscored
+        return result.scenes
+
+    def no_scene_error(self, start: date, end: date, aoi: Optional[Bounds] = None,
+                       aoi_crs: Union[CRS, str, None] = None) -> InputError:
+        """``START_DATE``: Earth Engine lists no scene of the collection in the dates over the extent."""
+        return InputError("START_DATE", f"Earth Engine lists no scene of {self.collection} acquired between {start} "
+                                        f"and {end} (end excluded) over the extent: widen the dates or the extent")
+
+    def estimate(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid) -> FetchEstimate:
+        """Requests and megabytes (uncompressed) still to fetch for these bands of these scenes on ``grid``."""
+        planned, cached = self.plan_requests(scenes, bands, grid)
+        return estimate(planned, cached)
+
+    def fetch(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid,
+              progress: Optional[FetchProgress] = None, is_canceled=None) -> None:
+        """Download the tiles of these bands of these scenes on ``grid`` that the cache lacks.
+
+        ``progress(done, total)`` counts requests. Tiles fetched before a cancel or a failure stay cached,
+        so the next run fetches only the rest.
+
+        Raises:
+            InputError: ``EXTENT`` when the fetch is over the ceiling (size and ceiling in the message).
+            Cancelled: ``is_canceled`` returned True.
+            EarthEngineError / AuthError: a request failed for good.
+        """
+        planned, cached = self.plan_requests(scenes, bands, grid)
+        size = estimate(planned, cached)
+        check_ceiling(size, self.ceiling_mb)
+        log.info("Earth Engine fetch estimate: %s", size)
+        client = self.client() if planned else None
+        run_requests(planned, lambda request, stop: fetch_tile(client, self.cache, request, stop),
+                     self.max_workers, progress, is_canceled)
+
+    def read_block(self, scene: Scene, bands: Sequence[str], grid: Grid,
+                   window: Window) -> Tuple[np.ndarray, np.ndarray]:
+        """Read ``bands`` of a fetched scene onto one window of ``grid`` from the cached tiles.
+
+        Returns:
+            (data, valid): float32 and bool, shape (len(bands), window.height, window.width). Reflectance in
+            digital numbers (scale 10000), scores 0..1. Earth Engine returns 0 for masked and missing pixels,
+            so 0 is never valid (as Sentinel-2's own nodata 0).
+
+        Raises:
+            KeyError: a band that is neither a Sentinel-2 band nor ``cs``/``cs_cdf``.
+            EarthEngineError: a needed tile is not in the cache (``fetch`` was not run, or the cache was cleared).
+        """
+        row0, col0 = int(window.row_off), int(window.col_off)
+        height, width = int(window.height), int(window.width)
+        data = np.zeros((len(bands), height, width), dtype=np.float32)
+        groups = self._asset_bands(scene, bands)
+        for tile in self.tiles(grid):
+            t = tile.window
+            top, left = max(row0, int(t.row_off)), max(col0, int(t.col_off))
+            bottom = min(row0 + height, int(t.row_off + t.height))
+            right = min(col0 + width, int(t.col_off + t.width))
+            if bottom <= top or right <= left or not covers(scene, tile.grid.bounds, grid.crs):
+                continue
+            inside = Window(left - int(t.col_off), top - int(t.row_off), right - left, bottom - top)
+            target = (slice(top - row0, bottom - row0), slice(left - col0, right - col0))
+            for asset_id, wanted in groups.items():
+                self._read_tile(asset_id, tile, wanted, inside, data, target)
+        with np.errstate(invalid="ignore"):
+            valid = np.isfinite(data) & (data != 0)
+        return data, valid
+
+    # --- the rest -------------------------------------------------------------------------------------------
+
+    def client(self) -> EarthEngineClient:
+        """The API client, made on first use (credentials and project are resolved here)."""
+        if self._client is None:
+            credentials = self.credentials or find_credentials()
+            project = resolve_project(self.project, credentials)
+            self._client = EarthEngineClient(credentials, project, self.api_url, self.retry,
+                                             max_connections=self.max_workers)
+        return self._client
+
+    def tiles(self, grid: Grid) -> List[GridTile]:
+        """The getPixels tiles of ``grid`` (the same for every band set, see ``DEFAULT_TILE_SIDE``)."""
+        if grid not in self._tiles:
+            self._tiles[grid] = split_grid(grid, self.tile_size)
+        return self._tiles[grid]
+
+    def asset_id(self, scene: Scene) -> str:
+        """The scene's Sentinel-2 asset id, ``<collection>/<system:index>``."""
+        return f"{self.collection}/{scene.scene_id}"
+
+    def _asset_bands(self, scene: Scene, bands: Sequence[str]) -> Dict[str, List[Tuple[int, str]]]:
+        # asset id -> [(position in ``bands``, band)]: reflectance from the scene, scores from Cloud Score+.
+        groups: Dict[str, List[Tuple[int, str]]] = defaultdict(list)
+        for position, band in enumerate(bands):
+            if band in S2_BANDS:
+                groups[self.asset_id(scene)].append((position, band))
+            elif band in SCORE_BANDS:
+                groups[score_asset_id(scene.scene_id)].append((position, band))
+            else:
+                raise KeyError(f"Earth Engine scenes have no band {band!r}")
+        return groups
+
+    def plan_requests(self, scenes: Sequence[Scene], bands: Sequence[str],
+                      grid: Grid) -> Tuple[List[TileRequest], int]:
+        """The getPixels requests still needed (bands the cache lacks, per asset and tile), and the number of
+        asset tiles the cache answers already. Tiles outside a scene's grid are not requested; a scene without
+        a score is not asked for scores."""
+        planned: List[TileRequest] = []
+        cached = 0
+        for scene in scenes:
+            available = [b for b in bands if b in scene.band_names]
+            groups = self._asset_bands(scene, available)
+            for tile in self.tiles(grid):
+                if not covers(scene, tile.grid.bounds, grid.crs):
+                    continue
+                for asset_id, wanted in groups.items():
+                    missing = tuple(self.cache.missing(asset_id, tile.key, [band for _, band in wanted]))
+                    if not missing:
+                        cached += 1
+                        continue
+                    kind = "score" if missing[0] in SCORE_BANDS else "reflectance"
+                    planned.append(TileRequest(asset_id, missing, tile, BYTES_PER_PIXEL[kind] * len(missing)))
+        return planned, cached
+
+    def _read_tile(self, asset_id: str, tile: GridTile, wanted: List[Tuple[int, str]], inside: Window,
+                   data: np.ndarray, target: Tuple[slice, slice]) -> None:
+        entries = self.cache.entries(asset_id, tile.key)
+        by_file: Dict[Path, List[Tuple[int, int]]] = defaultdict(list)
+        for position, band in wanted:
+            if band not in entries:
+                raise EarthEngineError(f"band {band} of {asset_id} is not in the tile cache {self.cache.folder}: "
+                                       "fetch it first (the cache may have been cleared meanwhile)")
+            path, index = entries[band]
+            by_file[path].append((position, index))
+        for path, items in by_file.items():
+            with rasterio.open(path) as src:
+                block = src.read([index for _, index in items], window=inside, out_dtype="float32")
+            data[[position for position, _ in items], target[0], target[1]] = block
+
+    def clear_cache(self) -> None:
+        """Delete every cached tile."""
+        self.cache.clear()

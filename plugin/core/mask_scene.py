@@ -1,0 +1,192 @@
+"""Mask one scene: pixels whose clear score is below the clear threshold become nodata in every band.
+
+The single-scene step of the recipe (``keep pixels where score[QA_BAND] >= CLEAR_THRESHOLD``), for users who want
+masked scenes rather than a composite, and an optional binary clear mask raster (1 clear, 0 not clear).
+"""
+
+import logging
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Optional, Union
+
+import numpy as np
+from rasterio.io import DatasetReader
+
+from .atomic_file import atomic_raster
+from .errors import Cancelled, InputError
+from .grid import Grid
+from .masking import check_threshold, clear_mask
+from .raster_output import NODATA, check_output_path
+from .score_raster import BandRef, band_index, band_label, open_raster, read_bands
+from .version import plugin_version
+
+log = logging.getLogger(__name__)
+
+CLEAR = 1
+NOT_CLEAR = 0
+NO_SCORE = 255
+"""Values of the clear mask raster (uint8): clear (score >= threshold), not clear, and no score (its nodata)."""
+
+DEFAULT_BLOCK_SIZE = 512
+
+
+@dataclass
+class MaskSceneRequest:
+    """What to mask.
+
+    Attributes:
+        scene: a raster holding the scene's bands and its QA band (any GDAL format, e.g. a folder-source GeoTIFF).
+        qa_band: the clear score band 0..1: its description (``cs``, ``cs_cdf``, ``clear``) or 1-based number.
+        output: GeoTIFF to write: every band of ``scene``, same data type, unclear pixels set to nodata.
+        threshold: clear threshold 0..1; a pixel is clear where ``score >= threshold``.
+        clear_mask: optional GeoTIFF for the clear mask (uint8: 1 clear, 0 not clear, 255 no score = nodata).
+        block_size: side of the square blocks processed at a time, in pixels (bounds memory).
+    """
+
+    scene: Union[str, Path]
+    qa_band: BandRef
+    output: Union[str, Path]
+    threshold: float
+    clear_mask: Optional[Union[str, Path]] = None
+    block_size: int = DEFAULT_BLOCK_SIZE
+
+
+@dataclass
+class MaskSceneResult:
+    """What ``mask_scene`` wrote.
+
+    Attributes:
+        output: the masked scene; clear_mask: the clear mask raster or None.
+        qa_band: description (or ``band N``) of the QA band used.
+        pixels: pixels of the scene; scored_pixels: those with a valid score; clear_pixels: those kept.
+    """
+
+    output: Path
+    clear_mask: Optional[Path]
+    qa_band: str
+    threshold: float
+    pixels: int = 0
+    scored_pixels: int = 0
+    clear_pixels: int = 0
+
+    @property
+    def clear_fraction(self) -> float:
+        """Clear pixels / scored pixels, 0..1 (0 when no pixel has a score)."""
+        return self.clear_pixels / self.scored_pixels if self.scored_pixels else 0.0
+
+
+def check_mask_scene(request: MaskSceneRequest) -> str:
+    """Check the threshold, the scene and its QA band (not the outputs); return the QA band's label.
+
+    Raises:
+        InputError: ``THRESHOLD`` outside 0..1, ``INPUT`` not a readable raster, ``QA_BAND`` not in the scene,
+            ``BLOCK_SIZE`` below 16.
+    """
+    check_threshold(request.threshold)
+    if not isinstance(request.block_size, int) or request.block_size < 16:
+        raise InputError("BLOCK_SIZE", f"block size {request.block_size!r} must be a whole number of pixels >= 16")
+    with open_raster(request.scene, "INPUT") as src:
+        return band_label(src, band_index(src, request.qa_band, "QA_BAND"))
+
+
+def _check_outputs(request: MaskSceneRequest) -> None:
+    output = check_output_path(request.output, "OUTPUT")
+    scene = Path(request.scene).resolve()
+    if output.resolve() == scene:
+        raise InputError("OUTPUT", "the masked scene must be written to another file than the input scene")
+    if request.clear_mask:
+        mask = check_output_path(request.clear_mask, "CLEAR_MASK")
+        if mask.resolve() in (scene, output.resolve()):
+            raise InputError("CLEAR_MASK", "the clear mask must be written to another file than the scene and OUTPUT")
+
+
+def _scene_profile(src: DatasetReader) -> Dict:
+    dtype = np.result_type(*src.dtypes).name
+    return dict(driver="GTiff", width=src.width, height=src.height, count=src.count, dtype=dtype, crs=src.crs,
+                transform=src.transform, nodata=src.nodata if src.nodata is not None else NODATA,
+                compress="deflate", tiled=True, blockxsize=256, blockysize=256, BIGTIFF="IF_SAFER")
+
+
+def _provenance(request: MaskSceneRequest, qa_band: str) -> Dict[str, str]:
+    return {
+        "CLOUDSCORE_MASKED_SCENE": Path(request.scene).name,
+        "CLOUDSCORE_QA_BAND": qa_band,
+        "CLOUDSCORE_CLEAR_THRESHOLD": repr(float(request.threshold)),
+        "CLOUDSCORE_CLEAR_RULE": "clear where score >= threshold",
+        "CLOUDSCORE_VERSION": plugin_version(),
+    }
+
+
+def mask_scene(
+    request: MaskSceneRequest,
+    progress: Optional[Callable[[float], None]] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+) -> MaskSceneResult:
+    """Write the scene with every pixel that is not clear set to nodata, and optionally its clear mask.
+
+    A pixel is clear where its QA band score is valid and ``score >= threshold`` (``masking.clear_mask``: equal is
+    clear, as in Earth Engine's Cloud Score+ recipe; nodata and NaN scores are never clear). Not-clear pixels are
+    set to the scene's nodata value (0 when the scene declares none) in every band, the QA band included, so the
+    output still works as a folder-source scene; clear pixels keep the input's values and data type. Band
+    descriptions, scales/offsets and dataset tags are copied, provenance tags (``CLOUDSCORE_*``) added. Read and
+    written block by block; both files are written under temporary names and renamed into place at the end.
+
+    Args:
+        request: scene, QA band, threshold, outputs.
+        progress: called with the percentage done, 0..100.
+        is_canceled: polled before each block; when it returns True the run stops.
+
+    Raises:
+        InputError: see ``check_mask_scene``; ``OUTPUT``/``CLEAR_MASK`` not a writable .tif, or the input itself.
+        Cancelled: ``is_canceled`` returned True; nothing was written (existing files are untouched).
+    """
+    qa_label = check_mask_scene(request)
+    _check_outputs(request)
+    tags = _provenance(request, qa_label)
+    with open_raster(request.scene, "INPUT") as src, ExitStack() as outputs:
+        qa_index = band_index(src, request.qa_band, "QA_BAND")
+        profile = _scene_profile(src)
+        fill = profile["nodata"]
+        dst = outputs.enter_context(atomic_raster(request.output, **profile))
+        dst.update_tags(**{**src.tags(), **tags})
+        for index in range(1, src.count + 1):
+            dst.set_band_description(index, src.descriptions[index - 1] or "")
+        dst.scales, dst.offsets = src.scales, src.offsets
+        mask_dst = None
+        if request.clear_mask:
+            mask_profile = dict(profile, count=1, dtype="uint8", nodata=NO_SCORE)
+            mask_dst = outputs.enter_context(atomic_raster(request.clear_mask, **mask_profile))
+            mask_dst.set_band_description(1, "clear")
+            mask_dst.update_tags(**tags, CLOUDSCORE_MASK_VALUES=f"{CLEAR} clear, {NOT_CLEAR} not clear, "
+                                                                 f"{NO_SCORE} no score (nodata)")
+        result = MaskSceneResult(Path(request.output), Path(request.clear_mask) if request.clear_mask else None,
+                                 qa_label, float(request.threshold), pixels=src.width * src.height)
+        blocks = list(Grid(src.crs, src.transform, src.width, src.height).blocks(request.block_size))
+        highest = -np.inf
+        for done, window in enumerate(blocks, start=1):
+            if is_canceled is not None and is_canceled():
+                raise Cancelled("cancelled by the user")
+            data = src.read(window=window, out_dtype=profile["dtype"])
+            score, valid = read_bands(src, [qa_index], window)
+            clear = clear_mask(score[0], valid[0], request.threshold)
+            data[:, ~clear] = fill
+            dst.write(data, window=window)
+            if mask_dst is not None:
+                values = np.where(clear, CLEAR, np.where(valid[0], NOT_CLEAR, NO_SCORE)).astype(np.uint8)
+                mask_dst.write(values, 1, window=window)
+            result.scored_pixels += int(valid[0].sum())
+            result.clear_pixels += int(clear.sum())
+            if valid[0].any():
+                highest = max(highest, float(score[0][valid[0]].max()))
+            if progress is not None:
+                progress(100.0 * done / len(blocks))
+        if is_canceled is not None and is_canceled():  # a cancel during the last block still discards the output
+            raise Cancelled("cancelled by the user")
+        dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
+    if highest > 1.0:
+        log.warning("QA band %s reaches %.4g, above the 0..1 clear score range: is it a 0..100 score without a "
+                    "GDAL scale?", qa_label, highest)
+    log.info("Masked %s: %d of %d scored pixels clear (%.1f%%) at threshold %.2f", Path(request.scene).name,
+             result.clear_pixels, result.scored_pixels, 100 * result.clear_fraction, result.threshold)
+    return result

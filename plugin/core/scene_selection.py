@@ -1,0 +1,59 @@
+"""A source with some of its scenes left out: the scenes the user unticked in the dock's scene table."""
+
+from datetime import date
+from typing import Iterable, List, Optional, Union
+
+from rasterio.crs import CRS
+
+from .errors import InputError
+from .grid import Bounds
+from .scene import Scene
+from .source import Source
+
+
+class SceneSubset(Source):
+    """Wraps a source so that ``search`` never returns the ``excluded`` scenes; everything else is delegated.
+
+    Args:
+        source: the source wrapped.
+        excluded: ``scene_id``s (``system:index``) to leave out.
+    """
+
+    def __init__(self, source: Source, excluded: Iterable[str]):
+        self.source = source
+        self.excluded = frozenset(excluded)
+
+    def __getattr__(self, name):
+        # Source-specific attributes (a folder source's ``scenes``, ``folder``...) stay reachable.
+        return getattr(self.source, name)
+
+    def describe(self) -> str:
+        """The wrapped source's description."""
+        return self.source.describe()
+
+    def search(
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+    ) -> List[Scene]:
+        """The wrapped source's scenes, without the excluded ones."""
+        return [s for s in self.source.search(start, end, aoi, aoi_crs) if s.scene_id not in self.excluded]
+
+    def qa_bands(self) -> List[str]:
+        """The wrapped source's QA bands."""
+        return self.source.qa_bands()
+
+    def no_scene_error(
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+    ) -> InputError:
+        """``SCENES`` when the search found scenes but every one is left out; else the wrapped source's error."""
+        found = self.source.search(start, end, aoi, aoi_crs)
+        if found:
+            return InputError("SCENES", f"all {len(found)} scene(s) found are left out: tick at least one scene")
+        return self.source.no_scene_error(start, end, aoi, aoi_crs)
+
+    def fetch(self, scenes, bands, grid, progress=None, is_canceled=None) -> None:
+        """Delegated to the wrapped source."""
+        self.source.fetch(scenes, bands, grid, progress=progress, is_canceled=is_canceled)
+
+    def read_block(self, scene, bands, grid, window):
+        """Delegated to the wrapped source."""
+        return self.source.read_block(scene, bands, grid, window)

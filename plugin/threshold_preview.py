@@ -1,0 +1,66 @@
+"""The threshold preview: the selected scene's clear mask as a temporary layer, replaced at each change."""
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Optional
+
+from qgis.core import QgsPalettedRasterRenderer, QgsProcessingUtils, QgsProject, QgsRasterLayer
+from qgis.PyQt.QtGui import QColor
+
+from .core.mask_preview import CLEAR, NOT_CLEAR, write_mask_preview
+from .core.scene_stats import SceneSearch
+
+log = logging.getLogger(__name__)
+
+PREVIEW_OPACITY = 0.55
+CLASSES = ((CLEAR, QColor(40, 170, 60), "clear"), (NOT_CLEAR, QColor(220, 40, 40), "not clear"))
+
+
+class MaskPreview:
+    """Shows one scene's clear mask (score >= threshold) from scores already read, as a layer on top.
+
+    Each ``show`` writes a small GeoTIFF in QGIS's temporary folder and replaces the previous layer (and
+    file); ``clear`` removes both. The layer is not saved with the project's meaning: it is a preview.
+    """
+
+    def __init__(self, project: Optional[QgsProject] = None):
+        self.project = project or QgsProject.instance()
+        self.layer_id: Optional[str] = None
+        self.path: Optional[Path] = None
+
+    @property
+    def layer(self) -> Optional[QgsRasterLayer]:
+        """The preview layer on the map, or None."""
+        return self.project.mapLayer(self.layer_id) if self.layer_id else None
+
+    def show(self, search: SceneSearch, scene_id: str, threshold: float) -> Optional[QgsRasterLayer]:
+        """Show the mask of ``scene_id`` at ``threshold``; None (and no layer) when its scores were not read."""
+        scores = search.scores.get(scene_id)
+        if scores is None or not scores.has_scores or search.grid is None:
+            self.clear()
+            return None
+        folder = Path(QgsProcessingUtils.tempFolder()) / "cloudscore_preview"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = write_mask_preview(folder / f"mask_{uuid.uuid4().hex[:8]}.tif", search.grid, scores, threshold)
+        layer = QgsRasterLayer(str(path), f"Clear mask preview: {scene_id} at {threshold:.2f}")
+        if not layer.isValid():
+            log.warning("The mask preview %s did not open as a layer", path)
+            path.unlink(missing_ok=True)
+            return None
+        classes = [QgsPalettedRasterRenderer.Class(value, colour, label) for value, colour, label in CLASSES]
+        layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
+        layer.setOpacity(PREVIEW_OPACITY)
+        self.clear()
+        self.project.addMapLayer(layer, False)
+        self.project.layerTreeRoot().insertLayer(0, layer)
+        self.layer_id, self.path = layer.id(), path
+        return layer
+
+    def clear(self) -> None:
+        """Remove the preview layer and its file."""
+        if self.layer_id and self.project.mapLayer(self.layer_id) is not None:
+            self.project.removeMapLayer(self.layer_id)
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self.layer_id, self.path = None, None

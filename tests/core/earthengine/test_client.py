@@ -1,0 +1,147 @@
+"""Retries, backoff, Retry-After, Earth Engine's error messages and token refresh, against the local fake server."""
+
+import socket
+
+import pytest
+from cloudscore_composite.plugin.core.earthengine.auth import RefreshTokenCredentials, StaticToken
+from cloudscore_composite.plugin.core.earthengine.client import (
+    EarthEngineClient,
+    RetryPolicy,
+    api_url,
+    retry_after_seconds,
+)
+from cloudscore_composite.plugin.core.earthengine.errors import AuthError, EarthEngineError
+
+from ...fake_earthengine import REFRESH_TOKEN, TOKEN
+from .conftest import END, PROJECT, START, demo_aoi
+
+SCENE_COUNT = 5
+TILES_PER_ASSET = 4  # the 100 x 101 demo grid in 64-pixel tiles
+
+
+def fetch_all(source, grid, bands=("B2", "B4", "cs")):
+    scenes = source.search(START, END, *demo_aoi(grid))
+    source.fetch(scenes, list(bands), grid)
+    return scenes
+
+
+def test_429_with_retry_after_then_success(server, make_source, demo_grid, sleeps):
+    server.add_fault("getPixels", status=429, message="Too many concurrent requests.", headers={"Retry-After": "7"})
+    source = make_source(max_workers=1)
+    fetch_all(source, demo_grid)
+    assert sleeps == [7.0]  # Retry-After honoured, not the jittered backoff
+    assert server.count("getPixels") == SCENE_COUNT * TILES_PER_ASSET * 2 + 1
+    assert source.estimate(source.search(START, END, *demo_aoi(demo_grid)), ["B2", "B4", "cs"], demo_grid).requests == 0
+
+
+def test_500_storm_within_the_retry_budget_succeeds_with_exponential_backoff(server, make_source, demo_grid, sleeps):
+    server.add_fault("listAssets", status=503, message="The service is currently unavailable.", times=5)
+    source = make_source()
+    scenes = source.search(START, END, *demo_aoi(demo_grid))
+    assert len(scenes) == SCENE_COUNT
+    # full jitter with random() fixed at 0.5: 0.5 * 1, 2, 4, 8, 16 seconds
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
+
+
+def test_500_storm_beyond_the_retry_budget_fails_with_the_last_message(server, make_source, demo_grid, sleeps):
+    server.add_fault("getPixels", status=500, message="An internal error has occurred.", times=6)
+    source = make_source(max_workers=1)
+    with pytest.raises(EarthEngineError, match=r"failed after 6 attempts; last: HTTP 500: An internal error"):
+        fetch_all(source, demo_grid)
+    assert len(sleeps) == 5
+
+
+def test_truncated_body_is_fetched_again(server, make_source, demo_grid, sleeps, tmp_path):
+    server.add_fault("getPixels", truncate=True)
+    server.add_fault("listAssets", truncate=True)
+    source = make_source(max_workers=1)
+    fetch_all(source, demo_grid)
+    assert len(sleeps) == 2
+    # every cached tile is whole: a second source reads them all without a request
+    server.reset_log()
+    again = make_source()
+    assert again.estimate(again.search(START, END, *demo_aoi(demo_grid)), ["B2", "B4", "cs"], demo_grid).requests == 0
+
+
+def test_an_undecodable_body_is_fetched_again(server, make_source, demo_grid, sleeps):
+    server.add_fault("getPixels", garbage=True)
+    server.add_fault("listAssets", garbage=True)
+    source = make_source(max_workers=1)
+    fetch_all(source, demo_grid)
+    assert len(sleeps) == 2
+    assert server.count("getPixels") == SCENE_COUNT * TILES_PER_ASSET * 2 + 1
+
+
+def test_rate_limit_403_is_retried_but_a_permission_403_is_not(server, make_source, demo_grid, sleeps):
+    server.add_fault("listAssets", status=403, message="Quota exceeded for quota metric 'Requests per minute'.",
+                     reason="rateLimitExceeded")
+    source = make_source()
+    assert len(source.search(START, END, *demo_aoi(demo_grid))) == SCENE_COUNT
+    assert len(sleeps) == 1
+    server.add_fault("listAssets", status=403,
+                     message=f"Project 'projects/{PROJECT}' is not registered to use Earth Engine.")
+    with pytest.raises(AuthError, match=rf"project '{PROJECT}' has no Earth Engine access .*not registered to use "
+                                        r"Earth Engine.*register"):
+        make_source().search(START, END, *demo_aoi(demo_grid))
+    assert len(sleeps) == 1
+
+
+def test_other_4xx_fail_at_once_with_earth_engines_message(server, make_source, demo_grid, sleeps):
+    source = make_source()
+    client = source.client()
+    with pytest.raises(EarthEngineError, match=r"HTTP 400\): Image.select: Pattern 'B99' did not match any bands"):
+        client.request("POST", "v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED/"
+                               "20150711T100008_20150711T100008_T33TVL:getPixels",
+                       json={"fileFormat": "GEO_TIFF", "bandIds": ["B99"],
+                             "grid": {"dimensions": {"width": 1, "height": 1}}},
+                       decode=lambda response: response)
+    assert server.count("getPixels") == 1 and sleeps == []
+
+
+def test_requests_carry_the_token_and_the_project(server, make_source, demo_grid):
+    make_source().search(START, END, *demo_aoi(demo_grid))
+    assert server.projects and set(server.projects) == {PROJECT}
+
+
+def test_an_expired_token_is_refreshed_once(server, make_source, demo_grid, sleeps):
+    credentials = RefreshTokenCredentials(REFRESH_TOKEN, "client-id", "client-secret", server.token_uri)
+    source = make_source(credentials=credentials, max_workers=4)
+    scenes = source.search(START, END, *demo_aoi(demo_grid))
+    assert server.count("token") == 1
+    server.expire_tokens()
+    source.fetch(scenes, ["B4", "cs"], demo_grid)
+    assert server.count("token") == 2  # one refresh, shared by the requests in flight
+    assert sleeps == []
+
+
+def test_a_token_that_cannot_be_refreshed_names_where_it_came_from(server, make_source, demo_grid):
+    server.expire_tokens()
+    with pytest.raises(AuthError, match=r"refused the access token from the given token \(expired or revoked"):
+        make_source(credentials=StaticToken(TOKEN, "the given token")).search(START, END, *demo_aoi(demo_grid))
+
+
+def test_a_refused_refresh_token_says_so(server, make_source, demo_grid):
+    credentials = RefreshTokenCredentials("revoked", "id", "secret", server.token_uri, origin="my credentials file")
+    with pytest.raises(AuthError, match=r"refresh token from my credentials file was refused \(Token has been "
+                                        r"expired or revoked.\).*earthengine authenticate"):
+        make_source(credentials=credentials).search(START, END, *demo_aoi(demo_grid))
+
+
+def test_connection_errors_are_retried_then_reported(sleeps):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{port}",
+                               RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0))
+    with pytest.raises(EarthEngineError, match=r"failed after 3 attempts; last: ConnectionError"):
+        client.get_json("v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets")
+    assert sleeps == [1.0, 2.0]
+
+
+def test_api_url_and_retry_after_parsing():
+    assert api_url(None, {}) == "https://earthengine.googleapis.com"
+    assert api_url(None, {"CLOUDSCORE_EE_API_URL": "http://127.0.0.1:9/"}) == "http://127.0.0.1:9"
+    assert api_url("http://x", {"CLOUDSCORE_EE_API_URL": "http://y"}) == "http://x"
+    assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: go now
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
