@@ -1,6 +1,7 @@
-"""The real ALCD test data (../shared/data/ALCD): ESA's cloud mask and ALCD's hand-labelled points, as rasters.
+"""The real ALCD test data (tests/data/alcd, from the team's shared/data/ALCD): ESA's cloud mask and ALCD's
+hand-labelled points, as rasters.
 
-The folder holds no ALCD reference class map and no clear score, only, for tile T31TCJ on 2024-03-05, the real
+The data holds no ALCD reference class map and no clear score, only, for tile T31TCJ on 2024-03-05, the real
 full-tile ESA L1C cloud mask ``MSK_CLASSI_B00.jp2`` (60 m, bands: opaque clouds, cirrus, snow; 1 = set) and the
 points an ALCD operator labelled on that scene (one shapefile per class). ``reference_class_map`` burns those points
 into an ALCD-style class map on the mask's 60 m grid (ALCD class values, 0 = no label), so ESA's mask can be judged
@@ -11,20 +12,15 @@ from pathlib import Path
 from typing import Dict, Tuple
 
 import numpy as np
-import pytest
 import rasterio
 
 from ..conftest import ROOT
 
-ALCD_DIR = ROOT.parent / "shared" / "data" / "ALCD" / "tests" / "data"
-SAFE = "S2B_MSIL1C_20240305T104819_N0510_R051_T31TCJ_20240305T125347.SAFE"
-ESA_MASK = ALCD_DIR / "s2" / "Toulouse" / SAFE / "GRANULE" / "L1C_T31TCJ_A036542_20240305T105512" / "QI_DATA" \
-    / "MSK_CLASSI_B00.jp2"
-POINTS_DIR = ALCD_DIR / "ref_inputs" / "Toulouse_31TCJ_20240305" / "In_data" / "Masks"
+ALCD_DIR = ROOT / "tests" / "data" / "alcd"
+ESA_MASK = ALCD_DIR / "MSK_CLASSI_B00.jp2"
+POINTS_DIR = ALCD_DIR / "Masks"
 # ALCD's class values (ALCD cfg/otb_table.txt) for its point layers.
 POINT_CLASSES = {"low_clouds": 2, "high_clouds": 3, "clouds_shadows": 4, "land": 5, "water": 6, "snow": 7}
-
-needs_alcd = pytest.mark.skipif(not ESA_MASK.exists(), reason="../shared/data/ALCD is not there")
 
 
 def labelled_points() -> Dict[str, np.ndarray]:

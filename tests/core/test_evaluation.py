@@ -22,7 +22,7 @@ from cloudscore_composite.plugin.core.evaluation import (
 from cloudscore_composite.plugin.core.evaluation_report import f1_plot_svg, report_html, write_report
 from cloudscore_composite.plugin.core.mask_scene import MaskSceneRequest, mask_scene
 
-from .alcd_reference import ESA_MASK, labelled_points, needs_alcd, reference_class_map
+from .alcd_reference import ESA_MASK, labelled_points, reference_class_map
 from .demo_reference import demo_files
 
 PARTLY_CLOUDY = demo_files()[1]  # 2015-07-31: scores 0.04..0.77
@@ -275,7 +275,6 @@ def test_cancel_stops_the_count(demo_reference):
                                    block_size=16), is_canceled=lambda: True)
 
 
-@needs_alcd
 def test_esa_cloud_mask_against_alcd_labelled_points(tmp_path):
     """The real example: ESA's L1C cloud mask (opaque clouds or cirrus = not clear) judged against the points an
     ALCD operator labelled on the same scene (T31TCJ, 2024-03-05). The folder has no clear score to threshold."""

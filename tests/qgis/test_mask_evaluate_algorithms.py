@@ -10,7 +10,7 @@ import rasterio
 from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback
 
 from ..conftest import ROOT
-from ..core.alcd_reference import ESA_MASK, needs_alcd, reference_class_map
+from ..core.alcd_reference import ESA_MASK, reference_class_map
 from ..core.demo_reference import demo_files
 from .conftest import QGIS_PROCESS
 
@@ -145,7 +145,6 @@ def test_evaluatemask_of_maskscenes_clear_mask(plugin, tmp_path, reference):
     assert (result["TP"], result["FP"], result["FN"], result["TN"]) == expected(classes, score < np.float32(0.45))
 
 
-@needs_alcd
 def test_evaluatemask_esa_cloud_mask_against_alcd_labels(plugin, tmp_path):
     """The real example: ESA's MSK_CLASSI (opaque clouds or cirrus) against ALCD's labelled points."""
     path, classes = reference_class_map(tmp_path / "alcd.tif")
