@@ -22,7 +22,8 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.folder_source import FolderSource
-from ..core.footprints import WGS84, majority_crs, scene_footprint
+from ..core.footprints import WGS84, scene_footprint
+from ..core.grid import majority_crs
 from ..core.masking import check_threshold
 from ..core.scene_stats import find_scenes
 from ..qgis_logging import feedback_logging

@@ -80,7 +80,9 @@ class FolderSource(Source):
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise InputError(field, f"folder {str(self.folder)!r} does not exist")
-        paths = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in GEOTIFF_SUFFIXES)
+        # Hidden files are skipped: they include partial files another run is still writing (atomic_file).
+        paths = sorted(p for p in self.folder.iterdir()
+                       if p.suffix.lower() in GEOTIFF_SUFFIXES and not p.name.startswith("."))
         self.scenes: List[Scene] = sorted(filter(None, map(read_scene, paths)), key=lambda s: (s.time, s.scene_id))
         if not self.scenes:
             raise InputError(

@@ -1,7 +1,6 @@
 """Scene footprints as GeoJSON polygons in a chosen CRS, for footprint layers."""
 
-from collections import Counter
-from typing import List, Sequence, Union
+from typing import List, Union
 
 from rasterio.crs import CRS
 from rasterio.warp import transform_geom
@@ -36,9 +35,3 @@ def scene_footprint(scene: Scene, crs: Union[CRS, str]) -> dict:
     else:
         geometry, geometry_crs = {"type": "Polygon", "coordinates": [_densified_ring(*scene.bounds)]}, scene.crs
     return geometry if geometry_crs == crs else transform_geom(geometry_crs, crs, geometry)
-
-
-def majority_crs(scenes: Sequence[Scene]) -> CRS:
-    """The CRS most scenes share (the first scene's among equals); ``scenes`` must not be empty."""
-    wkt = Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0]
-    return next(s.crs for s in scenes if s.crs.to_wkt() == wkt)

@@ -1,10 +1,17 @@
-"""Clear masks from per-pixel clear scores."""
+"""Clear masks from per-pixel clear scores, and clip masks from AOI polygons."""
 
 import math
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
+from rasterio.crs import CRS
+from rasterio.features import geometry_mask
+from rasterio.warp import transform_geom
+from rasterio.windows import Window
+from rasterio.windows import transform as window_transform
 
 from .errors import InputError
+from .grid import Grid
 
 
 def check_threshold(threshold: float) -> float:
@@ -42,3 +49,32 @@ def clear_mask(score: np.ndarray, valid: np.ndarray, threshold: float) -> np.nda
     limit = np.asarray(threshold, dtype=score.dtype) if np.issubdtype(score.dtype, np.floating) else threshold
     with np.errstate(invalid="ignore"):
         return valid & (score >= limit)
+
+
+def geometries_in_crs(geometries: Sequence[dict], geometries_crs: Union[CRS, str, None], crs: CRS) -> List[dict]:
+    """GeoJSON geometry dicts reprojected from ``geometries_crs`` (None: already in ``crs``) to ``crs``."""
+    if geometries_crs is None or CRS.from_user_input(geometries_crs) == crs:
+        return list(geometries)
+    return [transform_geom(geometries_crs, crs, g) for g in geometries]
+
+
+def inside_geometries(
+    geometries: Sequence[dict], geometries_crs: Union[CRS, str, None], grid: Grid, window: Optional[Window] = None
+) -> np.ndarray:
+    """Which pixels of ``grid`` (or of one ``window`` of it) have their centre inside any of the ``geometries``.
+
+    Args:
+        geometries: GeoJSON geometry dicts (Polygon, MultiPolygon) in ``geometries_crs``.
+        geometries_crs: their CRS (None: the grid's).
+        grid: the grid.
+        window: a window of the grid; None = the whole grid.
+
+    Returns:
+        bool (rows, cols) of the grid or the window: True inside (GDAL's rasterization rule: pixel centres).
+    """
+    shape = grid.shape if window is None else (window.height, window.width)
+    geometries = geometries_in_crs(geometries, geometries_crs, grid.crs)
+    if not geometries:
+        return np.zeros(shape, dtype=bool)
+    transform = grid.transform if window is None else window_transform(window, grid.transform)
+    return geometry_mask(geometries, out_shape=shape, transform=transform, invert=True)

@@ -8,8 +8,9 @@ import logging
 import math
 import os
 import threading
-from collections import Counter, deque
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,15 +19,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 import numpy as np
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
-from rasterio.features import geometry_mask
-from rasterio.warp import transform_bounds, transform_geom
 from rasterio.windows import Window
-from rasterio.windows import transform as window_transform
 
 from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
 from .errors import Cancelled, InputError
-from .grid import Bounds, Grid, check_resolution, grid_from_aoi, union
-from .masking import check_threshold, clear_mask
+from .grid import Bounds, Grid, check_block_size, check_resolution, scenes_grid
+from .masking import check_threshold, clear_mask, geometries_in_crs, inside_geometries
 from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
 from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
 from .source import Source
@@ -39,6 +37,9 @@ DEFAULT_THRESHOLD = 0.60
 
 __all__ = ["COUNT_BAND", "DEFAULT_PERCENTILES", "METHODS", "CompositeRequest", "CompositePlan", "CompositeResult",
            "plan_composite", "run_composite"]
+
+PROGRESS_INTERVAL_S = 0.1
+"""How often progress is reported while the blocks are being composited, in seconds."""
 
 MEMORY_BUDGET_MB = 512
 """Working memory the block buffers of all threads may take together, in MB; sets the automatic block size."""
@@ -128,8 +129,8 @@ class CompositeRequest:
             raise InputError("SCENES", "no scene is chosen: tick at least one scene")
         if not isinstance(self.threads, int) or self.threads < 0:
             raise InputError("THREADS", f"threads {self.threads!r} must be a whole number >= 0 (0 = all cores)")
-        if self.block_size is not None and (not isinstance(self.block_size, int) or self.block_size < 16):
-            raise InputError("BLOCK_SIZE", f"block size {self.block_size!r} must be a whole number of pixels >= 16")
+        if self.block_size is not None:
+            check_block_size(self.block_size)
 
     @property
     def statistics(self) -> List[str]:
@@ -219,31 +220,9 @@ def plan_composite(request: CompositeRequest, source: Source) -> CompositePlan:
     if skipped:
         log.warning("%d scene(s) have no QA band %r and are skipped: %s", len(skipped), qa_band,
                     ", ".join(s.scene_id for s in skipped))
-    grid = _target_grid(request, scenes)
+    grid = scenes_grid(scenes, request.aoi, request.aoi_crs, request.resolution, request.crs)
     bands = _composite_bands(request, scenes)
     return CompositePlan(scenes, skipped, grid, bands)
-
-
-def _target_grid(request: CompositeRequest, scenes: List[Scene]) -> Grid:
-    # The requested CRS, else the one most scenes share. The grid is anchored on the pixels of the first
-    # scene in that CRS, so at the scenes' own resolution they are read without resampling; with no such
-    # scene the lattice starts at the CRS origin (Sentinel-2 grids are whole multiples of 60 m from it).
-    crs = CRS.from_user_input(request.crs) if request.crs is not None else \
-        CRS.from_wkt(Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0])
-    reference = next((s for s in scenes if s.crs == crs), None)
-    if request.resolution:
-        resolution = request.resolution
-    elif reference is not None:
-        resolution = (reference.transform.a, -reference.transform.e)
-    else:
-        resolution = 10.0
-    origin = (reference.transform.c, reference.transform.f) if reference is not None else (0.0, 0.0)
-    if request.aoi is not None:
-        aoi, aoi_crs = request.aoi, request.aoi_crs or (reference.crs if reference is not None else crs)
-    else:
-        aoi = union([transform_bounds(s.crs, crs, *s.bounds) if s.crs != crs else s.bounds for s in scenes])
-        aoi_crs = crs
-    return grid_from_aoi(aoi, aoi_crs, crs, resolution, origin)
 
 
 def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str]:
@@ -342,19 +321,7 @@ class _BlockCompositor:
         return _BlockResult(window, values, count, valid_pixels, clear_pixels)
 
     def _inside_clip(self, window: Window) -> Optional[np.ndarray]:
-        if self.clip is None:
-            return None
-        transform = window_transform(window, self.plan.grid.transform)
-        return geometry_mask(self.clip, out_shape=(window.height, window.width), transform=transform, invert=True)
-
-
-def _clip_in_grid_crs(request: CompositeRequest, grid: Grid) -> Optional[list]:
-    if request.clip is None:
-        return None
-    source_crs = request.aoi_crs or grid.crs
-    if CRS.from_user_input(source_crs) == grid.crs:
-        return list(request.clip)
-    return [transform_geom(source_crs, grid.crs, g) for g in request.clip]
+        return None if self.clip is None else inside_geometries(self.clip, None, self.plan.grid, window)
 
 
 def run_composite(
@@ -376,7 +343,7 @@ def run_composite(
     Args:
         request: what to composite.
         source: where the scenes are.
-        progress: called with the percentage done, 0..100 (from worker threads too, one call at a time).
+        progress: called with the percentage done, 0..100, from the calling thread.
         is_canceled: polled between reads (from worker threads too); when it returns True the run stops.
         stage: called with what is being done, e.g. ``fetch 3/40``, ``composite block 2/9``.
 
@@ -420,23 +387,37 @@ def run_composite(
     failed = threading.Event()
     reads, reads_total, lock = [0], len(windows) * len(scenes), threading.Lock()
 
-    def on_read() -> None:  # from the worker threads, so progress moves within a block too
+    def on_read() -> None:  # worker threads count their reads; progress is reported by this thread
         with lock:
             reads[0] += 1
-            if progress is not None:
-                progress(fetch_share + (100.0 - fetch_share) * reads[0] / reads_total)
 
-    worker = _BlockCompositor(request, source, plan, _clip_in_grid_crs(request, grid),
-                              lambda: failed.is_set() or canceled(), on_read)
-    with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales) as dst:
+    def report_progress() -> None:
+        # From the calling thread only: a Processing feedback or QgsTask may live in it, and signals sent from
+        # other threads would wait for an event loop that is busy running us.
+        if progress is not None:
+            progress(fetch_share + (100.0 - fetch_share) * reads[0] / reads_total)
+
+    # The clip polygons are reprojected once; each block rasterizes them on its window.
+    clip = None if request.clip is None else geometries_in_crs(request.clip, request.aoi_crs, grid.crs)
+    worker = _BlockCompositor(request, source, plan, clip, lambda: failed.is_set() or canceled(), on_read)
+    with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales,
+                        is_canceled=canceled) as dst:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             pending: deque = deque()
             written = 0
 
             def write_oldest() -> None:
                 nonlocal written
-                _write_block(pending.popleft().result(), dst, statistics, summaries, request.scale_to_byte)
+                while True:
+                    try:
+                        block = pending[0].result(timeout=PROGRESS_INTERVAL_S)
+                        break
+                    except FutureTimeout:
+                        report_progress()
+                pending.popleft()
+                _write_block(block, dst, statistics, summaries, request.scale_to_byte)
                 written += 1
+                report_progress()
                 if stage is not None:
                     stage(f"composite block {written}/{len(windows)}")
 
@@ -448,6 +429,8 @@ def run_composite(
                         write_oldest()
                 while pending:
                     write_oldest()
+                if canceled():  # a cancel after the last read still leaves nothing behind
+                    raise Cancelled("cancelled by the user")
             except BaseException:
                 failed.set()  # the other threads stop at their next read
                 raise

@@ -1,16 +1,16 @@
 """Composite GeoTIFFs, written to a temporary file and renamed into place."""
 
 import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence, Union
+from typing import Callable, Dict, Iterator, Optional, Sequence, Union
 
 import numpy as np
 import rasterio
 import rasterio.shutil
 
-from .errors import InputError
+from .atomic_file import atomic_path
+from .errors import Cancelled, InputError
 from .grid import Grid
 
 NODATA = 0
@@ -77,6 +77,25 @@ def check_format(output_format: str, field: str = "FORMAT") -> str:
     return output_format
 
 
+def geotiff_profile(grid: Grid, count: int, dtype: str, nodata: Optional[float], predictor: Optional[int] = None
+                    ) -> Dict[str, object]:
+    """rasterio creation options of the plugin's GeoTIFFs on ``grid``: 256 px tiles, DEFLATE, BigTIFF when needed.
+
+    Args:
+        grid: CRS, transform and shape.
+        count: number of bands.
+        dtype: numpy/GDAL data type name (``uint16``, ``float32``, ...).
+        nodata: the nodata value, or None.
+        predictor: GDAL's TIFF predictor (2 horizontal differencing, for integers); None = none.
+    """
+    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=count, dtype=dtype, crs=grid.crs,
+                   transform=grid.transform, nodata=nodata, compress="deflate", tiled=True, blockxsize=256,
+                   blockysize=256, BIGTIFF="IF_SAFER")
+    if predictor is not None:
+        profile["predictor"] = predictor
+    return profile
+
+
 @contextmanager
 def atomic_geotiff(
     path: Union[str, Path],
@@ -86,12 +105,13 @@ def atomic_geotiff(
     output_format: str = "GTiff",
     dtype: str = "uint16",
     scales: Optional[Sequence[float]] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
 ) -> Iterator[rasterio.io.DatasetWriter]:
     """Open a tiled, DEFLATE-compressed GeoTIFF on ``grid`` for writing, all bands nodata 0.
 
-    The file is written under a temporary name in the target folder and renamed onto ``path`` only when
-    the ``with`` block ends without an exception, so ``path`` is never half-written: on an exception
-    (including a cancel) the temporary files are removed and an existing ``path`` is left untouched.
+    The file is written under a temporary name in the target folder (``atomic_file.atomic_path``) and renamed
+    onto ``path`` only when the ``with`` block ends without an exception, so ``path`` is never half-written: on
+    an exception (including a cancel) the temporary files are removed and an existing ``path`` is left untouched.
     For ``COG`` the finished GeoTIFF is copied through GDAL's COG driver (512 px internal tiles, overviews
     averaged while ignoring nodata) before the rename.
 
@@ -103,48 +123,33 @@ def atomic_geotiff(
         output_format: one of ``FORMATS``.
         dtype: ``uint16`` or ``uint8``.
         scales: per-band GDAL scale (offset 0), e.g. ``BYTE_SCALE`` for byte reflectance; None = 1.
+        is_canceled: polled once more after the COG copy, before the rename.
+
+    Raises:
+        InputError: ``FORMAT`` when ``output_format`` is not one of ``FORMATS``.
+        Cancelled: ``is_canceled`` returned True after the copy; nothing is left.
     """
     check_format(output_format)
-    path = Path(path)
-    # Same folder, so the final rename is atomic; hidden names, so nobody opens them half-written.
-    token = uuid.uuid4().hex[:8]
-    temporary = path.with_name(f".{path.stem}.{token}.partial.tif")
-    converted = path.with_name(f".{path.stem}.{token}.cog.partial.tif")
-    profile = dict(
-        driver="GTiff",
-        width=grid.width,
-        height=grid.height,
-        count=len(band_names),
-        dtype=dtype,
-        crs=grid.crs,
-        transform=grid.transform,
-        nodata=NODATA,
-        compress="deflate",
-        predictor=2,
-        tiled=True,
-        blockxsize=256,
-        blockysize=256,
-        BIGTIFF="IF_SAFER",
-    )
-    try:
-        with rasterio.open(temporary, "w", **profile) as dst:
-            for index, name in enumerate(band_names, start=1):
-                dst.set_band_description(index, name)
-            if scales is not None:
-                dst.scales = tuple(scales)
-                dst.offsets = (0.0,) * len(band_names)
-            dst.update_tags(**tags)
-            yield dst
-        if output_format == "COG":
-            rasterio.shutil.copy(
-                temporary, converted, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES",
-                BLOCKSIZE=COG_BLOCK_SIZE, OVERVIEWS="AUTO", RESAMPLING="AVERAGE", BIGTIFF="IF_SAFER",
-            )
-            os.replace(converted, path)
-            temporary.unlink()
-        else:
-            os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        converted.unlink(missing_ok=True)
-        raise
+    profile = geotiff_profile(grid, len(band_names), dtype, NODATA, predictor=2)
+    with atomic_path(path) as partial:
+        # A COG is made by copying a finished GeoTIFF (GDAL's COG driver cannot be written block by block).
+        written = partial if output_format == "GTiff" else partial.with_name(partial.stem + ".gtiff.tif")
+        try:
+            with rasterio.open(written, "w", **profile) as dst:
+                for index, name in enumerate(band_names, start=1):
+                    dst.set_band_description(index, name)
+                if scales is not None:
+                    dst.scales = tuple(scales)
+                    dst.offsets = (0.0,) * len(band_names)
+                dst.update_tags(**tags)
+                yield dst
+            if output_format == "COG":
+                rasterio.shutil.copy(
+                    written, partial, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES",
+                    BLOCKSIZE=COG_BLOCK_SIZE, OVERVIEWS="AUTO", RESAMPLING="AVERAGE", BIGTIFF="IF_SAFER",
+                )
+                if is_canceled is not None and is_canceled():  # the copy of a large file takes a while
+                    raise Cancelled("cancelled by the user")
+        finally:
+            if written != partial:
+                written.unlink(missing_ok=True)

@@ -6,7 +6,6 @@ so memory stays small whatever the AOI) and kept; moving the threshold only reco
 """
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
@@ -14,13 +13,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.features import geometry_mask
-from rasterio.warp import transform_bounds, transform_geom
 from rasterio.windows import Window
 
 from .errors import Cancelled
-from .grid import Bounds, Grid, grid_from_aoi, union
-from .masking import clear_mask
+from .grid import Bounds, Grid, scenes_grid
+from .masking import clear_mask, inside_geometries
 from .scene import Scene
 from .source import Source
 
@@ -114,35 +111,11 @@ def score_grid(
     Raises:
         InputError: ``EXTENT`` when the AOI is empty (see ``grid_from_aoi``).
     """
-    crs_wkt = Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0]
-    reference = next(s for s in scenes if s.crs.to_wkt() == crs_wkt)
-    if aoi is None:
-        aoi = union([transform_bounds(s.crs, reference.crs, *s.bounds) if s.crs != reference.crs else s.bounds
-                     for s in scenes])
-        aoi_crs = reference.crs
-    resolution = (resolution, resolution) if resolution else (reference.transform.a, -reference.transform.e)
-    origin = (reference.transform.c, reference.transform.f)
-    grid = grid_from_aoi(aoi, aoi_crs or reference.crs, reference.crs, resolution, origin)
+    grid = scenes_grid(scenes, aoi, aoi_crs, resolution)
     factor = math.ceil(math.sqrt(grid.width * grid.height / max_pixels)) if max_pixels else 1
     if factor > 1:
-        grid = grid_from_aoi(aoi, aoi_crs or reference.crs, reference.crs,
-                             (resolution[0] * factor, resolution[1] * factor), origin)
+        grid = scenes_grid(scenes, aoi, aoi_crs, (grid.resolution[0] * factor, grid.resolution[1] * factor))
     return grid
-
-
-def inside_geometries(geometries: Sequence[dict], geometries_crs: Union[CRS, str, None], grid: Grid) -> np.ndarray:
-    """Which pixels of ``grid`` have their centre inside any of the GeoJSON ``geometries``: bool (rows, cols).
-
-    Args:
-        geometries: GeoJSON geometry dicts (Polygon, MultiPolygon) in ``geometries_crs``.
-        geometries_crs: their CRS (None: the grid's).
-        grid: the grid.
-    """
-    if geometries_crs is not None and CRS.from_user_input(geometries_crs) != grid.crs:
-        geometries = [transform_geom(geometries_crs, grid.crs, g) for g in geometries]
-    if not geometries:
-        return np.zeros(grid.shape, dtype=bool)
-    return geometry_mask(geometries, out_shape=grid.shape, transform=grid.transform, invert=True)
 
 
 def read_scene_scores(

@@ -281,3 +281,39 @@ def test_automatic_block_size_fits_the_memory_budget():
         per_pixel = scenes * (2 * bands * 4 + 5) + bands * statistics * 8
         assert (side % 256 == 0 or side % 16 == 0 and side < 256) and per_pixel * side**2 * threads <= 512 * 2**20
     assert auto_block_size(1, 1, 1, 1) == 2048 and auto_block_size(5000, 14, 3, 8) == 16
+
+
+def test_progress_comes_from_the_calling_thread(tmp_path, demo_source):
+    import threading
+
+    threads = set()
+    run_composite(request(tmp_path / "c.tif", block_size=16, threads=3), demo_source,
+                  progress=lambda percent: threads.add(threading.get_ident()))
+    assert threads == {threading.get_ident()}
+
+
+def test_a_cancel_after_the_last_read_still_writes_nothing(tmp_path, demo_source):
+    output = tmp_path / "composite.tif"
+    reads = []
+
+    def read_block(*arguments):
+        reads.append(1)
+        return FolderSource.read_block(demo_source, *arguments)
+
+    class CountingSource(FolderSource):
+        pass
+
+    source = CountingSource(DEMO_DIR)
+    source.read_block = read_block
+    with pytest.raises(Cancelled):
+        run_composite(request(output, output_format="COG"), source, is_canceled=lambda: len(reads) == 5)
+    assert len(reads) == 5 and list(tmp_path.iterdir()) == []
+
+
+def test_hidden_partial_files_are_not_scenes(tmp_path):
+    folder = tmp_path / "scenes"
+    folder.mkdir()
+    first = sorted(DEMO_DIR.glob("*.tif"))[0]
+    (folder / first.name).write_bytes(first.read_bytes())
+    (folder / f".{first.stem}.1234abcd.partial.tif").write_bytes(first.read_bytes())  # another run's leftover
+    assert [s.scene_id for s in FolderSource(folder).scenes] == [first.stem]
