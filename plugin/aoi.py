@@ -4,6 +4,7 @@ a polygon layer or typed bounds, turned into what ``CompositeRequest`` takes."""
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import List, Optional, Sequence
 
 from qgis.core import (
@@ -65,10 +66,13 @@ class Aoi:
     crs: QgsCoordinateReferenceSystem = field(default_factory=QgsCoordinateReferenceSystem)
     clip: bool = False
 
-    @property
+    @cached_property
     def geometry(self) -> QgsGeometry:
-        """All the geometries as one (for the rubber band and the area)."""
-        return QgsGeometry.collectGeometry(self.geometries)
+        """All the geometries as one, overlaps merged (for the rubber band and the area: an overlap counts once);
+        computed once per AOI."""
+        if len(self.geometries) == 1:
+            return self.geometries[0]
+        return QgsGeometry.unaryUnion(self.geometries)
 
     def bounds(self) -> Bounds:
         """(left, bottom, right, top) in ``crs``."""
@@ -85,16 +89,13 @@ class Aoi:
         """Ground area of the geometries in m² (ellipsoidal, WGS84)."""
         return _measure(self.geometry, self.crs)
 
-    def pixel_count(self, resolution_m: float) -> int:
-        """Pixels of ``resolution_m`` metres covering the AOI's bounding box (the composite's grid)."""
-        box = QgsGeometry.fromRect(self.geometry.boundingBox())
-        return math.ceil(_measure(box, self.crs) / (resolution_m * resolution_m))
-
-    def describe_size(self, resolution_m: Optional[float]) -> str:
-        """"12.3 km², about 123,000 pixels at 10 m"."""
-        resolution = resolution_m or DEFAULT_RESOLUTION_M
-        return (f"{self.area_m2() / 1e6:,.3g} km², about {self.pixel_count(resolution):,} pixels at "
-                f"{resolution:g} m")
+    def describe_size(self, pixels: Optional[int], resolution_m: Optional[float]) -> str:
+        """"12.3 km², 123,000 pixels at 10 m": the area and the ``pixels`` of the composite's grid
+        (``scene_stats.composite_pixel_count``; None: unknown, area only)."""
+        area = f"{self.area_m2() / 1e6:,.3g} km²"
+        if pixels is None:
+            return area
+        return f"{area}, {pixels:,} pixels at {resolution_m or DEFAULT_RESOLUTION_M:g} m"
 
 
 def _measure(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> float:

@@ -1,69 +1,47 @@
 """The CloudScore Composite dock panel: source, dates, AOI, scene table, threshold preview, run, results.
 
 The panel only turns its widgets into core calls: ``scene_stats.find_scenes`` (in a ``SceneSearchTask``) and
-``run_composite`` (in a ``CompositeTask``); every rule lives in ``plugin.core``.
+``run_composite`` (in a ``CompositeTask``); every rule lives in ``plugin.core``. Its parts own their widgets:
+``dock_source.SourcePanel``, ``dock_aoi.AoiPanel``, ``dock_scenes.ScenesPanel``, ``dock_composite.CompositePanel``;
+this module wires them and runs the background tasks (one at a time) with their progress and outcome.
 """
 
 import logging
 import time
-import uuid
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
-from qgis.core import (
-    Qgis,
-    QgsApplication,
-    QgsCoordinateReferenceSystem,
-    QgsMapLayerProxyModel,
-    QgsProcessingUtils,
-    QgsProject,
-    QgsRectangle,
-)
+from qgis.core import Qgis, QgsApplication, QgsCoordinateReferenceSystem, QgsRectangle
 from qgis.gui import QgsDockWidget
 from qgis.PyQt import sip, uic
-from qgis.PyQt.QtCore import QDate, Qt, QTimer, QUrl
-from qgis.PyQt.QtGui import QDesktopServices, QPalette
-from qgis.PyQt.QtWidgets import QComboBox, QFrame, QHeaderView, QScrollArea, QWidget
+from qgis.PyQt.QtCore import QDate, QUrl
+from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtWidgets import QComboBox, QFrame, QScrollArea, QWidget
 
-from .aoi import (
-    ALL_SCENES,
-    AOI_KINDS,
-    CANVAS,
-    DRAWN,
-    LAYER,
-    TYPED,
-    Aoi,
-    crs_for_core,
-    layer_aoi,
-    parse_bounds,
-    rectangle_aoi,
-)
+from .aoi import LAYER, Aoi, crs_for_core
 from .background_task import BackgroundTask
 from .composite_task import CompositeTask
-from .core.compositing import DEFAULT_PERCENTILES, METHODS
 from .core.errors import CloudScoreError, InputError
 from .core.folder_source import FolderSource
-from .core.pipeline import DEFAULT_THRESHOLD, CompositeRequest, CompositeResult, plan_composite
-from .core.raster_output import FORMATS
+from .core.grid import scenes_grid
+from .core.pipeline import CompositeRequest, CompositeResult, plan_composite
 from .core.scene import S2_BANDS
 from .core.scene_selection import SceneSubset
-from .core.scene_stats import SceneSearch, score_grid
+from .core.scene_stats import SceneSearch, scored_scenes
 from .core.source import Source
+from .dock_aoi import AoiPanel
+from .dock_composite import CompositePanel
+from .dock_scenes import ScenesPanel
 from .dock_settings import WidgetSettings, set_setting, setting
-from .layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
-from .map_tools import AoiOutline, RectangleDrawing
+from .dock_source import EARTH_ENGINE, FOLDER, SourcePanel
+from .dock_text import capitalised, counted, sentence
+from .layers import CompositeLayers
 from .paths import PLUGIN_ROOT, UI_DIR
 from .qgis_logging import TAG
 from .scene_search_task import FetchedScoresTask, SceneSearchTask
-from .scene_table import CLOUDY, DATE, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
+from .scene_table import SceneTableModel
 from .threshold_preview import MaskPreview
-
-try:  # the Earth Engine source is optional: the dock offers it only when it is there
-    from .core.earthengine.search import COLLECTIONS, SCORE_BANDS
-    from .earthengine_settings import earth_engine_source
-except ImportError:  # pragma: no cover
-    earth_engine_source, COLLECTIONS, SCORE_BANDS = None, (), ()
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +49,7 @@ __all__ = ["CompositeDock", "setting", "set_setting"]
 
 FORM_CLASS, _ = uic.loadUiType(str(UI_DIR / "composite_dock.ui"))
 
-FOLDER, EARTH_ENGINE = "folder", "earthengine"
-SOURCES = {FOLDER: "Folder of GeoTIFFs", EARTH_ENGINE: "Earth Engine"}
-
-PREFERRED_QA_BANDS = ("cs_cdf", "cs", "clear")
-"""QA bands picked, in this order, when the source has several and the user has not chosen one before."""
-
-FOLDER_REFRESH_DELAY_MS = 400
-"""Wait this long after the last edit of the folder path before reading the folder (typing a path
-passes through many folders that exist)."""
-
 MESSAGE_DURATION_S = 8
-SCORES_AFTER_RUN = " Clear fractions need the scores, which Run downloads."
-SCORES_READ = " Clear fractions from the scores the run fetched (ticked scenes)."
 TIME_LEFT_AFTER_S = 0.5
 """The time left is extrapolated from the progress so far once the task has run this long."""
 HELP_ANCHOR = "the-dock-panel"
@@ -96,28 +62,10 @@ _LOG_LEVEL = {
     Qgis.MessageLevel.Critical: logging.ERROR,
 }
 
-# QGIS 3.22 has the flags unscoped; later versions scope them under Filter.
-_POLYGON_LAYERS = getattr(QgsMapLayerProxyModel, "Filter", QgsMapLayerProxyModel).PolygonLayer
-
 
 def to_date(value: QDate) -> date:
     """A ``QDate`` as a ``datetime.date``."""
     return date(value.year(), value.month(), value.day())
-
-
-def parse_percentiles(text: str) -> Tuple[float, ...]:
-    """``"25, 50, 75"`` as (25.0, 50.0, 75.0).
-
-    Raises:
-        InputError: ``PERCENTILES`` when a value is not a number in 0..100 or none is given.
-    """
-    try:
-        values = tuple(float(p) for p in text.replace(";", ",").split(",") if p.strip())
-    except ValueError:
-        values = ()
-    if not values or not all(0.0 <= v <= 100.0 for v in values):
-        raise InputError("PERCENTILES", f"percentiles {text!r} must be numbers 0..100 separated by commas")
-    return values
 
 
 def format_duration(seconds: float) -> str:
@@ -130,8 +78,9 @@ def format_duration(seconds: float) -> str:
 class CompositeDock(QgsDockWidget):
     """Dock panel: find scenes over an AOI, look at their clear fractions and masks, composite in the background.
 
-    The widgets are ``self.ui.<objectName>`` of ``ui/composite_dock.ui``. One search and one composite run
-    at a time; a second Run while one goes on is refused with a message.
+    The widgets are ``self.ui.<objectName>`` of ``ui/composite_dock.ui``, each owned by one of the panels. One
+    background task at a time (a search, the reading of fetched scores or a composite): Find scenes and Run are
+    disabled while one goes on, and refused with a message if called.
     """
 
     def __init__(self, iface, parent: Optional[QWidget] = None):
@@ -156,261 +105,122 @@ class CompositeDock(QgsDockWidget):
         self._started = 0.0
         self._stage = ""
         self._aoi_label: Optional[str] = None
-        self._search_summary = ""  # what the last search found, shown under the scene table
         self._last_request: Optional[CompositeRequest] = None
         self._last_source: Optional[Source] = None
-        self._result_layers: Optional[CompositeLayers] = None
-        self._scanned_folder: Optional[str] = None
-        self._folder_error: Optional[InputError] = None
-        self._folder_source: Optional[FolderSource] = None
-        self._rectangles: Dict[str, Aoi] = {}  # canvas extent / drawn rectangle, as taken
-        self.outline = AoiOutline(self.canvas)
-        self.drawing = RectangleDrawing(self.canvas, self._rectangle_drawn,
-                                        on_stopped=lambda: self.ui.drawButton.setChecked(False))
-        self.preview = MaskPreview()
-        self.scene_model = SceneTableModel(self)
-        self.scene_proxy = sortable(self.scene_model, self)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(FOLDER_REFRESH_DELAY_MS)
-        self._refresh_timer.timeout.connect(self.refresh_source)
-
+        self.source_panel = SourcePanel(self.ui, self)
+        self.aoi_panel = AoiPanel(self.ui, self.canvas, self._known_scenes,
+                                  lambda: self.source_kind() == EARTH_ENGINE, self)
+        self.scenes_panel = ScenesPanel(self.ui, self)
+        self.composite_panel = CompositePanel(self.ui, lambda text: self._notify(text, Qgis.MessageLevel.Warning),
+                                              self)
         self._fill_widgets()
         self.settings = WidgetSettings()
         for key, widget in self._remembered_widgets().items():
             self.settings.add(key, widget)
         self.settings.restore()
-        self._restore_rectangles()
         self._connect()
-        self._threshold_changed(self.ui.thresholdSpinBox.value())  # the slider follows the restored value
-        self._source_kind_changed()
-        self._aoi_kind_changed()
-        self._method_changed()
+        self.source_panel.start()
+        self.aoi_panel.start()
+        self.scenes_panel.start()
+        self.composite_panel.start()
 
     # ---- construction -------------------------------------------------------------------------------
 
     def _fill_widgets(self) -> None:
         ui = self.ui
-        for key, label in SOURCES.items():
-            if key != EARTH_ENGINE or earth_engine_source is not None:
-                ui.sourceCombo.addItem(label, key)
-        for collection in COLLECTIONS:
-            ui.collectionCombo.addItem(collection, collection)
-        ui.folderWidget.lineEdit().setPlaceholderText("Folder of Sentinel-2 GeoTIFF scenes")
-        for key, label in AOI_KINDS.items():
-            ui.aoiKindCombo.addItem(label, key)
-        ui.layerCombo.setFilters(_POLYGON_LAYERS)
-        ui.layerCombo.setAllowEmptyLayer(True)
-        ui.layerCombo.setLayer(None)
-        ui.boundsCrsWidget.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
-        ui.resolutionSpinBox.setClearValue(0.0)
-        ui.resolutionSpinBox.setShowClearButton(True)
-        ui.thresholdSpinBox.setClearValue(DEFAULT_THRESHOLD)
-        ui.thresholdSpinBox.setShowClearButton(True)
-        for method in METHODS:
-            ui.methodCombo.addItem(method, method)
-        ui.percentilesLineEdit.setText(", ".join(f"{p:g}" for p in DEFAULT_PERCENTILES))
-        ui.bandsCombo.addItems(list(S2_BANDS))
-        ui.bandsCombo.setDefaultText("all bands")
-        for output_format in FORMATS:
-            ui.formatCombo.addItem(output_format, output_format)
-        for label in BAND_COMBINATIONS:
-            ui.combinationCombo.addItem(label, label)
-        ui.outputFolderWidget.lineEdit().setPlaceholderText("[QGIS's temporary folder]")
+        self.source_panel.fill_widgets()
+        self.aoi_panel.fill_widgets()
+        self.scenes_panel.fill_widgets()
+        self.composite_panel.fill_widgets()
         ui.progressBar.setRange(0, 100)
         ui.progressBar.setValue(0)
         for combo in self.findChildren(QComboBox):  # long items must not widen the dock
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
-        table = ui.sceneTableView
-        table.setModel(self.scene_proxy)
-        table.sortByColumn(DATE, Qt.SortOrder.AscendingOrder)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
 
     def _remembered_widgets(self) -> Dict[str, QWidget]:
         ui = self.ui
         return {
-            "source": ui.sourceCombo, "folder": ui.folderWidget, "ee_collection": ui.collectionCombo,
-            "ee_project": ui.projectLineEdit, "start_date": ui.startDateEdit, "end_date": ui.endDateEdit,
-            "aoi_kind": ui.aoiKindCombo, "aoi_layer": ui.layerCombo, "aoi_selected_only": ui.selectedOnlyCheckBox,
-            "aoi_bounds": ui.boundsLineEdit, "aoi_bounds_crs": ui.boundsCrsWidget, "resolution": ui.resolutionSpinBox,
-            "threshold": ui.thresholdSpinBox, "preview_mask": ui.previewCheckBox, "method": ui.methodCombo,
-            "percentiles": ui.percentilesLineEdit, "bands": ui.bandsCombo, "format": ui.formatCombo,
-            "scale_to_byte": ui.scaleToByteCheckBox, "statistic_layers": ui.statisticLayersCheckBox,
-            "output_folder": ui.outputFolderWidget, "output_name": ui.outputNameLineEdit,
-            "band_combination": ui.combinationCombo,
+            **self.source_panel.remembered_widgets(),
+            "start_date": ui.startDateEdit, "end_date": ui.endDateEdit,
+            **self.aoi_panel.remembered_widgets(),
+            **self.scenes_panel.remembered_widgets(),
+            **self.composite_panel.remembered_widgets(),
         }
 
     def _connect(self) -> None:
         ui = self.ui
-        ui.sourceCombo.currentIndexChanged.connect(self._source_kind_changed)
-        ui.folderWidget.fileChanged.connect(lambda _path: self._refresh_timer.start())
-        ui.aoiKindCombo.currentIndexChanged.connect(self._aoi_kind_changed)
-        ui.canvasExtentButton.clicked.connect(self.take_canvas_extent)
-        ui.drawButton.toggled.connect(self._draw_toggled)
-        ui.layerCombo.layerChanged.connect(lambda _layer: self.update_aoi())
-        ui.selectedOnlyCheckBox.toggled.connect(lambda _on: self.update_aoi())
-        ui.boundsLineEdit.editingFinished.connect(self.update_aoi)
-        ui.boundsCrsWidget.crsChanged.connect(lambda _crs: self.update_aoi())
-        ui.resolutionSpinBox.valueChanged.connect(lambda _value: self.update_aoi())
-        ui.thresholdSlider.valueChanged.connect(self._slider_moved)
-        ui.thresholdSpinBox.valueChanged.connect(self._threshold_changed)
+        self.aoi_panel.changed.connect(self._check_search_matches)
         ui.qaBandCombo.currentIndexChanged.connect(self._qa_band_changed)
         ui.findScenesButton.clicked.connect(self.find_scenes)
-        ui.previewCheckBox.toggled.connect(lambda _on: self.update_preview())
-        ui.sceneTableView.selectionModel().selectionChanged.connect(lambda *_: self.update_preview())
-        self.scene_model.dataChanged.connect(self._scene_ticks_changed)
-        ui.methodCombo.currentIndexChanged.connect(self._method_changed)
         ui.runButton.clicked.connect(self.run)
         ui.cancelButton.clicked.connect(self.cancel)
-        ui.combinationCombo.currentIndexChanged.connect(self._combination_changed)
         ui.resetButton.clicked.connect(self.reset_to_defaults)
         ui.helpButton.clicked.connect(self.open_help)
         self.closed.connect(self.release_canvas)  # QgsDockWidget's signal: the user closed the panel
 
-    # ---- source -------------------------------------------------------------------------------------
+    # ---- source (the SourcePanel's) -----------------------------------------------------------------
+
+    @property
+    def earth_engine_settings(self):
+        """The "Earth Engine settings" group (``dock_earthengine.EarthEngineSettingsBox``), or None."""
+        return self.source_panel.earth_engine_settings
 
     def source_kind(self) -> str:
         """``folder`` or ``earthengine``."""
-        return self.ui.sourceCombo.currentData() or FOLDER
+        return self.source_panel.kind()
 
     def set_source_kind(self, kind: str) -> None:
         """Choose the source: ``folder`` or ``earthengine``."""
-        self.ui.sourceCombo.setCurrentIndex(self.ui.sourceCombo.findData(kind))
-
-    def _source_kind_changed(self) -> None:
-        self.ui.sourceStack.setCurrentIndex(0 if self.source_kind() == FOLDER else 1)
-        self.refresh_source()
+        self.source_panel.set_kind(kind)
 
     def folder(self) -> str:
         """The folder path as entered (stripped)."""
-        return self.ui.folderWidget.filePath().strip()
+        return self.source_panel.folder()
 
     def set_folder(self, folder) -> None:
         """Choose the folder source with ``folder`` and read it now (the QA band list is refreshed at once)."""
-        self.set_source_kind(FOLDER)
-        self.ui.folderWidget.setFilePath(str(folder))
-        self.refresh_source()
+        self.source_panel.set_folder(folder)
 
     def refresh_source(self) -> None:
-        """Read the source's QA bands (for a folder: scan it and say what it holds, or why nothing)."""
-        self._refresh_timer.stop()
-        if self.source_kind() == EARTH_ENGINE:
-            self._fill_qa_bands(list(SCORE_BANDS))
-            self._show_message(self.ui.folderMessageLabel, "", error=False)
-            return
-        folder = self.folder()
-        self._scanned_folder = folder
-        self._folder_error = None
-        self._folder_source = None
-        try:
-            source = FolderSource(folder)
-        except InputError as error:
-            self._folder_error = error
-            self._fill_qa_bands([])
-            # No folder chosen yet is a prompt, not an error.
-            self._show_message(self.ui.folderMessageLabel, error.message[:1].upper() + error.message[1:] + ".",
-                               error=bool(folder))
-            return
-        self._folder_source = source
-        qa_bands = source.qa_bands()
-        self._fill_qa_bands(qa_bands)
-        first, last = source.scenes[0].time.date(), source.scenes[-1].time.date()
-        count = len(source.scenes)
-        text = f"{count} scene{'s' if count != 1 else ''} acquired {first} .. {last}."
-        if not qa_bands:
-            text += " None has a QA band (a clear-score band such as cs or cs_cdf)."
-        self._show_message(self.ui.folderMessageLabel, text, error=not qa_bands)
-
-    def _fill_qa_bands(self, qa_bands: List[str]) -> None:
-        combo = self.ui.qaBandCombo
-        wanted = combo.currentText() or setting("qa_band", "")
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItems(qa_bands)
-        preferred = [wanted] + list(PREFERRED_QA_BANDS)
-        combo.setCurrentIndex(next((qa_bands.index(b) for b in preferred if b in qa_bands), 0))
-        combo.blockSignals(False)
-        combo.setEnabled(bool(qa_bands))
+        """Read the source's QA bands (for a folder: scan it if it changed and say what it holds)."""
+        self.source_panel.refresh()
 
     def current_source(self) -> Source:
-        """The source the widgets describe (a folder is read again, so new files count).
+        """The source the widgets describe (see ``SourcePanel.current_source``).
 
         Raises:
             InputError: ``INPUT`` for a folder that is missing or holds no scene.
         """
-        if self.source_kind() == EARTH_ENGINE:
-            return earth_engine_source(self.ui.collectionCombo.currentData(), self.ui.projectLineEdit.text())
-        self.refresh_source()
-        if self._folder_error is not None:
-            raise self._folder_error
-        return self._folder_source
+        return self.source_panel.current_source()
 
-    def _show_message(self, label, text: str, error: bool) -> None:
-        label.setText(text)
-        palette = label.palette()
-        colour = Qt.GlobalColor.darkRed if error else self.palette().color(QPalette.ColorRole.WindowText)
-        palette.setColor(QPalette.ColorRole.WindowText, colour)
-        label.setPalette(palette)
+    # ---- area of interest (the AoiPanel's) ----------------------------------------------------------
 
-    # ---- area of interest ---------------------------------------------------------------------------
+    @property
+    def outline(self):
+        """The AOI outline on the canvas (``map_tools.AoiOutline``)."""
+        return self.aoi_panel.outline
+
+    @property
+    def drawing(self):
+        """The rectangle-drawing map tool (``map_tools.RectangleDrawing``)."""
+        return self.aoi_panel.drawing
 
     def aoi_kind(self) -> str:
         """One of ``aoi.AOI_KINDS``."""
-        return self.ui.aoiKindCombo.currentData() or ALL_SCENES
+        return self.aoi_panel.kind()
 
     def set_aoi_kind(self, kind: str) -> None:
         """Choose how the AOI is given (``scenes``, ``canvas``, ``drawn``, ``layer``, ``typed``)."""
-        self.ui.aoiKindCombo.setCurrentIndex(self.ui.aoiKindCombo.findData(kind))
-
-    def _aoi_kind_changed(self) -> None:
-        kind = self.aoi_kind()
-        self.ui.aoiStack.setCurrentIndex(list(AOI_KINDS).index(kind))
-        if kind != DRAWN:
-            self.drawing.stop()
-        if kind == CANVAS and CANVAS not in self._rectangles:
-            self.take_canvas_extent()
-        self.update_aoi()
+        self.aoi_panel.set_kind(kind)
 
     def take_canvas_extent(self) -> None:
         """Take the canvas's current extent as the canvas AOI."""
-        self._set_rectangle(CANVAS, self.canvas.extent(), self.canvas.mapSettings().destinationCrs())
-
-    def _draw_toggled(self, on: bool) -> None:
-        if on:
-            self.drawing.start()
-        else:
-            self.drawing.stop()
-
-    def _rectangle_drawn(self, rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> None:
-        self._set_rectangle(DRAWN, rect, crs)
+        self.aoi_panel.take_canvas_extent()
 
     def set_drawn_rectangle(self, rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> None:
         """Use ``rect`` (in ``crs``) as the drawn AOI, as if it had been dragged on the canvas."""
-        self.set_aoi_kind(DRAWN)
-        self._set_rectangle(DRAWN, rect, crs)
-
-    def _set_rectangle(self, kind: str, rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> None:
-        try:
-            self._rectangles[kind] = rectangle_aoi(kind, rect, crs)
-        except InputError as error:
-            self._rectangles.pop(kind, None)
-            self._show_message(self.ui.aoiSizeLabel, error.message, error=True)
-            return
-        corners = ",".join(repr(v) for v in (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()))
-        set_setting(f"aoi_{kind}_rectangle", f"{corners}|{crs.toWkt()}")  # restored by _restore_rectangles
-        self.update_aoi()
-
-    def _restore_rectangles(self) -> None:
-        for kind in (CANVAS, DRAWN):
-            text, _, wkt = setting(f"aoi_{kind}_rectangle", "").partition("|")
-            try:
-                crs = QgsCoordinateReferenceSystem.fromWkt(wkt)
-                self._rectangles[kind] = rectangle_aoi(kind, parse_bounds(text), crs)
-            except InputError:
-                continue
+        self.aoi_panel.set_drawn_rectangle(rect, crs)
 
     def aoi(self) -> Optional[Aoi]:
         """The AOI the widgets describe; None for the whole area of the scenes.
@@ -418,67 +228,88 @@ class CompositeDock(QgsDockWidget):
         Raises:
             InputError: ``EXTENT`` when the AOI is not given yet, empty, or has no valid CRS.
         """
-        kind = self.aoi_kind()
-        if kind == ALL_SCENES:
-            return None
-        if kind in (CANVAS, DRAWN):
-            if kind not in self._rectangles:
-                action = "draw a rectangle on the map" if kind == DRAWN else "take the map extent"
-                raise InputError("EXTENT", f"no area yet: {action}")
-            return self._rectangles[kind]
-        if kind == LAYER:
-            return layer_aoi(self.ui.layerCombo.currentLayer(), self.ui.selectedOnlyCheckBox.isChecked())
-        crs = self.ui.boundsCrsWidget.crs()
-        return rectangle_aoi(TYPED, parse_bounds(self.ui.boundsLineEdit.text()), crs)
-
-    def resolution(self) -> Optional[float]:
-        """Output pixel size in metres; None for the scenes' own."""
-        value = self.ui.resolutionSpinBox.value()
-        return value if value > 0 else None
+        return self.aoi_panel.aoi()
 
     def update_aoi(self) -> None:
         """Outline the AOI on the canvas and show its size (or why there is none)."""
-        try:
-            aoi = self.aoi()
-        except InputError as error:
-            self.outline.clear()
-            self._show_message(self.ui.aoiSizeLabel, error.message[:1].upper() + error.message[1:] + ".",
-                               error=self.aoi_kind() not in (CANVAS, DRAWN))
-            return
-        if aoi is None:
-            self.outline.clear()
-            self._show_message(self.ui.aoiSizeLabel, "", error=False)
-            return
-        self.outline.show(aoi.geometry, aoi.crs)
-        self._show_message(self.ui.aoiSizeLabel, aoi.describe_size(self.resolution()), error=False)
+        self.aoi_panel.update()
 
-    # ---- threshold and QA band ----------------------------------------------------------------------
+    def resolution(self) -> Optional[float]:
+        """Output pixel size in metres; None for the scenes' own."""
+        return self.aoi_panel.resolution()
+
+    def output_crs(self, aoi: Optional[Aoi] = None) -> Optional[str]:
+        """The composite's CRS for the core (see ``AoiPanel.output_crs``)."""
+        return self.aoi_panel.output_crs(aoi)
+
+    def _known_scenes(self):
+        """The scenes the composite would use as far as known without a search task: the table's, else the
+        folder's (already scanned); None for Earth Engine before a search."""
+        search = self.scene_model.search
+        if search is not None and search.scenes:
+            return search.scenes
+        return self.source_panel.folder_scenes()
+
+    # ---- threshold, scene table and mask preview (the ScenesPanel's) --------------------------------
+
+    @property
+    def scene_model(self) -> SceneTableModel:
+        """The scene table's model."""
+        return self.scenes_panel.model
+
+    @property
+    def scene_proxy(self):
+        """The sorting proxy the scene table shows."""
+        return self.scenes_panel.proxy
+
+    @property
+    def preview(self) -> MaskPreview:
+        """The mask preview on the canvas."""
+        return self.scenes_panel.preview
 
     def threshold(self) -> float:
         """The clear threshold, 0..1."""
-        return round(self.ui.thresholdSpinBox.value(), 2)
+        return self.scenes_panel.threshold()
 
     def set_threshold(self, value: float) -> None:
         """Set the clear threshold (0..1) on both the slider and the spin box."""
-        self.ui.thresholdSpinBox.setValue(value)
+        self.scenes_panel.set_threshold(value)
 
-    def _slider_moved(self, value: int) -> None:
-        self.ui.thresholdSpinBox.setValue(value / 100.0)
+    def selected_scene_id(self) -> Optional[str]:
+        """The ``scene_id`` of the selected row of the scene table, or None."""
+        return self.scenes_panel.selected_scene_id()
 
-    def _threshold_changed(self, value: float) -> None:
-        self.ui.thresholdSlider.blockSignals(True)
-        self.ui.thresholdSlider.setValue(round(value * 100))
-        self.ui.thresholdSlider.blockSignals(False)
-        self.scene_model.set_threshold(self.threshold())
-        self.update_preview()
+    def select_scene(self, scene_id: str) -> None:
+        """Select the row of ``scene_id`` (its mask is previewed)."""
+        self.scenes_panel.select_scene(scene_id)
+
+    def update_preview(self) -> None:
+        """Show the selected scene's mask at the current threshold (or remove the preview)."""
+        self.scenes_panel.update_preview()
+
+    # ---- QA band and scene search -------------------------------------------------------------------
 
     def _qa_band_changed(self) -> None:
-        search = self.scene_model.search
-        if search is not None and search.grid is not None and search.qa_band != self.ui.qaBandCombo.currentText():
-            self._show_message(self.ui.sceneStatusLabel, f"The clear fractions are for QA band {search.qa_band}: "
-                                                         "find scenes again to update them.", error=False)
+        self._check_search_matches()
 
-    # ---- scene table and mask preview ---------------------------------------------------------------
+    def _check_search_matches(self, read_again: bool = True) -> None:
+        """After the QA band or the AOI changed: a folder's scores are read again (in the background) when
+        ``read_again``; otherwise, and for Earth Engine, the table is marked stale and its preview turned off."""
+        panel = self.scenes_panel
+        search = panel.search
+        if search is None:
+            return
+        key = self.aoi_panel.key()
+        matches = panel.matches(self.ui.qaBandCombo.currentText(), key)
+        if matches or panel.stale:
+            if matches and panel.stale:
+                panel.set_stale(False)
+            return
+        folder = search.grid is not None and self.source_kind() == FOLDER and key is not None
+        # A folder's scores are read in seconds: read them for the new QA band or AOI. Refused or failed, the
+        # table is stale (and not read again at every later edit).
+        if not (read_again and folder and not self._busy() and self.find_scenes() is not None):
+            panel.set_stale(True)
 
     def find_scenes(self) -> Optional[SceneSearchTask]:
         """Search the source over the AOI in the dates and read the scenes' scores, in the background.
@@ -486,13 +317,12 @@ class CompositeDock(QgsDockWidget):
         Returns:
             the task started, or None when the inputs are wrong (a message says why) or a search is going on.
         """
-        if self.is_searching():
-            self._notify("Scenes are being searched already: wait for it or cancel it.", Qgis.MessageLevel.Info)
+        if self._refuse_when_busy():
             return None
         try:
             source = self.current_source()
             start, end = self._dates()
-            aoi = self.aoi()
+            aoi = self._source_aoi()
             bounds, crs = (aoi.bounds(), crs_for_core(aoi.crs)) if aoi else (None, None)
             clip = aoi.clip_geometries() if aoi else None
             qa_band = self.ui.qaBandCombo.currentText()
@@ -503,100 +333,62 @@ class CompositeDock(QgsDockWidget):
             return None
         estimate = None
         if hasattr(source, "estimate"):
-            bands = self._bands() or list(S2_BANDS)
-            resolution = self.resolution()
+            bands = self.composite_panel.bands() or list(S2_BANDS)
+            resolution, output_crs = self.resolution(), self.output_crs(aoi)
 
             def estimate(scenes):
-                grid = score_grid(scenes, bounds, crs, max_pixels=None, resolution=resolution)
-                return source.estimate(scenes, bands + [qa_band], grid)
+                fetched = scored_scenes(scenes, qa_band)  # the run fetches only the scenes with the QA band
+                if not fetched:
+                    return None
+                grid = scenes_grid(fetched, bounds, crs, resolution, output_crs)
+                return source.estimate(fetched, bands + [qa_band], grid)
 
         self.save_settings()
         task = SceneSearchTask(source, start, end, bounds, crs, qa_band, clip,
                                read_scores=isinstance(source, FolderSource), estimate=estimate)
-        task.succeeded.connect(self._on_scenes_found)
+        aoi_key = self.aoi_panel.key()
+        task.succeeded.connect(lambda search: self._on_scenes_found(search, aoi_key))
         task.failed.connect(self._on_search_failed)
         task.cancelled.connect(self._on_search_cancelled)
         self._search_task = task
         self._start_task(task, "Finding scenes...")
         return task
 
-    def _on_scenes_found(self, search: SceneSearch) -> None:
-        self._search_task = None
-        self._task_ended()
+    def _source_aoi(self) -> Optional[Aoi]:
+        """The AOI, checked against the source: Earth Engine needs one (it cannot list the whole world).
+
+        Raises:
+            InputError: ``EXTENT`` as ``aoi()``, or the whole area of the scenes with Earth Engine.
+        """
+        aoi = self.aoi()
+        if aoi is None and self.source_kind() == EARTH_ENGINE:
+            raise InputError("EXTENT", "Earth Engine needs an area of interest: choose the map extent, a rectangle, "
+                                       "a polygon layer or typed bounds instead of the whole area of the scenes")
+        return aoi
+
+    def _on_scenes_found(self, search: SceneSearch, aoi_key: Optional[tuple]) -> None:
+        self._search_ended()
         self.ui.progressBar.setValue(100)
         self.ui.statusLabel.setText("")
-        self.preview.clear()
-        self.scene_model.set_search(search, self.threshold())
-        # A folder's scenes often lack platform and cloud cover: no empty columns.
-        self.ui.sceneTableView.setColumnHidden(PLATFORM, not any(s.platform for s in search.scenes))
-        self.ui.sceneTableView.setColumnHidden(CLOUDY, all(s.cloudy_percentage is None for s in search.scenes))
-        self.ui.sceneTableView.resizeColumnsToContents()
-        count = len(search.scenes)
-        text = f"{count} scene{'s' if count != 1 else ''} found."
-        unscored = [s for s in search.scenes if search.qa_band not in s.band_names]
-        if unscored:
-            text += f" {len(unscored)} without the QA band {search.qa_band} (they will be skipped)."
-        if search.grid is None:
-            text += SCORES_AFTER_RUN
-        if search.estimate is not None:
-            text += f" Download: {search.estimate}."
-        self._search_summary = text
-        self._show_message(self.ui.sceneStatusLabel, text, error=False)
-        if count:
-            self.ui.sceneTableView.selectRow(0)
+        self.scenes_panel.show_search(search, aoi_key)
+        self._check_search_matches()  # the QA band or the AOI may have changed during the search
 
     def _on_search_failed(self, error: Exception) -> None:
-        self._search_task = None
-        self._task_ended()
-        self.ui.progressBar.setValue(0)
-        message = error.message if isinstance(error, InputError) else f"Finding scenes failed: {error}"
-        self.ui.statusLabel.setText(message)
-        self._notify(message, Qgis.MessageLevel.Warning if isinstance(error, InputError)
-                     else Qgis.MessageLevel.Critical, None if isinstance(error, InputError) else error)
+        self._search_ended()
+        self._report_failure(error, "Finding scenes failed")
+        self._check_search_matches(read_again=False)  # the table may be of another QA band or AOI
 
     def _on_search_cancelled(self) -> None:
-        self._search_task = None
-        self._task_ended()
+        self._search_ended()
         self.ui.progressBar.setValue(0)
         self.ui.statusLabel.setText("Search cancelled")
+        self._check_search_matches(read_again=False)
 
-    def selected_scene_id(self) -> Optional[str]:
-        """The ``scene_id`` of the selected row of the scene table, or None."""
-        rows = self.ui.sceneTableView.selectionModel().selectedRows()
-        return rows[0].data(SCENE_ID_ROLE) if rows else None
+    def _search_ended(self) -> None:
+        self._search_task = None  # the task manager deletes the task once finished() returns
+        self._update_buttons()
 
-    def select_scene(self, scene_id: str) -> None:
-        """Select the row of ``scene_id`` (its mask is previewed)."""
-        for row in range(self.scene_proxy.rowCount()):
-            if self.scene_proxy.index(row, DATE).data(SCENE_ID_ROLE) == scene_id:
-                self.ui.sceneTableView.selectRow(row)
-                return
-
-    def update_preview(self) -> None:
-        """Show the selected scene's mask at the current threshold (or remove the preview)."""
-        search, scene_id = self.scene_model.search, self.selected_scene_id()
-        if not self.ui.previewCheckBox.isChecked() or search is None or scene_id is None:
-            self.preview.clear()
-            return
-        self.preview.show(search, scene_id, self.threshold())
-
-    def _scene_ticks_changed(self, top_left, _bottom_right, _roles=()) -> None:
-        if top_left.column() != DATE:
-            return  # only the tick column says which scenes are used
-        used, found = len(self.scene_model.included_scenes()), len(self.scene_model.scenes)
-        ticked = "" if used == found else f" {used} of {found} ticked for the composite."
-        self._show_message(self.ui.sceneStatusLabel, self._search_summary + ticked, error=used == 0)
-
-    # ---- composite options --------------------------------------------------------------------------
-
-    def _method_changed(self) -> None:
-        percentiles = self.ui.methodCombo.currentData() == "percentiles"
-        self.ui.percentilesLineEdit.setEnabled(percentiles)
-        self.ui.statisticLayersCheckBox.setEnabled(percentiles)
-
-    def _bands(self) -> Optional[List[str]]:
-        checked = self.ui.bandsCombo.checkedItems()
-        return [b for b in S2_BANDS if b in checked] or None
+    # ---- the request --------------------------------------------------------------------------------
 
     def _dates(self) -> Tuple[date, date]:
         start, end = to_date(self.ui.startDateEdit.date()), to_date(self.ui.endDateEdit.date())
@@ -605,20 +397,12 @@ class CompositeDock(QgsDockWidget):
         return start, end
 
     def output_path(self, start: date, end: date) -> Path:
-        """The output file: folder + name entered (``.tif`` added), or a new file in QGIS's temporary folder.
+        """The output file (see ``CompositePanel.output_path``).
 
         Raises:
             InputError: ``OUTPUT`` when the folder does not exist.
         """
-        folder_text = self.ui.outputFolderWidget.filePath().strip()
-        folder = Path(folder_text).expanduser() if folder_text else Path(QgsProcessingUtils.tempFolder())
-        if not folder.is_dir():
-            raise InputError("OUTPUT", f"output folder {str(folder)!r} does not exist")
-        name = self.ui.outputNameLineEdit.text().strip()
-        if not name:
-            name = f"composite_{start:%Y%m%d}_{end:%Y%m%d}_{uuid.uuid4().hex[:8]}.tif"
-        path = folder / name
-        return path if path.suffix else path.with_suffix(".tif")
+        return self.composite_panel.output_path(start, end)
 
     def build_request(self) -> Tuple[CompositeRequest, Source]:
         """The ``CompositeRequest`` the widgets describe and the source to run it on (without the unticked
@@ -630,10 +414,8 @@ class CompositeDock(QgsDockWidget):
         """
         source = self.current_source()
         start, end = self._dates()
-        aoi = self.aoi()
-        method = self.ui.methodCombo.currentData()
-        percentiles = parse_percentiles(self.ui.percentilesLineEdit.text()) if method == "percentiles" \
-            else DEFAULT_PERCENTILES
+        aoi = self._source_aoi()
+        options = self.composite_panel.options()
         excluded = self.scene_model.excluded_ids()
         if self.scene_model.scenes and not self.scene_model.included_scenes():
             raise InputError("SCENES", "every scene in the table is unticked: tick at least one scene")
@@ -647,11 +429,8 @@ class CompositeDock(QgsDockWidget):
             aoi_crs=crs_for_core(aoi.crs) if aoi else None,
             clip=aoi.clip_geometries() if aoi else None,
             resolution=self.resolution(),
-            bands=self._bands(),
-            method=method,
-            percentiles=percentiles,
-            output_format=self.ui.formatCombo.currentData(),
-            scale_to_byte=self.ui.scaleToByteCheckBox.isChecked(),
+            crs=self.output_crs(aoi),
+            **options,
         )
         if excluded:
             source = SceneSubset(source, excluded)
@@ -678,9 +457,7 @@ class CompositeDock(QgsDockWidget):
         Returns:
             the task started, or None when the inputs are wrong (a message says why) or a run is going on.
         """
-        if self.is_running():
-            self._notify("A composite is already running: wait for it to finish or cancel it.",
-                         Qgis.MessageLevel.Info)
+        if self._refuse_when_busy():
             return None
         try:
             request, source = self.build_request()
@@ -698,15 +475,32 @@ class CompositeDock(QgsDockWidget):
         self._start_task(task, f"Compositing {request.start} .. {request.end} (end excluded)...")
         return task
 
+    def _busy(self) -> bool:
+        return self.is_running() or self.is_searching()
+
+    def _refuse_when_busy(self) -> bool:
+        """True (and a message) while a task started here runs: one search or composite at a time, so the
+        progress bar, the time left and the scores in the table belong to one task."""
+        if self.is_running():
+            text = "A composite is already running: wait for it to finish or cancel it."
+        elif self.is_searching():
+            text = "Scenes are being searched (or their scores read): wait for it or cancel it."
+        else:
+            return False
+        self._notify(text, Qgis.MessageLevel.Info)
+        return True
+
     def _current_aoi_label(self) -> Optional[str]:
+        """The polygon layer's name for a layer AOI; None for the others (the group is named by its tiles)."""
         try:
             aoi = self.aoi()
         except InputError:
             aoi = None
-        return aoi.label[:1].upper() + aoi.label[1:] if aoi else None
+        return capitalised(aoi.label) if aoi is not None and aoi.kind == LAYER else None
 
     def group_name(self, result: CompositeResult) -> str:
-        """The result's layer group name: the area (the AOI's label, or the scenes' MGRS tiles) and the dates."""
+        """The result's layer group name: the area (the polygon layer's name, else the MGRS tiles of the scenes
+        used) and the dates."""
         area = self._aoi_label
         if area is None:
             tiles = sorted({f"T{s.tile}" for s in result.plan.scenes if s.tile})
@@ -725,9 +519,10 @@ class CompositeDock(QgsDockWidget):
         QgsApplication.taskManager().addTask(task)
 
     def _update_buttons(self) -> None:
-        self.ui.runButton.setEnabled(not self.is_running())
-        self.ui.findScenesButton.setEnabled(not self.is_searching())
-        self.ui.cancelButton.setEnabled(self.is_running() or self.is_searching())
+        busy = self._busy()
+        self.ui.runButton.setEnabled(not busy)
+        self.ui.findScenesButton.setEnabled(not busy)
+        self.ui.cancelButton.setEnabled(busy)
 
     def cancel(self) -> None:
         """Cancel whatever runs: the composite and the scene search."""
@@ -746,12 +541,9 @@ class CompositeDock(QgsDockWidget):
         # A task still queued is finished (cancelled) inside cancel() itself, so update the widgets first.
         task.cancel()
 
-    def _task_ended(self) -> None:
-        self._update_buttons()
-
     def _finish(self) -> None:
         self._task = None  # the task manager deletes the task once finished() returns
-        self._task_ended()
+        self._update_buttons()
 
     def _on_stage(self, text: str) -> None:
         self._stage = text
@@ -776,26 +568,23 @@ class CompositeDock(QgsDockWidget):
         self.ui.progressBar.setValue(100)
         used = len(result.plan.scenes)
         status = (
-            f"{used} scene{'s' if used != 1 else ''} used; {result.clear_fraction:.0%} of their scored pixels "
+            f"{counted(used, 'scene')} used; {result.clear_fraction:.0%} of their scored pixels "
             "were clear."  # the output path goes in the tooltip: a long path would widen the dock
         )
         if result.plan.skipped:
-            status += f"\n{len(result.plan.skipped)} scene(s) without the QA band were skipped (see the log)."
+            status += f"\n{counted(len(result.plan.skipped), 'scene')} without the QA band skipped (see the log)."
         self.ui.statusLabel.setText(status)
         self.ui.statusLabel.setToolTip(f"Outcome of the last run.\nOutput: {result.output}")
         self.preview.clear()  # the result is what to look at now
         group_name = self.group_name(result)
         try:
-            self._result_layers = load_composite_layers(
-                result.output, group_name, used, combination=self._combination(),
-                statistic_layers=self.ui.statisticLayersCheckBox.isEnabled()
-                and self.ui.statisticLayersCheckBox.isChecked())
+            self.composite_panel.load_result(result, group_name)
         except Exception as error:  # noqa: BLE001 (the file is written: say where, whatever went wrong)
             self._notify(f"The composite was written to {result.output} but could not be added to the "
                          f"project: {error}", Qgis.MessageLevel.Critical, error)
             return
         self._read_fetched_scores(result)
-        self._notify(f"{group_name}: {used} scene(s), {result.clear_fraction:.0%} clear, added to the "
+        self._notify(f"{group_name}: {counted(used, 'scene')}, {result.clear_fraction:.0%} clear, added to the "
                      f"project.", Qgis.MessageLevel.Success)
 
     def _read_fetched_scores(self, result: CompositeResult) -> None:
@@ -807,18 +596,20 @@ class CompositeDock(QgsDockWidget):
         task = FetchedScoresTask(self._last_source, result.plan.scenes, request.qa_band.strip(), result.plan.grid,
                                  request.clip, request.aoi_crs)
         task.succeeded.connect(self._on_fetched_scores_read)
-        task.failed.connect(self._on_search_failed)
-        task.cancelled.connect(self._on_search_cancelled)
+        task.failed.connect(self._on_fetched_scores_failed)
+        task.cancelled.connect(self._search_ended)
         self._search_task = task
         self._update_buttons()
         QgsApplication.taskManager().addTask(task)
 
+    def _on_fetched_scores_failed(self, error: Exception) -> None:
+        """Quietly: the run's outcome stays in the status; the table keeps showing no fractions."""
+        self._search_ended()
+        log.warning("The scores the run fetched could not be read for the scene table: %s", error)
+
     def _on_fetched_scores_read(self, scores: SceneSearch) -> None:
-        self._search_task = None
-        self._update_buttons()
-        self.scene_model.set_scores(scores)
-        self._search_summary = self._search_summary.replace(SCORES_AFTER_RUN, SCORES_READ)
-        self._scene_ticks_changed(self.scene_model.index(0, DATE), None)
+        self._search_ended()
+        self.scenes_panel.show_fetched_scores(scores)
 
     def _on_cancelled(self) -> None:
         self._finish()
@@ -828,32 +619,24 @@ class CompositeDock(QgsDockWidget):
 
     def _on_failed(self, error: Exception) -> None:
         self._finish()
+        self._report_failure(error, "Composite failed")
+
+    def _report_failure(self, error: Exception, what: str) -> None:
+        """A task's failure in the status and the message bar: bad input (``InputError``, e.g. found while
+        planning) as a warning, anything else as a critical message with its traceback in the log."""
         self.ui.progressBar.setValue(0)
         if isinstance(error, InputError):
-            # Found while planning (e.g. the folder changed since Run was pressed): bad input, not a crash.
-            self.ui.statusLabel.setText(f"Not run: {error.message}")
+            self.ui.statusLabel.setText(sentence(error.message))
             self._notify(error.message, Qgis.MessageLevel.Warning)
         else:
-            self.ui.statusLabel.setText(f"Failed: {error}")
-            self._notify(f"Composite failed: {error}", Qgis.MessageLevel.Critical, error)
+            self.ui.statusLabel.setText(f"{what}: {error}")
+            self._notify(f"{what}: {error}", Qgis.MessageLevel.Critical, error)
 
-    # ---- results ------------------------------------------------------------------------------------
-
-    def _combination(self) -> Tuple[str, str, str]:
-        return BAND_COMBINATIONS.get(self.ui.combinationCombo.currentData(), next(iter(BAND_COMBINATIONS.values())))
+    # ---- results (the CompositePanel's) ---------------------------------------------------------------
 
     def result_layers(self) -> Optional[CompositeLayers]:
         """The layers of the last result still in the project, or None."""
-        layers = self._result_layers
-        if layers is None or sip.isdeleted(layers.rgb) or QgsProject.instance().mapLayer(layers.rgb.id()) is None:
-            return None
-        return layers
-
-    def _combination_changed(self) -> None:
-        layers = self.result_layers()
-        if layers is None:
-            return
-        layers.restyle(self._combination())
+        return self.composite_panel.result_layers()
 
     # ---- settings and help --------------------------------------------------------------------------
 
@@ -864,18 +647,14 @@ class CompositeDock(QgsDockWidget):
 
     def reset_to_defaults(self) -> None:
         """Put every field back to its default, forget the AOI rectangles and empty the scene table."""
-        self.drawing.stop()
+        self.scenes_panel.clear()  # first: no table to update for the new fields
         self.settings.reset()
-        for kind in (CANVAS, DRAWN):
-            set_setting(f"aoi_{kind}_rectangle", "")
-        self._rectangles.clear()
+        self.aoi_panel.forget_rectangles()
         set_setting("qa_band", "")
         self.ui.qaBandCombo.setCurrentIndex(-1)
-        self.scene_model.set_search(None, self.threshold())
-        self.preview.clear()
-        self._show_message(self.ui.sceneStatusLabel, "", error=False)
-        self.refresh_source()
-        self.update_aoi()
+        self.scenes_panel.clear()  # at the threshold's default
+        self.source_panel.reset()
+        self.aoi_panel.output_crs_changed()  # its tooltip too (updates the AOI)
 
     def help_url(self) -> QUrl:
         """The README's dock section."""
@@ -903,25 +682,25 @@ class CompositeDock(QgsDockWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Read the folder the first time the panel is shown with a folder not read yet; outline the AOI."""
         super().showEvent(event)
-        if self.source_kind() == FOLDER and self.folder() != self._scanned_folder:
-            self._refresh_timer.start()
+        self.source_panel.refresh_soon()
         self.update_aoi()
 
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """When the panel is closed: remove the mask preview and the AOI outline, stop drawing."""
         super().hideEvent(event)
-        if not event.spontaneous():  # not when QGIS's window is only minimised
+        # Not when QGIS's window is only minimised, nor when another panel of the dock's tab group is raised
+        # (the dock is then covered, not hidden).
+        if not event.spontaneous() and self.isHidden():
             self.release_canvas()
 
     def release_canvas(self) -> None:
         """Remember the fields; take the preview layer, the AOI outline and the drawing tool off the canvas."""
         self.save_settings()
         self.preview.clear()
-        self.outline.clear()
-        self.drawing.stop()
+        self.aoi_panel.release()
 
     def unload(self) -> None:
         """Before the plugin unloads: cancel what runs, clean the canvas, remove the rubber band for good."""
         self.cancel()
         self.release_canvas()
-        self.outline.remove()
+        self.aoi_panel.unload()

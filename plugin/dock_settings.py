@@ -21,6 +21,21 @@ def set_setting(key: str, value) -> None:
     QgsSettings().setValue(f"{SETTINGS_GROUP}/{key}", value)
 
 
+PENDING_LAYER_ID = "cloudscoreLayerId"
+"""Dynamic property of a ``QgsMapLayerComboBox``: the layer id remembered, chosen again once a project holds it."""
+
+
+def reapply_pending_layer(widget: QgsMapLayerComboBox) -> bool:
+    """Choose the remembered layer in ``widget`` when it has none and the project now holds it (call it after a
+    project is read); True when a layer was chosen."""
+    layer_id = widget.property(PENDING_LAYER_ID)
+    layer = QgsProject.instance().mapLayer(layer_id) if layer_id else None
+    if widget.currentLayer() is not None or layer is None:
+        return False
+    widget.setLayer(layer)
+    return True
+
+
 def _accessors(widget) -> Tuple[Callable[[], Any], Callable[[Any], None], type]:
     """(get, set, stored type) of a widget's value as stored in the settings."""
     if isinstance(widget, QgsFileWidget):
@@ -29,8 +44,15 @@ def _accessors(widget) -> Tuple[Callable[[], Any], Callable[[Any], None], type]:
         return (lambda: widget.crs().authid() or widget.crs().toWkt(),
                 lambda v: widget.setCrs(QgsCoordinateReferenceSystem(v)), str)
     if isinstance(widget, QgsMapLayerComboBox):
-        return (lambda: widget.currentLayer().id() if widget.currentLayer() else "",
-                lambda v: widget.setLayer(QgsProject.instance().mapLayer(v)) if v else None, str)
+        def layer_id() -> str:
+            layer = widget.currentLayer()
+            # The project holding the layer may not be read yet: keep the id for the next save.
+            return layer.id() if layer is not None else widget.property(PENDING_LAYER_ID) or ""
+
+        def choose(value: str) -> None:
+            widget.setProperty(PENDING_LAYER_ID, value or "")
+            widget.setLayer(QgsProject.instance().mapLayer(value) if value else None)
+        return layer_id, choose, str
     if isinstance(widget, QgsCheckableComboBox):
         def check(value: str) -> None:
             widget.deselectAllOptions()  # setCheckedItems only adds ticks

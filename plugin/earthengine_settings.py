@@ -1,7 +1,8 @@
 """The Earth Engine source as the user set it up in QGIS: settings under ``cloudscore_composite/earthengine/``.
 
-Keys: ``cache_dir`` (tile cache folder; empty = the default), ``max_requests`` (getPixels requests in flight,
-default 8), ``ceiling_mb`` (refuse larger fetches; 0 = no ceiling), ``authcfg`` (a QGIS authentication
+Keys: ``cache_dir`` (tile cache folder, the tiles go to its ``cloudscore_ee_tiles`` subfolder; empty = the
+default), ``max_requests`` (getPixels requests in flight, 1..40, default 8; clamped with a logged warning),
+``ceiling_mb`` (refuse larger fetches; 0 or less = no ceiling), ``authcfg`` (a QGIS authentication
 configuration id holding the secret; empty = the credentials chain of ``core.earthengine.auth``).
 """
 
@@ -14,8 +15,13 @@ from .core.earthengine.source import EarthEngineSource
 from .earthengine_auth import credentials_from_authcfg
 
 GROUP = "cloudscore_composite/earthengine"
-DEFAULT_CEILING_MB = 2048.0
-"""Default ceiling of one fetch, in MB uncompressed: about 40 Sentinel-2 scenes of 4 bands over 50 x 50 km at 10 m."""
+DEFAULT_CEILING_MB = 32768.0
+"""Default ceiling of one fetch, in MB (MiB, 2**20 bytes) uncompressed: 32 GiB.
+
+A typical job, a season of 20 scenes of 4 bands + ``cs`` over one 100 x 100 km MGRS tile at 10 m:
+10000 x 10000 = 1e8 pixels x (4 x 2 bytes uint16 + 4 bytes float32) = 1.2e9 bytes = 1144 MiB a scene, x 20 =
+22888 MiB (27594 MiB for a whole 109.8 km tile). The ceiling lets that through with room to spare, and still
+stops a mistake: a year of that tile (about 73 scenes, 83500 MiB) or a season over an extent of several tiles."""
 
 
 def ee_setting(key: str, default=None, value_type=str):
@@ -43,6 +49,6 @@ def earth_engine_source(collection: str, project: Optional[str] = None) -> Earth
         project=(project or "").strip() or None,
         cache_dir=(ee_setting("cache_dir", "") or "").strip() or None,
         credentials=credentials_from_authcfg(authcfg) if authcfg else None,
-        max_workers=max(1, ee_setting("max_requests", DEFAULT_MAX_WORKERS, int)),
-        ceiling_mb=ee_setting("ceiling_mb", DEFAULT_CEILING_MB, float) or None,
+        max_workers=ee_setting("max_requests", DEFAULT_MAX_WORKERS, int),  # clamped to 1..40 by the source
+        ceiling_mb=ee_setting("ceiling_mb", DEFAULT_CEILING_MB, float),  # 0 or less: no ceiling
     )

@@ -4,6 +4,7 @@ Output bands are described ``<band>_<statistic>`` (``B4_median``, ``B4_p25``, ..
 composites describe them by the band alone (``B4``). Both are read here.
 """
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -20,6 +21,8 @@ from qgis.core import (
     QgsSingleBandPseudoColorRenderer,
     QgsStyle,
 )
+
+log = logging.getLogger(__name__)
 
 TRUE_COLOUR = ("B4", "B3", "B2")
 """Red, green, blue bands of the true-colour view (Earth Engine's Cloud Score+ example)."""
@@ -98,7 +101,7 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float,
                renderer.setBlueContrastEnhancement)
     for band, setter in zip(bands, setters):
         enhancement = QgsContrastEnhancement(layer.dataProvider().dataType(band))
-        enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum)
+        enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum)
         enhancement.setMinimumValue(stretch[0])
         enhancement.setMaximumValue(stretch[1])
         setter(enhancement)
@@ -107,20 +110,33 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float,
 
 
 def style_band_combination(layer: QgsRasterLayer, combination: Sequence[str] = TRUE_COLOUR,
-                           statistic: Optional[str] = None) -> None:
+                           statistic: Optional[str] = None) -> Tuple[str, str, str]:
     """Show a composite layer as RGB ``combination`` (band names such as ``B8``, ``B4``, ``B3``), 0..2500.
 
-    Without all three bands (a band subset), the first three spectral bands are shown.
+    When the composite lacks a band of ``combination`` (a band subset), true colour is shown if it has B4, B3
+    and B2, else its first three spectral bands; a warning is logged.
+
+    Returns:
+        the band descriptions shown as red, green, blue (``combination`` itself unless a band was missing).
     """
     with rasterio.open(layer.source()) as src:
         descriptions = list(src.descriptions)
-    try:
-        bands = tuple(find_band(descriptions, name, statistic) for name in combination)
-    except KeyError:
+    for candidate in (tuple(combination), TRUE_COLOUR):
+        try:
+            bands = tuple(find_band(descriptions, name, statistic) for name in candidate)
+            break
+        except KeyError:
+            continue
+    else:
         spectral = [i + 1 for i, d in enumerate(descriptions) if d != COUNT_BAND
                     and (statistic is None or split_band_name(d or "")[1] == statistic)]
         bands = tuple((spectral * 3)[:3]) if spectral else (1, 1, 1)
+    shown = tuple(split_band_name(descriptions[b - 1] or f"band {b}")[0] for b in bands)
+    if shown != tuple(combination):
+        log.warning("%s has no band %s of %s: showing %s instead", layer.name(),
+                    ", ".join(b for b in combination if b not in shown), "/".join(combination), "/".join(shown))
     style_rgb(layer, bands)
+    return shown
 
 
 def style_count(layer: QgsRasterLayer, band: int, maximum: int) -> None:
@@ -135,7 +151,7 @@ def style_count(layer: QgsRasterLayer, band: int, maximum: int) -> None:
     items = [
         QgsColorRampShader.ColorRampItem(v, ramp.color((v - 1) / max(maximum - 1, 1)), str(v)) for v in values
     ]
-    shader_function = QgsColorRampShader(1, maximum, ramp, QgsColorRampShader.Interpolated)
+    shader_function = QgsColorRampShader(1, maximum, ramp, QgsColorRampShader.Type.Interpolated)
     shader_function.setColorRampItemList(items)
     shader = QgsRasterShader()
     shader.setRasterShaderFunction(shader_function)
@@ -189,18 +205,22 @@ class CompositeLayers:
         count: the valid-observation count.
         group: the layer group holding them.
         statistic_layers: statistic (``p25``, ``p75`` ...) -> its RGB layer, when asked for.
+        shown_combination: the bands the RGB layers show (the combination asked for unless a band was missing).
     """
 
     rgb: QgsRasterLayer
     count: QgsRasterLayer
     group: QgsLayerTreeGroup
     statistic_layers: Dict[str, QgsRasterLayer] = field(default_factory=dict)
+    shown_combination: Tuple[str, ...] = TRUE_COLOUR
 
-    def restyle(self, combination: Sequence[str]) -> None:
-        """Show every RGB layer (the composite and the statistic layers) as band ``combination``."""
-        style_band_combination(self.rgb, combination)
+    def restyle(self, combination: Sequence[str]) -> Tuple[str, ...]:
+        """Show every RGB layer (the composite and the statistic layers) as band ``combination``; returns the
+        bands shown (see ``style_band_combination``)."""
+        self.shown_combination = style_band_combination(self.rgb, combination)
         for statistic, layer in self.statistic_layers.items():
             style_band_combination(layer, combination, statistic)
+        return self.shown_combination
 
 
 def load_composite_layers(
@@ -239,13 +259,13 @@ def load_composite_layers(
         return layer
 
     rgb = new_layer(f"{group_name} composite")
-    style_band_combination(rgb, combination)
+    shown = style_band_combination(rgb, combination)
     count = new_layer(f"{group_name} valid-observation count")
     style_count(count, descriptions.index(COUNT_BAND) + 1, scene_count)
     extra = {}
     if statistic_layers:
-        shown = _shown_statistic(descriptions, combination)
-        for statistic in [s for s in statistics(descriptions) if s != shown]:
+        shown_statistic = _shown_statistic(descriptions, combination)
+        for statistic in [s for s in statistics(descriptions) if s != shown_statistic]:
             extra[statistic] = new_layer(f"{group_name} {statistic}")
             style_band_combination(extra[statistic], combination, statistic)
 
@@ -255,4 +275,4 @@ def load_composite_layers(
         group.addLayer(layer)
     for layer in extra.values():  # shown on demand: the composite itself stays on top
         group.findLayer(layer.id()).setItemVisibilityChecked(False)
-    return CompositeLayers(rgb, count, group, extra)
+    return CompositeLayers(rgb, count, group, extra, shown)

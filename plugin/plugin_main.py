@@ -40,7 +40,9 @@ class CloudScoreCompositePlugin:
         self.action = QAction(QIcon(str(ICON_PATH)), "CloudScore Composite", self.iface.mainWindow())
         self.action.setToolTip("Cloud-free Sentinel-2 composites from clear scores")
         self.action.setCheckable(True)
-        self.action.toggled.connect(self.dock.setVisible)
+        # triggered, not toggled: the dock's visibilityChanged (e.g. another dock of its tab group raised) only
+        # updates the tick and never hides the dock in turn.
+        self.action.triggered.connect(self.dock.setUserVisible)
         self.dock.visibilityChanged.connect(self.action.setChecked)
         self.iface.addPluginToRasterMenu(MENU, self.action)
         self.iface.addRasterToolBarIcon(self.action)

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Set
 
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
+from .core.pipeline import DEFAULT_THRESHOLD
 from .core.scene import Scene
 from .core.scene_stats import SceneSearch
 
@@ -31,12 +32,13 @@ class SceneTableModel(QAbstractTableModel):
     """
 
     def __init__(self, parent=None):
+        """An empty table (no search yet), threshold ``DEFAULT_THRESHOLD``."""
         super().__init__(parent)
         self.search: Optional[SceneSearch] = None
         self.scenes: List[Scene] = []
         self.fractions: Dict[str, Optional[float]] = {}
         self.excluded: Set[str] = set()
-        self.threshold = 0.6
+        self.threshold = DEFAULT_THRESHOLD
 
     # ---- contents -----------------------------------------------------------------------------------
 
@@ -86,12 +88,15 @@ class SceneTableModel(QAbstractTableModel):
     # ---- Qt model -----------------------------------------------------------------------------------
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        """One row per scene found (a table: no children under a valid ``parent``)."""
         return 0 if parent.isValid() else len(self.scenes)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        """The columns of ``HEADERS``: date, tile, platform, cloud %, clear in AOI, score."""
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        """Column titles (``HEADERS``) and their tooltips (``HEADER_TIPS``); no row headers."""
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
                 return HEADERS[section]
@@ -100,12 +105,15 @@ class SceneTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index):
+        """Every cell selectable; the date column also tickable (the scene used or left out)."""
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == DATE:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        """A cell's text, tick (date column), alignment, tooltip (the scene id), ``SCENE_ID_ROLE`` (the scene's
+        ``scene_id``) or ``SORT_ROLE`` (raw value: ISO time, cloud %, clear fraction 0..1, -1 when unknown)."""
         if not index.isValid():
             return None
         scene = self.scenes[index.row()]
@@ -125,6 +133,7 @@ class SceneTableModel(QAbstractTableModel):
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        """Tick or untick a row (``CheckStateRole`` on the date column); False for any other edit."""
         if not index.isValid() or index.column() != DATE or role != Qt.ItemDataRole.CheckStateRole:
             return False
         scene_id = self.scenes[index.row()].scene_id

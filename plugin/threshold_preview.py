@@ -3,7 +3,7 @@
 import logging
 import uuid
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 from qgis.core import QgsPalettedRasterRenderer, QgsProcessingUtils, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtGui import QColor
@@ -21,13 +21,16 @@ class MaskPreview:
     """Shows one scene's clear mask (score >= threshold) from scores already read, as a layer on top.
 
     Each ``show`` writes a small GeoTIFF in QGIS's temporary folder and replaces the previous layer (and
-    file); ``clear`` removes both. The layer is not saved with the project's meaning: it is a preview.
+    file); ``clear`` removes both (a file that cannot be deleted yet, e.g. still open on Windows, is tried again
+    at the next ``clear``). Replacing the preview does not mark a clean project modified: QGIS offers no flag
+    that keeps a layer out of the saved project, so at least moving the threshold does not ask to save.
     """
 
     def __init__(self, project: Optional[QgsProject] = None):
         self.project = project or QgsProject.instance()
         self.layer_id: Optional[str] = None
         self.path: Optional[Path] = None
+        self._leftover: List[Path] = []  # preview files not deleted yet
 
     @property
     def layer(self) -> Optional[QgsRasterLayer]:
@@ -46,21 +49,35 @@ class MaskPreview:
         layer = QgsRasterLayer(str(path), f"Clear mask preview: {scene_id} at {threshold:.2f}")
         if not layer.isValid():
             log.warning("The mask preview %s did not open as a layer", path)
-            path.unlink(missing_ok=True)
+            self._leftover.append(path)
+            self.clear()  # no stale mask of another scene or threshold stays on the map
             return None
         classes = [QgsPalettedRasterRenderer.Class(value, colour, label) for value, colour, label in CLASSES]
         layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
         layer.setOpacity(PREVIEW_OPACITY)
+        was_clean = not self.project.isDirty()
         self.clear()
         self.project.addMapLayer(layer, False)
         self.project.layerTreeRoot().insertLayer(0, layer)
         self.layer_id, self.path = layer.id(), path
+        if was_clean:
+            self.project.setDirty(False)
         return layer
 
     def clear(self) -> None:
-        """Remove the preview layer and its file."""
+        """Remove the preview layer and its file (and the files earlier clears could not delete)."""
         if self.layer_id and self.project.mapLayer(self.layer_id) is not None:
+            was_clean = not self.project.isDirty()
             self.project.removeMapLayer(self.layer_id)
+            if was_clean:
+                self.project.setDirty(False)
         if self.path is not None:
-            self.path.unlink(missing_ok=True)
+            self._leftover.append(self.path)
         self.layer_id, self.path = None, None
+        leftover, self._leftover = self._leftover, []
+        for path in leftover:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:
+                log.debug("Preview file %s not deleted yet (%s): trying again later", path, error)
+                self._leftover.append(path)

@@ -33,6 +33,7 @@ class ScreenshotDriver:
     """A small state machine stepped by a timer: each step returns True when it is done."""
 
     def __init__(self, output: Path):
+        """Steps toward a screenshot saved as ``output`` (PNG); nothing runs before ``start``."""
         self.output = output
         self.started = time.monotonic()
         self.dock = None
@@ -43,9 +44,11 @@ class ScreenshotDriver:
         self.timer.timeout.connect(self.step)
 
     def start(self) -> None:
+        """Start stepping (every ``POLL_MS`` ms, from QGIS's event loop)."""
         self.timer.start()
 
     def step(self) -> None:
+        """Run the current step; move on when it is done; quit with status 1 on a failure or after ``TIMEOUT_S``."""
         if time.monotonic() - self.started > TIMEOUT_S:
             self.quit(1, f"timed out at step {self.steps[0].__name__}")
             return
@@ -57,17 +60,21 @@ class ScreenshotDriver:
             self.quit(1, "a step failed")
 
     def open_dock(self) -> bool:
+        """Once the plugin is loaded: maximise the window and open the dock through its menu action."""
         plugin = plugins.get(PLUGIN)
         if plugin is None or plugin.dock is None:
             return False
         iface.mainWindow().resize(*WINDOW_SIZE)
         iface.mainWindow().showMaximized()
-        plugin.action.setChecked(True)
+        if not plugin.action.isChecked():
+            plugin.action.trigger()  # as a click on the menu entry (the dock follows triggered, not toggled)
         self.dock = plugin.dock
         iface.mainWindow().resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         return True
 
     def fill_inputs(self) -> bool:
+        """Demo folder, its dates, the default threshold and a drawn AOI in the demo's CRS; press Find scenes."""
+        from cloudscore_composite.plugin.core.pipeline import DEFAULT_THRESHOLD
         from cloudscore_composite.plugin.paths import DEMO_DIR
 
         dock = self.dock
@@ -78,13 +85,14 @@ class ScreenshotDriver:
         dock.set_folder(DEMO_DIR)
         dock.ui.startDateEdit.setDate(QDate(2015, 7, 1))
         dock.ui.endDateEdit.setDate(QDate(2015, 10, 1))
-        dock.set_threshold(0.6)
+        dock.set_threshold(DEFAULT_THRESHOLD)
         dock.set_drawn_rectangle(DEMO_AOI, crs)
         if dock.find_scenes() is None:
             raise RuntimeError("Find scenes started no task")
         return True
 
     def scenes_found(self) -> bool:
+        """Once the search has ended: check the table is filled and press Run."""
         if self.dock.is_searching():
             return False
         if self.dock.scene_model.rowCount() == 0:
@@ -94,6 +102,7 @@ class ScreenshotDriver:
         return True
 
     def composite_done(self) -> bool:
+        """Once the composite is done: zoom to it, select a table row, fold the option groups."""
         if self.dock.is_running():
             return False
         layers = self.dock.result_layers()
@@ -112,6 +121,7 @@ class ScreenshotDriver:
         return True
 
     def rendered(self) -> bool:
+        """Once the canvas has drawn and the window had 3 s to settle: scroll the dock to the results."""
         canvas = iface.mapCanvas()
         if canvas.isDrawing():
             return False
@@ -120,6 +130,7 @@ class ScreenshotDriver:
         return time.monotonic() - self.started > 3  # let the window settle (dock layout, message bar)
 
     def save(self) -> bool:
+        """Save the main window as the PNG and quit with status 0."""
         self.output.parent.mkdir(parents=True, exist_ok=True)
         if not iface.mainWindow().grab().save(str(self.output)):
             raise RuntimeError(f"could not write {self.output}")
@@ -127,6 +138,7 @@ class ScreenshotDriver:
         return True
 
     def quit(self, status: int, message: str) -> None:
+        """Stop stepping, log ``message`` and leave QGIS with exit ``status`` (no save-project question)."""
         self.timer.stop()
         (log.info if status == 0 else log.error)("screenshot: %s", message)
         QgsProject.instance().setDirty(False)  # no "save the project?" question on the way out

@@ -61,8 +61,9 @@ class DemoScene:
 @dataclass
 class Fault:
     """A scripted answer for the next ``times`` requests of ``kind`` (listAssets, getPixels, token): an error
-    ``status`` with an Earth Engine error body, the real answer cut in half (``truncate``) or a complete 200 answer
-    that does not decode (``garbage``)."""
+    ``status`` with an Earth Engine error body, the real answer cut in half (``truncate``), a complete 200 answer
+    that does not decode (``garbage``), or for getPixels a whole GeoTIFF of the right shape on another grid
+    (``misplace``: ``"transform"`` shifted one pixel east, ``"crs"`` labelled with the next UTM zone)."""
 
     kind: str
     status: int = 500
@@ -71,6 +72,7 @@ class Fault:
     truncate: bool = False
     garbage: bool = False
     reason: Optional[str] = None
+    misplace: Optional[str] = None
     times: int = 1
 
 
@@ -242,7 +244,7 @@ class FakeEarthEngine:
             body["nextPageToken"] = str(offset + limit)
         return 200, body
 
-    def get_pixels(self, asset_id: str, body: Dict[str, Any]) -> Tuple[int, Any]:
+    def get_pixels(self, asset_id: str, body: Dict[str, Any], misplace: Optional[str] = None) -> Tuple[int, Any]:
         collection, _, index = asset_id.rpartition("/")
         scene = self.scenes.get(index)
         if collection not in (L1C, L2A, SCORES) or scene is None or (collection == SCORES and index in self.unscored):
@@ -263,7 +265,7 @@ class FakeEarthEngine:
         if nbytes > self.max_bytes:
             return 400, _error(400, f"Total request size ({nbytes} bytes) must be less than or equal to "
                                     f"{self.max_bytes} bytes.")
-        return 200, _geotiff(scene, collection, band_ids, grid)
+        return 200, _geotiff(scene, collection, band_ids, grid, misplace)
 
 
 def _error(code: int, message: str, status: str = "", reason: Optional[str] = None) -> Dict[str, Any]:
@@ -286,7 +288,7 @@ def _compile_filter(text: str):
     """A predicate on scenes from the AIP-160 filter subset the client sends (terms joined by AND)."""
     tests = []
     for term in filter(None, (t.strip() for t in re.split(r"\s+AND\s+", text))):
-        for kind, pattern in _TERMS:
+        for kind, pattern in _TERMS:  # noqa: B007 (kind is read after the break)
             match = pattern.fullmatch(term)
             if match:
                 break
@@ -308,7 +310,8 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _geotiff(scene: DemoScene, collection: str, band_ids: List[str], grid: Dict[str, Any]) -> bytes:
+def _geotiff(scene: DemoScene, collection: str, band_ids: List[str], grid: Dict[str, Any],
+             misplace: Optional[str] = None) -> bytes:
     t = grid["affineTransform"]
     transform = Affine(t.get("scaleX", 0.0), t.get("shearX", 0.0), t.get("translateX", 0.0),
                        t.get("shearY", 0.0), t.get("scaleY", 0.0), t.get("translateY", 0.0))
@@ -321,6 +324,10 @@ def _geotiff(scene: DemoScene, collection: str, band_ids: List[str], grid: Dict[
                        resampling=Resampling.nearest, src_nodata=0, nodata=0) as vrt:
             data = vrt.read(indexes)
     dtype = "float32" if collection == SCORES else "uint16"
+    if misplace == "transform":
+        transform = transform * Affine.translation(1, 0)
+    elif misplace == "crs":
+        crs = f"EPSG:{rasterio.crs.CRS.from_user_input(crs).to_epsg() + 1}"
     profile = dict(driver="GTiff", width=width, height=height, count=len(band_ids), dtype=dtype, crs=crs,
                    transform=transform, compress="deflate")
     with MemoryFile() as memory:
@@ -367,6 +374,9 @@ def _handler(server: FakeEarthEngine):
             """(answered, truncate): a scripted error was sent, or the real answer must be cut short."""
             fault = server.take_fault(kind)
             if fault is None:
+                return False, False
+            if fault.misplace:
+                self.misplace = fault.misplace
                 return False, False
             if fault.truncate:
                 return False, True
@@ -416,9 +426,10 @@ def _handler(server: FakeEarthEngine):
             self._record("getPixels", body)
             if not self._authorised():
                 return
+            self.misplace = None
             answered, truncate = self._scripted("getPixels")
             if not answered:
-                status, answer = server.get_pixels(path[len(PUBLIC):-len(":getPixels")], body)
+                status, answer = server.get_pixels(path[len(PUBLIC):-len(":getPixels")], body, self.misplace)
                 self._send(status, answer, truncate=truncate)
 
     return Handler

@@ -49,9 +49,13 @@ class CloudScoreAlgorithm(QgsProcessingAlgorithm):
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         """``check``, then QGIS's own checks. ``check`` goes first so that its message, which names the parameter
-        and the accepted values, is the one the user sees."""
+        and the accepted values, is the one the user sees. A file or folder the checks cannot read (``OSError``)
+        is refused with the operating system's reason and the path, not a traceback."""
         try:
             self.check(parameters, context)
         except CloudScoreError as error:
             return False, str(error)
+        except OSError as error:
+            where = f" {error.filename!r}" if error.filename else ""
+            return False, f"cannot read{where}: {error.strerror or error}"
         return super().checkParameterValues(parameters, context)

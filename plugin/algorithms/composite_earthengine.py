@@ -3,7 +3,6 @@
 from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
@@ -22,8 +21,10 @@ from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     OPTIONS_HELP,
+    add_composite_outputs,
     add_composite_parameters,
     composite_options,
+    composite_outputs,
     date_value,
     extent_value,
     run_composite_algorithm,
@@ -110,11 +111,9 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         project.setFlags(project.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(project)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
-        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes used"))
-        self.addOutput(QgsProcessingOutputString(self.SCENES, "Scenes used (system:index, comma-separated)"))
+        add_composite_outputs(self)
         self.addOutput(QgsProcessingOutputString(
             self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"))
-        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
 
     def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:
         """Translate the parameters to a ``CompositeRequest`` (raises ``InputError`` naming the parameter)."""
@@ -158,11 +157,5 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
             result = run_composite_algorithm(request, source, context, feedback)
         except CloudScoreError as error:  # bad input, credentials, project, Earth Engine's own refusals
             raise QgsProcessingException(str(error)) from error
-        scene_ids = [s.scene_id for s in result.plan.scenes]
-        return {
-            self.OUTPUT: str(result.output),
-            self.SCENE_COUNT: len(scene_ids),
-            self.SCENES: ",".join(scene_ids),
-            self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped),
-            self.CLEAR_FRACTION: result.clear_fraction,
-        }
+        return dict(composite_outputs(result),
+                    **{self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped)})

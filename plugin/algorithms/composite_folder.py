@@ -3,8 +3,6 @@
 from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
-    QgsProcessingOutputString,
     QgsProcessingParameterRasterDestination,
 )
 
@@ -14,8 +12,10 @@ from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     OPTIONS_HELP,
+    add_composite_outputs,
     add_composite_parameters,
     composite_options,
+    composite_outputs,
     date_value,
     extent_value,
     run_composite_algorithm,
@@ -81,9 +81,7 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
         add_resolution_parameter(self)
         add_composite_parameters(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
-        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes used"))
-        self.addOutput(QgsProcessingOutputString(self.SCENES, "Scenes used (system:index, comma-separated)"))
-        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
+        add_composite_outputs(self)
 
     def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:
         """Translate the parameters to a ``CompositeRequest`` (raises ``InputError`` naming the parameter)."""
@@ -112,10 +110,4 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
         except InputError as error:
             raise QgsProcessingException(str(error)) from error
         result = run_composite_algorithm(request, source, context, feedback)
-        scene_ids = [s.scene_id for s in result.plan.scenes]
-        return {
-            self.OUTPUT: str(result.output),
-            self.SCENE_COUNT: len(scene_ids),
-            self.SCENES: ",".join(scene_ids),
-            self.CLEAR_FRACTION: result.clear_fraction,
-        }
+        return composite_outputs(result)

@@ -13,13 +13,15 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterString,
 )
 from qgis.PyQt.QtCore import QDate
 
-from ..core.compositing import DEFAULT_PERCENTILES, METHODS
+from ..core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.grid import Bounds
 from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
@@ -33,6 +35,10 @@ PERCENTILES = "PERCENTILES"
 BANDS = "BANDS"
 FORMAT = "FORMAT"
 SCALE_TO_BYTE = "SCALE_TO_BYTE"
+OUTPUT = "OUTPUT"
+SCENE_COUNT = "SCENE_COUNT"
+SCENES = "SCENES"
+CLEAR_FRACTION = "CLEAR_FRACTION"
 
 OPTIONS_HELP = """<h3>Composite options</h3>
 <ul>
@@ -79,14 +85,10 @@ def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, A
     """``CompositeRequest`` keyword arguments from the parameters ``add_composite_parameters`` added.
 
     Raises:
-        InputError: ``PERCENTILES`` when a value is not a number (ranges are checked by the request).
+        InputError: ``PERCENTILES`` when a value is not a number in 0..100 or repeats (``parse_percentiles``).
     """
-    percentiles_text = algorithm.parameterAsString(parameters, PERCENTILES, context) or ""
-    try:
-        percentiles = tuple(float(p) for p in _comma_list(percentiles_text)) or DEFAULT_PERCENTILES
-    except ValueError:
-        raise InputError(PERCENTILES, f"{percentiles_text!r} must be numbers in 0..100 separated by commas, "
-                                      "e.g. 25,50,75") from None
+    percentiles_text = (algorithm.parameterAsString(parameters, PERCENTILES, context) or "").strip()
+    percentiles = parse_percentiles(percentiles_text, PERCENTILES) if percentiles_text else DEFAULT_PERCENTILES
     bands = _comma_list(algorithm.parameterAsString(parameters, BANDS, context) or "")
     return dict(
         method=METHODS[algorithm.parameterAsEnum(parameters, METHOD, context)],
@@ -150,3 +152,23 @@ def run_composite_algorithm(request: CompositeRequest, source: Source, context: 
     feedback.pushInfo(f"Output: {result.output} ({', '.join(result.band_names)})")
     style_output_on_load(context, str(result.output))
     return result
+
+
+def add_composite_outputs(algorithm: QgsProcessingAlgorithm) -> None:
+    """Add the outputs every composite algorithm reports: ``SCENE_COUNT``, ``SCENES`` (system:index values,
+    comma-separated) and ``CLEAR_FRACTION`` (clear / scored pixels, 0..1)."""
+    algorithm.addOutput(QgsProcessingOutputNumber(SCENE_COUNT, "Number of scenes used"))
+    algorithm.addOutput(QgsProcessingOutputString(SCENES, "Scenes used (system:index, comma-separated)"))
+    algorithm.addOutput(QgsProcessingOutputNumber(CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
+
+
+def composite_outputs(result: CompositeResult) -> Dict[str, Any]:
+    """The result dictionary of a composite run: ``OUTPUT`` (the file) and the outputs of
+    ``add_composite_outputs``."""
+    scene_ids = [s.scene_id for s in result.plan.scenes]
+    return {
+        OUTPUT: str(result.output),
+        SCENE_COUNT: len(scene_ids),
+        SCENES: ",".join(scene_ids),
+        CLEAR_FRACTION: result.clear_fraction,
+    }

@@ -13,7 +13,6 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
     QgsWkbTypes,
@@ -34,8 +33,8 @@ from ..core.evaluation import (
 )
 from ..core.evaluation_report import check_report_path, write_report
 from ..core.masking import check_threshold
-from ..core.pipeline import DEFAULT_THRESHOLD
 from ..qgis_logging import feedback_logging
+from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 
 
@@ -70,8 +69,9 @@ counted and are reported.</p>
 <ul>
 <li><b>Scores per threshold</b>: a table without geometry, one row per threshold (or one for a mask): threshold,
 TP, FP, FN, TN, accuracy, precision, recall, F1 (empty where undefined).</li>
-<li><b>HTML report</b>: the table, a plot of F1 (with precision and recall) against the threshold, the confusion
-matrix and a per-class breakdown.</li>
+<li><b>HTML report</b>: the table (the row of the best F1 highlighted), a plot of F1 (with precision and recall)
+against the threshold, and the confusion matrix and per-class breakdown at the <b>clear threshold</b> (or of the
+mask), the same numbers as the outputs below.</li>
 <li>Numbers for the clear threshold (or the mask): TP, FP, FN, TN, ACCURACY, PRECISION, RECALL, F1; and
 BEST_THRESHOLD, the threshold with the highest F1.</li>
 </ul>
@@ -97,8 +97,8 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
     HELP = HELP
 
     SCORE = "SCORE"
-    QA_BAND = "QA_BAND"
-    THRESHOLD = "THRESHOLD"
+    QA_BAND = scene_inputs.QA_BAND
+    THRESHOLD = scene_inputs.THRESHOLD
     THRESHOLDS = "THRESHOLDS"
     MASK = "MASK"
     MASK_BANDS = "MASK_BANDS"
@@ -116,9 +116,7 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
             self.SCORE, "Clear score raster (or give a binary mask)", optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.QA_BAND, "QA band of the score raster: name or number", defaultValue="cs", optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.THRESHOLD, "Clear threshold (clear where score >= threshold)",
-            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD, minValue=0.0, maxValue=1.0))
+        scene_inputs.add_threshold_parameter(self)
         self.addParameter(QgsProcessingParameterString(
             self.THRESHOLDS, "More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(
@@ -144,14 +142,6 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name.upper(), f"{name} at the clear threshold (or of the mask)"))
         self.addOutput(QgsProcessingOutputNumber(self.BEST_THRESHOLD, "Threshold with the highest F1"))
 
-    def _layer_path(self, parameters, name, context):
-        if parameters.get(name) in (None, ""):
-            return None
-        layer = self.parameterAsRasterLayer(parameters, name, context)
-        if layer is None or not layer.isValid():
-            raise InputError(name, f"{parameters.get(name)!r} is not a raster layer or file")
-        return layer.source()
-
     def _request(self, parameters, context) -> EvaluationRequest:
         """Translate the parameters to an ``EvaluationRequest`` (raises ``InputError`` naming the parameter)."""
         threshold = check_threshold(self.parameterAsDouble(parameters, self.THRESHOLD, context))
@@ -162,24 +152,27 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
             clear=parse_classes(self.parameterAsString(parameters, self.CLEAR_CLASSES, context), self.CLEAR_CLASSES),
         )
         mask_bands = self.parameterAsInts(parameters, self.MASK_BANDS, context) or [1]
-        reference = self._layer_path(parameters, self.REFERENCE, context)
-        if reference is None:
-            raise InputError(self.REFERENCE, "choose the reference class map")
         return EvaluationRequest(
-            reference=reference,
-            score=self._layer_path(parameters, self.SCORE, context),
+            reference=scene_inputs.raster_path(self, parameters, self.REFERENCE, context),
+            score=scene_inputs.raster_path(self, parameters, self.SCORE, context, required=False),
             qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
             thresholds=sorted({threshold, *more}),
-            mask=self._layer_path(parameters, self.MASK, context),
+            mask=scene_inputs.raster_path(self, parameters, self.MASK, context, required=False),
             mask_bands=mask_bands,
             mask_marks_clear=self.parameterAsEnum(parameters, self.MASK_MEANING, context) == 0,
             reference_band=self.parameterAsInt(parameters, self.REFERENCE_BAND, context) or 1,
             classes=classes,
         )
 
+    def _report_path(self, parameters, context):
+        """The ``REPORT`` file, checked (an .html file in a writable folder), or None when no report is wanted."""
+        report = self.parameterAsFileOutput(parameters, self.REPORT, context)
+        return check_report_path(report, self.REPORT) if report else None
+
     def check(self, parameters, context) -> None:
         """Reject bad input before the run, with a message naming the parameter and the accepted values."""
         check_evaluation(self._request(parameters, context))
+        self._report_path(parameters, context)
 
     @staticmethod
     def _fields() -> QgsFields:
@@ -192,35 +185,38 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         return fields
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        report = self.parameterAsFileOutput(parameters, self.REPORT, context)
         try:
             request = self._request(parameters, context)
-            if report:
-                check_report_path(report, self.REPORT)
+            report = self._report_path(parameters, context)  # checked before the evaluation, written after
+            main_threshold = (self.parameterAsDouble(parameters, self.THRESHOLD, context) if request.uses_score
+                              else None)
             with feedback_logging(feedback):
                 result = evaluate(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
-                if report:
-                    write_report(result, report)
         except InputError as error:
             raise QgsProcessingException(str(error)) from error
         except Cancelled as error:
             raise QgsProcessingException("Cancelled: no table or report was written") from error
-        # The table is created only now, so a cancelled or failed evaluation leaves none behind.
+        # The outputs are made only once the evaluation succeeded (a cancel leaves neither), the table first: when
+        # it cannot be created the run stops before the report is written, so no report is left without its table.
         fields = self._fields()
         sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry,
                                              QgsCoordinateReferenceSystem())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if report:
+            try:
+                write_report(result, report, main_threshold=main_threshold)
+            except (InputError, OSError) as error:
+                raise QgsProcessingException(f"{self.REPORT}: the report could not be written: {error}") from error
         for confusion in result.confusions:
             feature = QgsFeature(fields)
             feature.setAttributes([confusion.threshold] + _values(confusion))
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
-        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
-        main = result.at(threshold if request.uses_score else None)
+        main = result.at(main_threshold)
         feedback.pushInfo(f"{result.prediction}: F1 {main.f1}, precision {main.precision}, recall {main.recall}, "
                           f"accuracy {main.accuracy} on {main.total} reference pixels "
                           f"({result.unscored_pixels} without a score, not counted)")
-        outputs = {self.OUTPUT: sink_id, self.REPORT: report or None,
+        outputs = {self.OUTPUT: sink_id, self.REPORT: str(report) if report else None,
                    self.BEST_THRESHOLD: result.best.threshold}
         outputs.update(zip((n.upper() for n in _COUNT_FIELDS + _SCORE_FIELDS), _values(main)))
         return outputs

@@ -51,7 +51,7 @@ or failed run leaves no half-written file, and keeps the scenes already written;
 files that are already there for the same scene, clip and bands (so an interrupted run resumes).</p>
 """ + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>SCENE_COUNT</code> (scene files in it from this run,
-written or kept) and <code>SCENES</code> (their ids, comma-separated).</p>"""
+written or kept) and <code>SCENE_IDS</code> (their ids, <code>system:index</code>, comma-separated).</p>"""
 
 
 class FetchScenesAlgorithm(CloudScoreAlgorithm):

@@ -3,16 +3,17 @@
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
 )
 
 from ..core.errors import Cancelled, InputError
-from ..core.mask_scene import CLEAR, NO_SCORE, NOT_CLEAR, MaskSceneRequest, check_mask_scene, mask_scene
+from ..core.mask_scene import CLEAR, NO_SCORE, NOT_CLEAR  # the clear mask's values, for the help
+from ..core.mask_scene import MaskSceneRequest, check_mask_outputs, check_mask_scene, mask_scene
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..qgis_logging import feedback_logging
+from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 
 HELP = f"""<p>Masks one Sentinel-2 scene with its per-pixel clear score: every pixel whose score in the
@@ -54,9 +55,9 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
     GROUP_ID = "masks"
     HELP = HELP
 
-    INPUT = "INPUT"
-    QA_BAND = "QA_BAND"
-    THRESHOLD = "THRESHOLD"
+    INPUT = scene_inputs.INPUT
+    QA_BAND = scene_inputs.QA_BAND
+    THRESHOLD = scene_inputs.THRESHOLD
     OUTPUT = "OUTPUT"
     CLEAR_MASK = "CLEAR_MASK"
     CLEAR_FRACTION = "CLEAR_FRACTION"
@@ -67,9 +68,7 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Scene (raster with a QA band)"))
         self.addParameter(QgsProcessingParameterString(
             self.QA_BAND, "QA band (clear score 0..1): name or number", defaultValue="cs"))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.THRESHOLD, "Clear threshold (clear where score >= threshold)",
-            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD, minValue=0.0, maxValue=1.0))
+        scene_inputs.add_threshold_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Masked scene"))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.CLEAR_MASK, "Clear mask (1 clear, 0 not clear, 255 no score)", optional=True,
@@ -78,27 +77,26 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.CLEAR_PIXELS, "Clear pixels"))
         self.addOutput(QgsProcessingOutputNumber(self.SCORED_PIXELS, "Pixels with a score"))
 
-    def _request(self, parameters, context, output="", clear_mask=None) -> MaskSceneRequest:
-        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
-        if layer is None or not layer.isValid():
-            raise InputError(self.INPUT, f"{parameters.get(self.INPUT)!r} is not a raster layer or file")
+    def _request(self, parameters, context) -> MaskSceneRequest:
+        """Translate the parameters to a ``MaskSceneRequest`` (raises ``InputError`` naming the parameter)."""
         return MaskSceneRequest(
-            scene=layer.source(),
+            scene=scene_inputs.raster_path(self, parameters, self.INPUT, context),
             qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
-            output=output,
+            output=self.parameterAsOutputLayer(parameters, self.OUTPUT, context),
             threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),
-            clear_mask=clear_mask,
+            clear_mask=self.parameterAsOutputLayer(parameters, self.CLEAR_MASK, context) or None,
         )
 
     def check(self, parameters, context) -> None:
-        """Reject bad input before the run, with a message naming the parameter and the accepted values."""
-        check_mask_scene(self._request(parameters, context))
+        """Reject bad input before the run, with a message naming the parameter and the accepted values: the scene,
+        its QA band and the threshold, and the outputs (.tif files, not the input, the clear mask not OUTPUT)."""
+        request = self._request(parameters, context)
+        check_mask_scene(request)
+        check_mask_outputs(request)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        clear_mask = self.parameterAsOutputLayer(parameters, self.CLEAR_MASK, context) or None
         try:
-            request = self._request(parameters, context, output, clear_mask)
+            request = self._request(parameters, context)
             with feedback_logging(feedback):
                 result = mask_scene(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
         except InputError as error:

@@ -124,8 +124,33 @@ def check_search(source: Source, start: date, end: date, aoi: Optional[Bounds], 
 
 
 def folder_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> FolderSource:
-    """The ``INPUT`` folder as a source (raises ``InputError(INPUT)`` for a missing or empty folder)."""
-    return FolderSource(alg.parameterAsFile(parameters, INPUT, context), field=INPUT)
+    """The ``INPUT`` folder as a source.
+
+    Raises:
+        InputError: ``INPUT`` for a missing, empty or unreadable folder (the operating system's reason given).
+    """
+    folder = alg.parameterAsFile(parameters, INPUT, context)
+    try:
+        return FolderSource(folder, field=INPUT)
+    except OSError as error:  # e.g. a folder without read permission
+        raise InputError(INPUT, f"cannot read the folder {folder!r}: {error.strerror or error}") from error
+
+
+def raster_path(alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext,
+                required: bool = True) -> Optional[str]:
+    """The file (data source) of the raster layer or file parameter ``name``; None when an optional one is empty.
+
+    Raises:
+        InputError: ``name`` when it is required and empty, or the value is not a raster layer or file QGIS opens.
+    """
+    if is_empty(parameters, name):
+        if required:
+            raise InputError(name, "choose a raster layer or file")
+        return None
+    layer = alg.parameterAsRasterLayer(parameters, name, context)
+    if layer is None or not layer.isValid():
+        raise InputError(name, f"{parameters.get(name)!r} is not a raster layer or file")
+    return layer.source()
 
 
 def date_range(

@@ -15,7 +15,14 @@ from qgis.core import (
 
 from ..core.errors import CloudScoreError, InputError
 from ..core.pipeline import CompositeRequest, plan_composite
-from ..core.seasons import parse_seasons, parse_years, season_periods, seasons_with_scenes
+from ..core.seasons import (
+    no_season_error,
+    nothing_to_composite,
+    parse_seasons,
+    parse_years,
+    season_periods,
+    seasons_with_scenes,
+)
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
@@ -61,7 +68,8 @@ year of its last month, like DJF. Names become part of the file names (letters, 
 <code>-</code>).</li>
 </ul>
 <p>A season with no scene carrying the QA band (over the extent) is reported in the log and skipped; the run
-fails only when no season has any.</p>
+fails only when no season has any. With a scene folder the seasons are searched before the run; with Earth
+Engine each season is searched once, when its turn comes.</p>
 <h3>Other parameters</h3>
 <ul>
 <li><b>Scene source</b>: a scene folder (default) or Earth Engine (see below; needs an extent).</li>
@@ -118,8 +126,9 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
     def _plan(self, parameters, context, folder: str, search: bool = True):
         """(source, [(period, request)], skipped seasons); raises ``InputError`` naming the parameter.
 
-        Without ``search``, only the parameters are checked and no source is searched (an Earth Engine search
-        goes over the network: it is left to the run)."""
+        With ``search`` the seasons are searched and those without a scored scene skipped. Without it (Earth
+        Engine, whose search goes over the network) only the parameters are checked and every season is planned:
+        each season's run searches it once and is skipped when it finds nothing (``nothing_to_composite``)."""
         source = scene_source(self, parameters, context)
         years = parse_years(self.parameterAsString(parameters, self.YEARS, context), self.YEARS)
         seasons = parse_seasons(self.parameterAsString(parameters, self.SEASONS, context))
@@ -146,9 +155,13 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         ]
         return source, requests, skipped
 
+    def _searches_first(self, parameters, context) -> bool:
+        """True for a local source (a folder), whose seasons are searched before the run; False for Earth Engine."""
+        return self.parameterAsEnum(parameters, SOURCE, context) != EARTH_ENGINE
+
     def check(self, parameters, context) -> None:
         """Reject bad input before the run, with a message naming the parameter and the accepted values."""
-        local = self.parameterAsEnum(parameters, SOURCE, context) != EARTH_ENGINE
+        local = self._searches_first(parameters, context)
         source, requests, _ = self._plan(parameters, context, folder="", search=local)
         for _, request in requests:
             if local:
@@ -156,18 +169,25 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             else:
                 request.validate()
 
+    @staticmethod
+    def _report_skipped(feedback, season) -> None:
+        feedback.reportError(f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
+                             f"end excluded) skipped: {season.reason}")
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        searched = self._searches_first(parameters, context)
         try:
-            source, requests, skipped = self._plan(parameters, context, folder)
+            source, requests, skipped = self._plan(parameters, context, folder, search=searched)
             Path(folder).mkdir(parents=True, exist_ok=True)
+            for _, request in requests:  # so that a run's QA_BAND error can only mean "no scene has it"
+                request.validate()
         except CloudScoreError as error:  # bad input, or Earth Engine refusing the search (its message says why)
             raise QgsProcessingException(str(error)) from error
         except OSError as error:
             raise QgsProcessingException(f"{self.OUTPUT}: cannot create the folder {folder!r}: {error}") from error
         for season in skipped:
-            feedback.reportError(f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
-                                 f"end excluded) skipped: {season.reason}")
+            self._report_skipped(feedback, season)
         # One step per season: QGIS's multi-step feedback scales each composite's 0..100 % into the run's.
         steps = QgsProcessingMultiStepFeedback(len(requests), feedback)
         written = []
@@ -177,9 +197,19 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             try:
                 result = run_composite_algorithm(request, source, context, steps)
             except (QgsProcessingException, CloudScoreError) as error:  # input, cancel, Earth Engine's refusals
+                # Not searched before: a season that finds nothing is skipped, as the pre-search would have.
+                season = None if searched else nothing_to_composite(
+                    error.__cause__ or error, period, source, request.aoi, request.aoi_crs)
+                if season is not None:
+                    skipped.append(season)
+                    self._report_skipped(feedback, season)
+                    continue
                 kept = f"; composites finished before it are kept: {', '.join(written)}" if written else ""
                 raise QgsProcessingException(f"{error}{kept}") from error
             written.append(str(result.output))
+        if not written:  # only without the search first: it refuses a run where no season has a scene
+            raise QgsProcessingException(str(no_season_error(
+                [p for p, _ in requests], source, requests[0][1].qa_band.strip(), requests[0][1].aoi)))
         return {
             self.OUTPUT: folder,
             self.OUTPUTS: written,

@@ -51,6 +51,20 @@ def check_percentiles(percentiles: Sequence[float], field: str = "PERCENTILES") 
     return values
 
 
+def parse_percentiles(text: str, field: str = "PERCENTILES") -> Tuple[float, ...]:
+    """``"25, 50, 75"`` (commas or semicolons) as (25.0, 50.0, 75.0), checked by ``check_percentiles``.
+
+    Raises:
+        InputError: ``field`` when a value is not a number, none is given, one is outside 0..100 or repeats.
+    """
+    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        raise InputError(field, f"{text!r} must be numbers in 0..100 separated by commas, e.g. 25,50,75") from None
+    return check_percentiles(values, field)
+
+
 def statistic_names(method: str, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> List[str]:
     """Names of the statistics a method computes per band: ``["median"]``, ``["p25", "p50", "p75"]``, ...
 

@@ -28,9 +28,9 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from .errors import Cancelled, InputError
-from .grid import Grid, intersection
+from .grid import Grid, check_block_size, intersection
 from .masking import check_threshold, clear_mask
-from .score_raster import BandRef, band_index, band_label, grid_of, open_raster, read_bands
+from .score_raster import BandRef, ScoreRange, band_index, band_label, grid_of, open_raster, read_bands
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ ALCD_CLEAR = (5, 6, 7)
 """ALCD reference classes that are clear: 5 land, 6 water, 7 snow. 0 (no data), 1 (not used) are ignored."""
 
 DEFAULT_BLOCK_SIZE = 512
+"""Side of the square blocks of the reference read at a time, in pixels."""
 
 
 def _split(text: str) -> List[str]:
@@ -135,22 +136,30 @@ class Confusion:
 
     @property
     def total(self) -> int:
+        """Reference pixels counted: tp + fp + fn + tn."""
         return self.tp + self.fp + self.fn + self.tn
 
     @property
     def accuracy(self) -> Optional[float]:
+        """Overall accuracy (tp + tn) / total, 0..1; None when no pixel was counted."""
         return _ratio(self.tp + self.tn, self.total)
 
     @property
     def precision(self) -> Optional[float]:
+        """Of the pixels predicted not clear, the share that is not clear in the reference: tp / (tp + fp), 0..1;
+        None when no pixel was predicted not clear."""
         return _ratio(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> Optional[float]:
+        """Of the reference's not-clear pixels, the share predicted not clear: tp / (tp + fn), 0..1; None when the
+        reference has no not-clear pixel."""
         return _ratio(self.tp, self.tp + self.fn)
 
     @property
     def f1(self) -> Optional[float]:
+        """F1 of the not-clear class, 2tp / (2tp + fp + fn), 0..1 (the harmonic mean of precision and recall);
+        None when neither the reference nor the prediction has a not-clear pixel."""
         return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
 
 
@@ -185,6 +194,7 @@ class EvaluationRequest:
 
     @property
     def uses_score(self) -> bool:
+        """True when a clear score raster is evaluated (at thresholds), False for a binary mask."""
         return bool(str(self.score or "").strip())
 
 
@@ -281,8 +291,7 @@ def check_evaluation(request: EvaluationRequest) -> Window:
             ``BLOCK_SIZE``.
     """
     request.classes.check()
-    if not isinstance(request.block_size, int) or request.block_size < 16:
-        raise InputError("BLOCK_SIZE", f"block size {request.block_size!r} must be a whole number of pixels >= 16")
+    check_block_size(request.block_size)
     path, field_name = _prediction_path(request)
     if request.uses_score:
         if not request.thresholds:
@@ -358,7 +367,7 @@ def evaluate(
         reference_index = band_index(ref, request.reference_band, "REFERENCE_BAND")
         grid = grid_of(ref, "REFERENCE")
         blocks = list(grid.blocks(request.block_size))
-        highest = -np.inf
+        scores = ScoreRange()
         for done, block in enumerate(blocks, start=1):
             if is_canceled is not None and is_canceled():
                 raise Cancelled("cancelled by the user")
@@ -373,8 +382,8 @@ def evaluate(
             values, valid = read_bands(src, bands, block, grid)
             scored = counted & valid.all(axis=0)
             labels, values = labels[scored], values[:, scored]
-            if request.uses_score and values.size:
-                highest = max(highest, float(values.max()))
+            if request.uses_score:
+                scores.add(values)
             predictions = _not_clear_predictions(request, values, thresholds)
             for cls in classes:
                 of_class = labels == cls
@@ -387,9 +396,7 @@ def evaluate(
             raise Cancelled("cancelled by the user")
         prediction = _describe_prediction(request, src, bands)
         reference = f"{Path(ref.name).name}, {band_label(ref, reference_index)}"
-    if highest > 1.0:
-        log.warning("The clear scores reach %.4g, above the 0..1 range: is the QA band a 0..100 score without a "
-                    "GDAL scale?", highest)
+        scores.warn_if_above_one(f"{band_label(src, bands[0])} of {Path(src.name).name}")
     counted_total = sum(class_pixels.values())
     if counted_total == 0:
         raise InputError("REFERENCE", f"no reference pixel of the classes {', '.join(map(str, classes))} has a "

@@ -91,7 +91,8 @@ def f1_plot_svg(result: EvaluationResult) -> str:
     """An SVG line chart (as text) of F1, precision and recall of the not-clear class against the threshold.
 
     Both axes run 0..1; the threshold with the best F1 is marked by a dashed line. Thresholds where a score is
-    undefined (no pixel predicted or referenced not clear) are left out of that line.
+    undefined (no pixel predicted or referenced not clear) are left out of that line. The SVG is 560 x 320 user
+    units (pixels).
     """
     plot_w, plot_h = _WIDTH - _LEFT - _RIGHT, _HEIGHT - _TOP - _BOTTOM
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
@@ -130,10 +131,25 @@ def f1_plot_svg(result: EvaluationResult) -> str:
     return "".join(parts)
 
 
-def report_html(result: EvaluationResult, title: str = "Cloud mask evaluation") -> str:
-    """The whole report as an HTML document (text); every text from the inputs is escaped."""
+def report_html(result: EvaluationResult, title: str = "Cloud mask evaluation",
+                main_threshold: Optional[float] = None) -> str:
+    """The whole report as an HTML document (text); every text from the inputs is escaped.
+
+    Args:
+        result: what ``evaluate`` counted.
+        title: the page title and heading.
+        main_threshold: the clear threshold (0..1) whose confusion matrix and per-class table are shown, the one
+            the run's numbers are for; None = the only confusion (a binary mask, or one threshold), else the best
+            F1's. The row of the best F1 is marked in the scores table whichever threshold is shown.
+
+    Raises:
+        KeyError: ``main_threshold`` was not evaluated (it is not in ``result.confusions``).
+    """
     best = result.best
-    main = result.confusions[0] if len(result.confusions) == 1 else best
+    if main_threshold is not None:
+        main = result.at(main_threshold)
+    else:
+        main = result.confusions[0] if len(result.confusions) == 1 else best
     classes = result.classes
     summary = [
         ("prediction", result.prediction),
@@ -164,13 +180,16 @@ def report_html(result: EvaluationResult, title: str = "Cloud mask evaluation") 
             + "\n".join(body) + "\n</body></html>\n")
 
 
-def write_report(result: EvaluationResult, path: Union[str, Path], title: str = "Cloud mask evaluation") -> Path:
-    """Write ``report_html`` to ``path`` (UTF-8), under a temporary name renamed into place when complete.
+def write_report(result: EvaluationResult, path: Union[str, Path], title: str = "Cloud mask evaluation",
+                 main_threshold: Optional[float] = None) -> Path:
+    """Write ``report_html`` (for ``main_threshold``) to ``path`` (UTF-8), under a temporary name renamed into
+    place when complete.
 
     Raises:
         InputError: ``REPORT`` when ``path`` is not an .html file in an existing folder.
+        KeyError: ``main_threshold`` was not evaluated.
     """
     path = check_report_path(path)
     with atomic_path(path) as temporary:
-        temporary.write_text(report_html(result, title), encoding="utf-8")
+        temporary.write_text(report_html(result, title, main_threshold), encoding="utf-8")
     return path

@@ -3,20 +3,19 @@
 import logging
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import rasterio
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
-from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from .errors import InputError
 from .grid import Bounds, Grid, intersection
 from .scene import Scene, acquisition_time, band_sort_key, canonical_band_name, parse_scene_name
+from .score_raster import read_bands
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -98,9 +97,12 @@ class FolderSource(Source):
         return sorted({b for s in self.scenes for b in s.qa_bands}, key=band_sort_key)
 
     def search(
-        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None,
+        *, is_canceled: Optional[Callable[[], bool]] = None,
     ) -> List[Scene]:
-        """Scenes acquired in ``[start, end)`` (UTC days) whose footprint overlaps the AOI (when one is given)."""
+        """Scenes acquired in ``[start, end)`` (UTC days) whose footprint overlaps the AOI (when one is given).
+
+        ``is_canceled`` is accepted and ignored: the search is local and quick."""
         lo, hi = utc_midnight(start), utc_midnight(end)
         found = [s for s in self.scenes if lo <= s.time < hi]
         if aoi is not None:
@@ -116,6 +118,8 @@ class FolderSource(Source):
             first, last = self.scenes[0].time.date(), self.scenes[-1].time.date()
             return InputError("START_DATE", f"no scene was acquired {range_text}; the {self.describe()} has "
                                             f"scenes from {first} to {last}")
+        if aoi is None:  # not reached by the pipeline: search() only finds nothing here through the AOI
+            return InputError("START_DATE", f"no scene was acquired {range_text}")
         crs_name = CRS.from_user_input(aoi_crs).to_string() if aoi_crs else "the scenes' CRS"
         return InputError("EXTENT", f"the extent {tuple(round(v, 6) for v in aoi)} in {crs_name} touches no "
                                     f"scene acquired {range_text}")
@@ -134,68 +138,12 @@ class FolderSource(Source):
 
         Raises:
             KeyError: the scene has no band of one of these names.
+            rasterio.errors.RasterioIOError: the file cannot be read (moved, truncated); an OSError.
         """
         indexes = [scene.band_names.index(b) + 1 for b in bands]
-        offset = _pixel_offset(scene, grid)
+        qa_indexes = [i for i, b in zip(indexes, bands) if b in scene.qa_bands]
         with rasterio.open(scene.path) as src:
-            if offset is not None:
-                data, inside = _read_aligned(src, indexes, window, offset, scene)
-            else:
-                data, inside = _read_warped(src, indexes, window, grid)
-            scales = [src.scales[i - 1] for i in indexes]
-            offsets = [src.offsets[i - 1] for i in indexes]
-        valid = inside[np.newaxis] & np.isfinite(data)
-        if scene.nodata is not None and not np.isnan(scene.nodata):
-            valid &= data != np.float32(scene.nodata)
-        for i, name in enumerate(bands):
-            if name in scene.qa_bands and (scales[i] != 1.0 or offsets[i] != 0.0):
-                data[i] = data[i] * scales[i] + offsets[i]
-        return data, valid
-
-
-def _pixel_offset(scene: Scene, grid: Grid) -> Optional[Tuple[int, int]]:
-    """(col, row) of the grid's first pixel in the scene's pixels when both share CRS, pixel size and lattice."""
-    if scene.crs != grid.crs or scene.transform.a != grid.transform.a or scene.transform.e != grid.transform.e:
-        return None
-    col = (grid.transform.c - scene.transform.c) / grid.transform.a
-    row = (grid.transform.f - scene.transform.f) / grid.transform.e
-    if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
-        return None
-    return int(round(col)), int(round(row))
-
-
-def _read_aligned(src, indexes: List[int], window: Window, offset: Tuple[int, int],
-                  scene: Scene) -> Tuple[np.ndarray, np.ndarray]:
-    # The grid is the scene's own lattice: read the overlapping pixels as they are, no warping.
-    data = np.zeros((len(indexes), window.height, window.width), dtype=np.float32)
-    inside = np.zeros((window.height, window.width), dtype=bool)
-    col, row = window.col_off + offset[0], window.row_off + offset[1]
-    left, right = max(col, 0), min(col + window.width, scene.width)
-    top, bottom = max(row, 0), min(row + window.height, scene.height)
-    if left < right and top < bottom:
-        part = (slice(top - row, bottom - row), slice(left - col, right - col))
-        data[(slice(None),) + part] = src.read(indexes, window=Window(left, top, right - left, bottom - top),
-                                               out_dtype="float32")
-        inside[part] = True
-    return data, inside
-
-
-def _read_warped(src, indexes: List[int], window: Window, grid: Grid) -> Tuple[np.ndarray, np.ndarray]:
-    # The alpha band tells pixels outside the scene from real values equal to the fill value.
-    with WarpedVRT(
-        src,
-        crs=grid.crs,
-        transform=grid.transform,
-        width=grid.width,
-        height=grid.height,
-        resampling=Resampling.nearest,
-        src_nodata=src.nodata,
-        nodata=src.nodata,
-        add_alpha=True,
-    ) as vrt:
-        data = vrt.read(indexes, window=window, out_dtype="float32")
-        inside = vrt.read(vrt.count, window=window) > 0
-    return data, inside
+            return read_bands(src, indexes, window, grid, scaled=qa_indexes)
 
 
 def overlaps(scene: Scene, aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> bool:

@@ -13,7 +13,9 @@ EDGE_POINTS = 21
 (as GDAL's ``transform_bounds`` densifies with 21 points)."""
 
 
-def _densified_ring(left: float, bottom: float, right: float, top: float) -> List[List[float]]:
+def densified_ring(left: float, bottom: float, right: float, top: float) -> List[List[float]]:
+    """A closed ring around a rectangle, ``EDGE_POINTS`` points per edge, clockwise from the upper-left corner
+    ([[x, y], ...], the first point repeated last), so the rectangle stays covered once reprojected."""
     steps = EDGE_POINTS - 1
     ring = []
     for start, end in (((left, top), (right, top)), ((right, top), (right, bottom)),
@@ -33,5 +35,5 @@ def scene_footprint(scene: Scene, crs: Union[CRS, str]) -> dict:
     if scene.footprint is not None:
         geometry, geometry_crs = scene.footprint, WGS84
     else:
-        geometry, geometry_crs = {"type": "Polygon", "coordinates": [_densified_ring(*scene.bounds)]}, scene.crs
+        geometry, geometry_crs = {"type": "Polygon", "coordinates": [densified_ring(*scene.bounds)]}, scene.crs
     return geometry if geometry_crs == crs else transform_geom(geometry_crs, crs, geometry)

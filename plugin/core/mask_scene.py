@@ -15,11 +15,10 @@ from rasterio.io import DatasetReader
 
 from .atomic_file import atomic_raster
 from .errors import Cancelled, InputError
-from .grid import Grid
-from .masking import check_threshold, clear_mask
-from .raster_output import NODATA, check_output_path
-from .score_raster import BandRef, band_index, band_label, open_raster, read_bands
-from .version import plugin_version
+from .grid import Grid, check_block_size
+from .masking import check_threshold, clear_mask, clear_rule_tags
+from .raster_output import NODATA, check_output_path, geotiff_profile
+from .score_raster import BandRef, ScoreRange, band_index, band_label, open_raster, read_bands
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,8 @@ NO_SCORE = 255
 """Values of the clear mask raster (uint8): clear (score >= threshold), not clear, and no score (its nodata)."""
 
 DEFAULT_BLOCK_SIZE = 512
+"""Side of the square blocks masked at a time, in pixels (two 512 x 512 blocks of 14 float32 bands: about 30 MB)."""
+
 
 
 @dataclass
@@ -58,8 +59,9 @@ class MaskSceneResult:
 
     Attributes:
         output: the masked scene; clear_mask: the clear mask raster or None.
-        qa_band: description (or ``band N``) of the QA band used.
-        pixels: pixels of the scene; scored_pixels: those with a valid score; clear_pixels: those kept.
+        qa_band: description (or ``band N``) of the QA band used; threshold: the clear threshold, 0..1.
+        pixels: pixels of the scene; scored_pixels: those with a valid score; clear_pixels: those kept
+            (all counts in scene pixels).
     """
 
     output: Path
@@ -84,13 +86,17 @@ def check_mask_scene(request: MaskSceneRequest) -> str:
             ``BLOCK_SIZE`` below 16.
     """
     check_threshold(request.threshold)
-    if not isinstance(request.block_size, int) or request.block_size < 16:
-        raise InputError("BLOCK_SIZE", f"block size {request.block_size!r} must be a whole number of pixels >= 16")
+    check_block_size(request.block_size)
     with open_raster(request.scene, "INPUT") as src:
         return band_label(src, band_index(src, request.qa_band, "QA_BAND"))
 
 
-def _check_outputs(request: MaskSceneRequest) -> None:
+def check_mask_outputs(request: MaskSceneRequest) -> None:
+    """Check the outputs: GeoTIFF names in writable folders, neither of them the input scene, and distinct.
+
+    Raises:
+        InputError: ``OUTPUT`` or ``CLEAR_MASK`` naming what is wrong (see ``raster_output.check_output_path``).
+    """
     output = check_output_path(request.output, "OUTPUT")
     scene = Path(request.scene).resolve()
     if output.resolve() == scene:
@@ -101,21 +107,10 @@ def _check_outputs(request: MaskSceneRequest) -> None:
             raise InputError("CLEAR_MASK", "the clear mask must be written to another file than the scene and OUTPUT")
 
 
-def _scene_profile(src: DatasetReader) -> Dict:
-    dtype = np.result_type(*src.dtypes).name
-    return dict(driver="GTiff", width=src.width, height=src.height, count=src.count, dtype=dtype, crs=src.crs,
-                transform=src.transform, nodata=src.nodata if src.nodata is not None else NODATA,
-                compress="deflate", tiled=True, blockxsize=256, blockysize=256, BIGTIFF="IF_SAFER")
-
-
-def _provenance(request: MaskSceneRequest, qa_band: str) -> Dict[str, str]:
-    return {
-        "CLOUDSCORE_MASKED_SCENE": Path(request.scene).name,
-        "CLOUDSCORE_QA_BAND": qa_band,
-        "CLOUDSCORE_CLEAR_THRESHOLD": repr(float(request.threshold)),
-        "CLOUDSCORE_CLEAR_RULE": "clear where score >= threshold",
-        "CLOUDSCORE_VERSION": plugin_version(),
-    }
+def _scene_profile(src: DatasetReader, grid: Grid) -> Dict:
+    # One data type for every band (the widest of the scene's), the scene's nodata or Sentinel-2's 0.
+    return geotiff_profile(grid, src.count, np.result_type(*src.dtypes).name,
+                           src.nodata if src.nodata is not None else NODATA)
 
 
 def mask_scene(
@@ -138,15 +133,16 @@ def mask_scene(
         is_canceled: polled before each block; when it returns True the run stops.
 
     Raises:
-        InputError: see ``check_mask_scene``; ``OUTPUT``/``CLEAR_MASK`` not a writable .tif, or the input itself.
+        InputError: see ``check_mask_scene`` and ``check_mask_outputs``.
         Cancelled: ``is_canceled`` returned True; nothing was written (existing files are untouched).
     """
     qa_label = check_mask_scene(request)
-    _check_outputs(request)
-    tags = _provenance(request, qa_label)
+    check_mask_outputs(request)
+    tags = {"CLOUDSCORE_MASKED_SCENE": Path(request.scene).name, **clear_rule_tags(qa_label, request.threshold)}
     with open_raster(request.scene, "INPUT") as src, ExitStack() as outputs:
         qa_index = band_index(src, request.qa_band, "QA_BAND")
-        profile = _scene_profile(src)
+        grid = Grid(src.crs, src.transform, src.width, src.height)
+        profile = _scene_profile(src, grid)
         fill = profile["nodata"]
         dst = outputs.enter_context(atomic_raster(request.output, **profile))
         dst.update_tags(**{**src.tags(), **tags})
@@ -162,8 +158,8 @@ def mask_scene(
                                                                  f"{NO_SCORE} no score (nodata)")
         result = MaskSceneResult(Path(request.output), Path(request.clear_mask) if request.clear_mask else None,
                                  qa_label, float(request.threshold), pixels=src.width * src.height)
-        blocks = list(Grid(src.crs, src.transform, src.width, src.height).blocks(request.block_size))
-        highest = -np.inf
+        blocks = list(grid.blocks(request.block_size))
+        scores = ScoreRange()
         for done, window in enumerate(blocks, start=1):
             if is_canceled is not None and is_canceled():
                 raise Cancelled("cancelled by the user")
@@ -177,16 +173,13 @@ def mask_scene(
                 mask_dst.write(values, 1, window=window)
             result.scored_pixels += int(valid[0].sum())
             result.clear_pixels += int(clear.sum())
-            if valid[0].any():
-                highest = max(highest, float(score[0][valid[0]].max()))
+            scores.add(score[0], valid[0])
             if progress is not None:
                 progress(100.0 * done / len(blocks))
         if is_canceled is not None and is_canceled():  # a cancel during the last block still discards the output
             raise Cancelled("cancelled by the user")
         dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
-    if highest > 1.0:
-        log.warning("QA band %s reaches %.4g, above the 0..1 clear score range: is it a 0..100 score without a "
-                    "GDAL scale?", qa_label, highest)
+    scores.warn_if_above_one(qa_label)
     log.info("Masked %s: %d of %d scored pixels clear (%.1f%%) at threshold %.2f", Path(request.scene).name,
              result.clear_pixels, result.scored_pixels, 100 * result.clear_fraction, result.threshold)
     return result

@@ -1,7 +1,7 @@
 """Clear masks from per-pixel clear scores, and clip masks from AOI polygons."""
 
 import math
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from rasterio.crs import CRS
@@ -12,6 +12,11 @@ from rasterio.windows import transform as window_transform
 
 from .errors import InputError
 from .grid import Grid
+from .version import plugin_version
+
+CLEAR_RULE = "clear where score >= threshold"
+"""The clear rule, in words, as recorded in the outputs' ``CLOUDSCORE_CLEAR_RULE`` tag (Earth Engine's Cloud Score+
+recipe keeps ``score.gte(threshold)``)."""
 
 
 def check_threshold(threshold: float) -> float:
@@ -78,3 +83,15 @@ def inside_geometries(
         return np.zeros(shape, dtype=bool)
     transform = grid.transform if window is None else window_transform(window, grid.transform)
     return geometry_mask(geometries, out_shape=shape, transform=transform, invert=True)
+
+
+def clear_rule_tags(qa_band: str, threshold: float) -> Dict[str, str]:
+    """The provenance tags of any output masked by a clear score: ``CLOUDSCORE_QA_BAND``,
+    ``CLOUDSCORE_CLEAR_THRESHOLD`` (0..1, ``repr`` of the float so it reads back exactly),
+    ``CLOUDSCORE_CLEAR_RULE`` (``CLEAR_RULE``) and ``CLOUDSCORE_VERSION`` (the plugin's)."""
+    return {
+        "CLOUDSCORE_QA_BAND": qa_band,
+        "CLOUDSCORE_CLEAR_THRESHOLD": repr(float(threshold)),
+        "CLOUDSCORE_CLEAR_RULE": CLEAR_RULE,
+        "CLOUDSCORE_VERSION": plugin_version(),
+    }

@@ -24,11 +24,10 @@ from rasterio.windows import Window
 from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
 from .errors import Cancelled, InputError
 from .grid import Bounds, Grid, check_block_size, check_resolution, scenes_grid
-from .masking import check_threshold, clear_mask, geometries_in_crs, inside_geometries
+from .masking import check_threshold, clear_mask, clear_rule_tags, geometries_in_crs, inside_geometries
 from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
 from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
 from .source import Source
-from .version import plugin_version
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +192,11 @@ class CompositeResult:
         return sum(s.clear_pixels for s in self.scenes) / valid if valid else 0.0
 
 
-def plan_composite(request: CompositeRequest, source: Source) -> CompositePlan:
+def plan_composite(request: CompositeRequest, source: Source,
+                   is_canceled: Optional[CancelCheck] = None) -> CompositePlan:
     """Resolve a request against a source: which scenes, on which grid, with which bands.
+
+    ``is_canceled`` is passed to ``source.search`` (a network search stops with ``Cancelled``).
 
     Raises:
         InputError: any of ``CompositeRequest.validate``'s; the source's ``no_scene_error`` when the search
@@ -202,7 +204,7 @@ def plan_composite(request: CompositeRequest, source: Source) -> CompositePlan:
             (a band some scene lacks).
     """
     request.validate()
-    found = source.search(request.start, request.end, request.aoi, request.aoi_crs)
+    found = source.search(request.start, request.end, request.aoi, request.aoi_crs, is_canceled=is_canceled)
     if not found:
         raise source.no_scene_error(request.start, request.end, request.aoi, request.aoi_crs)
     if request.scene_ids is not None:
@@ -244,14 +246,11 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
     tags = {
         "CLOUDSCORE_SCENES": ",".join(s.scene_id for s in plan.scenes),
         "CLOUDSCORE_SKIPPED_SCENES": ",".join(s.scene_id for s in plan.skipped),
-        "CLOUDSCORE_QA_BAND": request.qa_band.strip(),
-        "CLOUDSCORE_CLEAR_THRESHOLD": repr(float(request.threshold)),
-        "CLOUDSCORE_CLEAR_RULE": "clear where score >= threshold",
+        **clear_rule_tags(request.qa_band.strip(), request.threshold),
         "CLOUDSCORE_START_DATE": request.start.isoformat(),
         "CLOUDSCORE_END_DATE": request.end.isoformat(),
         "CLOUDSCORE_METHOD": request.method,
         "CLOUDSCORE_SOURCE": source.describe(),
-        "CLOUDSCORE_VERSION": plugin_version(),
         "CLOUDSCORE_REFLECTANCE_SCALE": "10000",
     }
     if request.method == "percentiles":
@@ -356,7 +355,7 @@ def run_composite(
             what the source fetched is kept.
     """
     check_output_path(request.output)
-    plan = plan_composite(request, source)
+    plan = plan_composite(request, source, is_canceled)
     grid, bands, scenes = plan.grid, plan.bands, plan.scenes
     qa_band = request.qa_band.strip()
     statistics = request.statistics

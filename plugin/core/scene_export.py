@@ -10,11 +10,10 @@ Engine) are fetched by their source onto a grid aligned to their own pixels and 
 import logging
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import rasterio
@@ -22,9 +21,10 @@ from rasterio.crs import CRS
 from rasterio.windows import Window
 from rasterio.windows import from_bounds as window_from_bounds
 
-from .atomic_file import atomic_path
+from .atomic_file import atomic_raster
 from .errors import Cancelled, InputError
-from .grid import Bounds, Grid, grid_from_aoi, intersection
+from .grid import Bounds, Grid, intersection, scenes_grid
+from .raster_output import geotiff_profile
 from .scene import Scene, parse_scene_name
 from .source import Source
 
@@ -96,31 +96,15 @@ def clip_grid(scene: Scene, aoi: Optional[Bounds], aoi_crs: Union[CRS, str, None
     own = Grid(scene.crs, scene.transform, scene.width, scene.height)
     if aoi is None:
         return own
-    resolution = (scene.transform.a, -scene.transform.e)
-    wanted = grid_from_aoi(aoi, aoi_crs or scene.crs, scene.crs, resolution, (scene.transform.c, scene.transform.f))
-    overlap = intersection(wanted.bounds, own.bounds)
-    if overlap is None:
-        return None
-    return grid_from_aoi(overlap, scene.crs, scene.crs, resolution, (scene.transform.c, scene.transform.f))
+    # ``scenes_grid`` of the scene alone is in its CRS, at its resolution, on its pixel lattice.
+    overlap = intersection(scenes_grid([scene], aoi, aoi_crs).bounds, own.bounds)
+    return None if overlap is None else scenes_grid([scene], overlap, scene.crs)
 
 
 def _scene_window(scene: Scene, grid: Grid) -> Window:
     # The clip grid lies on the scene's pixel lattice: its window in the scene is whole pixels.
     window = window_from_bounds(*grid.bounds, transform=scene.transform)
     return Window(round(window.col_off), round(window.row_off), grid.width, grid.height)
-
-
-@contextmanager
-def _atomic_raster(path: Path, profile: dict) -> Iterator[rasterio.io.DatasetWriter]:
-    # Closed before ``atomic_path`` renames it into place (or removes it on an exception).
-    with atomic_path(path) as partial, rasterio.open(partial, "w", **profile) as dst:
-        yield dst
-
-
-def _geotiff_profile(grid: Grid, count: int, dtype: str, nodata: Optional[float]) -> dict:
-    return dict(driver="GTiff", width=grid.width, height=grid.height, count=count, dtype=dtype, crs=grid.crs,
-                transform=grid.transform, nodata=nodata, compress="deflate", tiled=True, blockxsize=256,
-                blockysize=256, BIGTIFF="IF_SAFER")
 
 
 def _is_exported(path: Path, scene: Scene, grid: Grid, bands: Sequence[str]) -> bool:
@@ -147,12 +131,17 @@ def copy_scene_file(
 
     Keeps the dtype, nodata, band descriptions, scales/offsets, band and dataset tags, and adds
     ``scene_tags``. ``step()`` is called after each block (it reports progress and raises ``Cancelled``).
+    Blocks are at most ``BLOCK_SIZE`` pixels square; ``path`` is written through ``atomic_file.atomic_raster``.
+
+    Raises:
+        Cancelled: from ``step``; nothing is left at ``path``.
+        rasterio.errors.RasterioError: the scene file cannot be read or ``path`` written.
     """
     source_window = _scene_window(scene, grid)
     with rasterio.open(scene.path) as src:
         indexes = [scene.band_names.index(b) + 1 for b in bands]
-        profile = _geotiff_profile(grid, len(indexes), src.dtypes[indexes[0] - 1], src.nodata)
-        with _atomic_raster(path, profile) as dst:
+        profile = geotiff_profile(grid, len(indexes), src.dtypes[indexes[0] - 1], src.nodata)
+        with atomic_raster(path, **profile) as dst:
             dst.update_tags(**{**src.tags(), **scene_tags(scene)})
             for out, index in enumerate(indexes, start=1):
                 dst.set_band_description(out, bands[out - 1])
@@ -173,10 +162,15 @@ def fetch_scene(
     """Write ``bands`` of a scene that is not a file (e.g. Earth Engine) on ``grid`` to ``path`` as float32.
 
     The source fetches the pixels first (``Source.fetch``: download into its cache; kept when cancelled),
-    then they are read block by block; invalid pixels become nodata 0 (Sentinel-2's own nodata).
+    then they are read block by block; invalid pixels become nodata 0 (Sentinel-2's own nodata). Reflectance
+    stays in digital numbers (scale 10000), scores 0..1.
+
+    Raises:
+        Cancelled: from ``Source.fetch`` or ``step``; nothing is left at ``path`` (fetched tiles stay cached).
+        CloudScoreError: the source's fetch or read errors (e.g. Earth Engine refusing a request).
     """
     source.fetch([scene], list(bands), grid, is_canceled=is_canceled)
-    with _atomic_raster(path, _geotiff_profile(grid, len(bands), "float32", 0.0)) as dst:
+    with atomic_raster(path, **geotiff_profile(grid, len(bands), "float32", 0.0)) as dst:
         dst.update_tags(**scene_tags(scene))
         for out, name in enumerate(bands, start=1):
             dst.set_band_description(out, name)

@@ -1,7 +1,7 @@
 """A source with some of its scenes left out: the scenes the user unticked in the dock's scene table."""
 
 from datetime import date
-from typing import Iterable, List, Optional, Union
+from typing import Callable, Iterable, List, Optional, Union
 
 from rasterio.crs import CRS
 
@@ -22,6 +22,8 @@ class SceneSubset(Source):
     def __init__(self, source: Source, excluded: Iterable[str]):
         self.source = source
         self.excluded = frozenset(excluded)
+        # The base class says False: the pipeline must see whether the wrapped source downloads.
+        self.fetches_pixels = source.fetches_pixels
 
     def __getattr__(self, name):
         # Source-specific attributes (a folder source's ``scenes``, ``folder``...) stay reachable.
@@ -32,10 +34,12 @@ class SceneSubset(Source):
         return self.source.describe()
 
     def search(
-        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None,
+        *, is_canceled: Optional[Callable[[], bool]] = None,
     ) -> List[Scene]:
-        """The wrapped source's scenes, without the excluded ones."""
-        return [s for s in self.source.search(start, end, aoi, aoi_crs) if s.scene_id not in self.excluded]
+        """The wrapped source's scenes, without the excluded ones (``is_canceled`` is passed on)."""
+        found = self.source.search(start, end, aoi, aoi_crs, is_canceled=is_canceled)
+        return [s for s in found if s.scene_id not in self.excluded]
 
     def qa_bands(self) -> List[str]:
         """The wrapped source's QA bands."""

@@ -16,7 +16,8 @@ from rasterio.crs import CRS
 from rasterio.windows import Window
 
 from .errors import Cancelled
-from .grid import Bounds, Grid, scenes_grid
+from .earthengine.utm import utm_crs
+from .grid import Bounds, Grid, grid_from_aoi, scenes_grid
 from .masking import clear_mask, inside_geometries
 from .scene import Scene
 from .source import Source
@@ -118,6 +119,63 @@ def score_grid(
     return grid
 
 
+def composite_pixel_count(
+    aoi: Bounds,
+    aoi_crs: Union[CRS, str, None],
+    resolution: Optional[float] = None,
+    scenes: Optional[Sequence[Scene]] = None,
+    crs: Union[CRS, str, None] = None,
+) -> int:
+    """Pixels (width x height) of the grid a composite over the AOI is written on.
+
+    With ``scenes``: ``scenes_grid`` (their majority CRS, or ``crs``; their resolution unless ``resolution``).
+    Without (scenes not known yet, e.g. Earth Engine before a search): the AOI's bounds on a grid in ``crs``, else
+    in the UTM zone of the AOI's centre (``utm_crs``, Earth Engine's default), at ``resolution`` or 10 m.
+
+    Args:
+        aoi: (left, bottom, right, top) in ``aoi_crs``.
+        aoi_crs: CRS of ``aoi`` (None: EPSG:4326 without scenes, the grid's CRS with them).
+        resolution: pixel size in metres, or None.
+        scenes: the scenes the composite would use, or None.
+        crs: the output CRS (projected, metres), or None.
+
+    Raises:
+        InputError: ``EXTENT``, ``RESOLUTION`` or ``CRS`` as ``grid_from_aoi``.
+    """
+    if scenes:
+        grid = scenes_grid(scenes, aoi, aoi_crs, resolution, crs)
+    else:
+        grid = grid_from_aoi(aoi, aoi_crs or "EPSG:4326", crs or utm_crs(aoi, aoi_crs), resolution or 10.0)
+    return grid.width * grid.height
+
+
+def scored_scenes(scenes: Sequence[Scene], qa_band: str) -> List[Scene]:
+    """The scenes that have ``qa_band`` (the ones a composite fetches and uses; the others are skipped)."""
+    return [s for s in scenes if qa_band in s.band_names]
+
+
+def _read_each(
+    scenes: Sequence[Scene],
+    read: Callable[[Scene], SceneScores],
+    progress: Optional[Callable[[int, int], None]],
+    is_canceled: Optional[Callable[[], bool]],
+) -> Dict[str, SceneScores]:
+    """``read(scene)`` for each scene, by ``scene_id``, checking ``is_canceled`` before and reporting
+    ``progress(done, total)`` after each.
+
+    Raises:
+        Cancelled: ``is_canceled`` returned True.
+    """
+    scores = {}
+    for done, scene in enumerate(scenes):
+        if is_canceled is not None and is_canceled():
+            raise Cancelled("cancelled by the user")
+        scores[scene.scene_id] = read(scene)
+        if progress is not None:
+            progress(done + 1, len(scenes))
+    return scores
+
+
 def read_scene_scores(
     source: Source, scene: Scene, qa_band: str, grid: Grid, inside: Optional[np.ndarray] = None
 ) -> SceneScores:
@@ -202,13 +260,8 @@ def read_fetched_scores(
     """
     coarse, factor = decimated_grid(grid, max_pixels)
     inside = inside_geometries(clip, clip_crs, coarse) if clip else None
-    scores = {}
-    for done, scene in enumerate(scenes):
-        if is_canceled is not None and is_canceled():
-            raise Cancelled("cancelled by the user")
-        scores[scene.scene_id] = read_sampled_scores(source, scene, qa_band, grid, factor, inside)
-        if progress is not None:
-            progress(done + 1, len(scenes))
+    scores = _read_each(scenes, lambda scene: read_sampled_scores(source, scene, qa_band, grid, factor, inside),
+                        progress, is_canceled)
     return SceneSearch(list(scenes), coarse, scores, qa_band)
 
 
@@ -247,11 +300,6 @@ def find_scenes(
         return SceneSearch(scenes, None, {}, qa_band)
     grid = score_grid(scenes, aoi, aoi_crs)
     inside = inside_geometries(clip, aoi_crs, grid) if clip else None
-    scores = {}
-    for done, scene in enumerate(scenes):
-        if is_canceled is not None and is_canceled():
-            raise Cancelled("cancelled by the user")
-        scores[scene.scene_id] = read_scene_scores(source, scene, qa_band, grid, inside)
-        if progress is not None:
-            progress(done + 1, len(scenes))
+    scores = _read_each(scenes, lambda scene: read_scene_scores(source, scene, qa_band, grid, inside),
+                        progress, is_canceled)
     return SceneSearch(scenes, grid, scores, qa_band)

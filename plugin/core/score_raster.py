@@ -1,11 +1,12 @@
 """One raster file with a clear score band (QA band) or a mask band: open it, find the band, read it on a grid."""
 
+import logging
 from pathlib import Path
-from typing import Optional, Sequence, Tuple, Union
+from typing import Collection, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import rasterio
-from rasterio.enums import Resampling
+from rasterio.enums import MaskFlags, Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
@@ -13,6 +14,8 @@ from rasterio.windows import Window
 
 from .errors import InputError
 from .grid import Grid
+
+log = logging.getLogger(__name__)
 
 BandRef = Union[str, int]
 """A band given by its description (``cs``, ``clear``) or its 1-based number (``14`` or ``"14"``)."""
@@ -73,40 +76,109 @@ def band_label(src: DatasetReader, index: int) -> str:
     return src.descriptions[index - 1] or f"band {index}"
 
 
-def read_bands(
-    src: DatasetReader, indexes: Sequence[int], window: Window, grid: Optional[Grid] = None
-) -> Tuple[np.ndarray, np.ndarray]:
-    """Read bands of ``src`` in one window, on its own grid or resampled onto ``grid`` (nearest neighbour).
+def lattice_offset(src: DatasetReader, grid: Grid) -> Optional[Tuple[int, int]]:
+    """(col, row) of ``grid``'s first pixel in ``src``'s pixels when both share CRS, pixel size and pixel lattice
+    (so ``grid`` reads ``src`` without resampling), else None."""
+    if src.crs != grid.crs or src.transform.a != grid.transform.a or src.transform.e != grid.transform.e:
+        return None
+    col = (grid.transform.c - src.transform.c) / grid.transform.a
+    row = (grid.transform.f - src.transform.f) / grid.transform.e
+    if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
+        return None
+    return int(round(col)), int(round(row))
 
-    Nearest neighbour, so a score or a class is never a blend of neighbours. A band with a GDAL scale/offset is
-    returned scaled (a uint8 0..100 score with scale 0.01 reads 0..1).
+
+def _read_aligned(src: DatasetReader, indexes: List[int], window: Window,
+                  offset: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+    # The grid lies on the raster's own lattice: read the overlapping pixels as they are, no warping.
+    data = np.zeros((len(indexes), window.height, window.width), dtype=np.float32)
+    valid = np.zeros(data.shape, dtype=bool)
+    col, row = window.col_off + offset[0], window.row_off + offset[1]
+    left, right = max(col, 0), min(col + window.width, src.width)
+    top, bottom = max(row, 0), min(row + window.height, src.height)
+    if left < right and top < bottom:
+        part = (slice(None), slice(top - row, bottom - row), slice(left - col, right - col))
+        inside = Window(left, top, right - left, bottom - top)
+        data[part] = src.read(indexes, window=inside, out_dtype="float32")
+        if _has_mask_band(src, indexes):
+            valid[part] = src.read_masks(indexes, window=inside) > 0
+        else:  # nodata and NaN are checked by read_bands; reading GDAL's nodata mask would read the data twice
+            valid[part] = True
+    return data, valid
+
+
+def _has_mask_band(src: DatasetReader, indexes: List[int]) -> bool:
+    """True when a band's validity comes from a mask or alpha band rather than from its nodata value or nothing."""
+    plain = ({MaskFlags.all_valid}, {MaskFlags.nodata})
+    return any(set(src.mask_flag_enums[i - 1]) not in plain for i in indexes)
+
+
+def _read_warped(src: DatasetReader, indexes: List[int], window: Window,
+                 grid: Grid) -> Tuple[np.ndarray, np.ndarray]:
+    # The alpha band tells pixels outside the raster from real values equal to the fill value.
+    with WarpedVRT(src, crs=grid.crs, transform=grid.transform, width=grid.width, height=grid.height,
+                   resampling=Resampling.nearest, src_nodata=src.nodata, nodata=src.nodata, add_alpha=True) as vrt:
+        data = vrt.read(indexes, window=window, out_dtype="float32")
+        valid = np.repeat(vrt.read(vrt.count, window=window)[np.newaxis] > 0, len(indexes), axis=0)
+    return data, valid
+
+
+def read_bands(
+    src: DatasetReader,
+    indexes: Sequence[int],
+    window: Window,
+    grid: Optional[Grid] = None,
+    scaled: Optional[Collection[int]] = None,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Read bands of ``src`` in one window, on its own grid or onto ``grid`` (nearest neighbour).
+
+    When ``grid`` lies on ``src``'s pixel lattice (``lattice_offset``) the pixels are read as they are; otherwise
+    they are warped with nearest neighbour, so a score or a class is never a blend of neighbours. Bands with a
+    GDAL scale/offset are returned scaled (a uint8 0..100 score with scale 0.01 reads 0..1), all of them or only
+    those in ``scaled`` (e.g. the QA bands, so reflectance keeps its digital numbers, scale 10000).
 
     Args:
         src: an open raster.
         indexes: 1-based band numbers.
         window: the window to read, on ``grid`` when given, else on ``src``'s own grid.
         grid: target grid; None reads ``src`` as it is.
+        scaled: 1-based band numbers to scale; None = every band.
 
     Returns:
         (data, valid): float32 and bool arrays of shape (len(indexes), window.height, window.width); ``valid`` is
         False outside ``src``, on its nodata value, where its mask says so, and on NaN.
     """
     indexes = list(indexes)
-    if grid is None:
-        data = src.read(indexes, window=window, out_dtype="float32")
-        valid = src.read_masks(indexes, window=window) > 0
+    offset = (0, 0) if grid is None else lattice_offset(src, grid)
+    if offset is not None:
+        data, valid = _read_aligned(src, indexes, window, offset)
     else:
-        # The alpha band tells pixels outside the raster from real values equal to the fill value.
-        with WarpedVRT(src, crs=grid.crs, transform=grid.transform, width=grid.width, height=grid.height,
-                       resampling=Resampling.nearest, src_nodata=src.nodata, nodata=src.nodata,
-                       add_alpha=True) as vrt:
-            data = vrt.read(indexes, window=window, out_dtype="float32")
-            valid = np.repeat(vrt.read(vrt.count, window=window)[np.newaxis] > 0, len(indexes), axis=0)
+        data, valid = _read_warped(src, indexes, window, grid)
     valid &= np.isfinite(data)
     if src.nodata is not None and not np.isnan(src.nodata):
         valid &= data != np.float32(src.nodata)
     for position, index in enumerate(indexes):
-        scale, offset = src.scales[index - 1], src.offsets[index - 1]
-        if scale != 1.0 or offset != 0.0:
-            data[position] = data[position] * scale + offset
+        scale, offset_value = src.scales[index - 1], src.offsets[index - 1]
+        if (scaled is None or index in scaled) and (scale != 1.0 or offset_value != 0.0):
+            data[position] = data[position] * scale + offset_value
     return data, valid
+
+
+class ScoreRange:
+    """The highest valid clear score seen while reading a QA band block by block, to warn once at the end when
+    the band is not a 0..1 score (a 0..100 score without a GDAL scale would make every threshold pass)."""
+
+    def __init__(self) -> None:
+        self.highest = -np.inf
+
+    def add(self, scores: np.ndarray, valid: Optional[np.ndarray] = None) -> None:
+        """Take the valid ``scores`` of one block into account (any shape; ``valid`` bool of the same shape)."""
+        values = scores if valid is None else scores[valid]
+        if values.size:
+            self.highest = max(self.highest, float(np.max(values)))
+
+    def warn_if_above_one(self, qa_band: str) -> None:
+        """Log a warning when a score above 1.0 was seen."""
+        if self.highest > 1.0:
+            log.warning("QA band %s reaches %.4g, above the 0..1 clear score range: is it a 0..100 score without a "
+                        "GDAL scale?", qa_band, self.highest)

@@ -188,12 +188,15 @@ def seasons_with_scenes(
 ) -> Tuple[List[SeasonPeriod], List[SkippedSeason]]:
     """Split the periods into those with at least one scene carrying ``qa_band`` over the AOI, and the others.
 
+    Each period is searched once. Meant for local sources (a folder), where a search is cheap: for a source that
+    searches over the network (Earth Engine) let each season's composite search and use ``nothing_to_composite``
+    on its error instead, so no season is searched twice.
+
     Returns:
         (periods to composite, skipped periods with the reason: no scene, or scenes without the QA band).
 
     Raises:
-        InputError: ``YEARS`` when no period has such a scene (naming the years and seasons searched);
-            the source's search errors.
+        InputError: ``YEARS`` when no period has such a scene (``no_season_error``); the source's search errors.
     """
     runnable, skipped = [], []
     for period in periods:
@@ -206,8 +209,38 @@ def seasons_with_scenes(
         else:
             skipped.append(SkippedSeason(period, "no scene" + (" over the extent" if aoi is not None else "")))
     if not runnable:
-        years = sorted({p.year for p in periods})
-        names = ", ".join(dict.fromkeys(p.season.name for p in periods))
-        raise InputError("YEARS", f"no season ({names}) of {', '.join(map(str, years))} has a scene with the QA band "
-                                  f"{qa_band!r} in the {source.describe()}" + (" over the extent" if aoi else ""))
+        raise no_season_error(periods, source, qa_band, aoi)
     return runnable, skipped
+
+
+def no_season_error(periods: Sequence[SeasonPeriod], source: Source, qa_band: str,
+                    aoi: Optional[Bounds] = None) -> InputError:
+    """``YEARS``: no season of ``periods`` has a scene with ``qa_band`` in ``source`` (naming the years and seasons
+    searched, and the extent when one was given)."""
+    years = sorted({p.year for p in periods})
+    names = ", ".join(dict.fromkeys(p.season.name for p in periods))
+    return InputError("YEARS", f"no season ({names}) of {', '.join(map(str, years))} has a scene with the QA band "
+                               f"{qa_band!r} in the {source.describe()}" + (" over the extent" if aoi else ""))
+
+
+def nothing_to_composite(
+    error: BaseException,
+    period: SeasonPeriod,
+    source: Source,
+    aoi: Optional[Bounds] = None,
+    aoi_crs: Union[CRS, str, None] = None,
+) -> Optional[SkippedSeason]:
+    """The season as skipped when ``error``, raised while planning its composite (``pipeline.plan_composite``)
+    from an already validated request, says there is nothing to composite; None for any other error.
+
+    Nothing to composite: the source's ``no_scene_error`` for the season's dates and AOI, or ``QA_BAND`` (no scene
+    found carries the QA band; a validated request has a QA band name, so that is the only ``QA_BAND`` left).
+    The reason is the error's message.
+    """
+    if not isinstance(error, InputError) or error.field not in ("QA_BAND", "START_DATE", "EXTENT"):
+        return None
+    if error.field != "QA_BAND":  # the sources' no-scene errors name the dates or the extent
+        no_scene = source.no_scene_error(period.start, period.end, aoi, aoi_crs)
+        if (error.field, error.message) != (no_scene.field, no_scene.message):
+            return None
+    return SkippedSeason(period, error.message)

@@ -31,15 +31,18 @@ class Source:
         raise NotImplementedError
 
     def search(
-        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None,
+        *, is_canceled: Optional[Callable[[], bool]] = None,
     ) -> List[Scene]:
         """Scenes acquired in ``[start, end)`` (UTC days) overlapping the AOI, in time order.
 
         ``aoi`` is (left, bottom, right, top) in ``aoi_crs``. Scenes without a clear score are returned
-        without QA bands, so the pipeline reports them as skipped.
+        without QA bands, so the pipeline reports them as skipped. A source that searches over the network
+        polls ``is_canceled`` (a local one may ignore it).
 
         Raises:
             InputError: ``EXTENT`` when the source needs an AOI and none is given; source-specific input errors.
+            Cancelled: ``is_canceled`` returned True.
         """
         raise NotImplementedError
 

@@ -183,6 +183,27 @@ def test_report_has_the_table_the_matrix_and_an_f1_plot(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["odd <name> & co.tif", "report.html"]
 
 
+def test_report_shows_the_matrix_of_the_main_threshold_and_still_marks_the_best_f1(tmp_path):
+    """The matrix and per-class table are those of the run's THRESHOLD (its TP..F1 outputs), not the best F1's."""
+    score, profile = demo_score()
+    classes = np.where(score < np.float32(0.5), 3, 6)
+    reference = write_class_map(tmp_path / "reference.tif", classes, profile)
+    result = evaluate(EvaluationRequest(reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=THRESHOLDS))
+    assert result.best.threshold == 0.5
+    main = result.at(0.3)
+    tp, fp, fn, tn = expected(classes, score < np.float32(0.3))
+    assert counts(main) == (tp, fp, fn, tn) and fn > 0  # differs from the best threshold's matrix (fn 0)
+    text = write_report(result, tmp_path / "report.html", main_threshold=0.3).read_text(encoding="utf-8")
+    assert "Confusion matrix (threshold 0.3)" in text and "Confusion matrix (threshold 0.5)" not in text
+    assert f"<td>{tp} (TP)</td><td>{fn} (FN)</td>" in text and f"<td>{fp} (FP)</td><td>{tn} (TN)</td>" in text
+    flagged_high_clouds = main.flagged[3]
+    assert f"<tr><td>3</td><td class=\"label\">not clear</td><td>{tp + fn}</td><td>{flagged_high_clouds}</td>" in text
+    best_row = text[text.index('<tr class="best">'):].split("</tr>")[0]
+    assert best_row.startswith('<tr class="best"><td>0.5</td>') and text.count('<tr class="best">') == 1
+    with pytest.raises(KeyError):
+        report_html(result, main_threshold=0.45)
+
+
 def test_a_single_threshold_report_has_no_plot():
     result_html = report_html(_one_threshold_result())
     assert "<svg" not in result_html and "Confusion matrix (threshold 0.5)" in result_html

@@ -106,7 +106,7 @@ def test_unusable_files_are_skipped_and_an_empty_folder_is_refused(tmp_path):
 def test_direct_reads_on_the_scene_lattice_equal_warped_reads():
     from rasterio.windows import Window
 
-    from cloudscore_composite.plugin.core.folder_source import _pixel_offset, _read_aligned, _read_warped
+    from cloudscore_composite.plugin.core.score_raster import _read_aligned, _read_warped, lattice_offset
 
     source = FolderSource(DEMO_DIR)
     scene = source.scenes[2]
@@ -115,11 +115,11 @@ def test_direct_reads_on_the_scene_lattice_equal_warped_reads():
     # a grid on the scene's lattice, 7 px beyond its left and top edges and 5 px inside the others
     grid = grid_from_aoi((left - 7 * res, bottom + 5 * res, right - 5 * res, top + 7 * res), scene.crs, scene.crs,
                          (res, -scene.transform.e), origin=(scene.transform.c, scene.transform.f))
-    offset = _pixel_offset(scene, grid)
-    assert offset == (-7, -7)
     window = Window(3, 2, 60, 70)
     with rasterio.open(scene.path) as src:
-        direct, direct_inside = _read_aligned(src, [4, 14], window, offset, scene)
+        offset = lattice_offset(src, grid)
+        assert offset == (-7, -7)
+        direct, direct_inside = _read_aligned(src, [4, 14], window, offset)
         warped, warped_inside = _read_warped(src, [4, 14], window, grid)
     assert np.array_equal(direct_inside, warped_inside) and not direct_inside.all()
-    assert np.array_equal(direct[:, direct_inside], warped[:, warped_inside])
+    assert np.array_equal(direct[direct_inside], warped[warped_inside])

@@ -1,10 +1,13 @@
 """Masking one scene on the real demo scenes, checked pixel by pixel against the input read with rasterio."""
 
+import logging
 import shutil
 
 import numpy as np
 import pytest
 import rasterio
+from affine import Affine
+from rasterio.windows import Window
 
 from cloudscore_composite.plugin.core.errors import Cancelled, InputError
 from cloudscore_composite.plugin.core.folder_source import read_scene
@@ -13,9 +16,13 @@ from cloudscore_composite.plugin.core.mask_scene import (
     NO_SCORE,
     NOT_CLEAR,
     MaskSceneRequest,
+    check_mask_outputs,
     check_mask_scene,
     mask_scene,
 )
+from cloudscore_composite.plugin.core.masking import clear_rule_tags
+from cloudscore_composite.plugin.core.grid import Grid
+from cloudscore_composite.plugin.core.score_raster import lattice_offset, read_bands
 
 from .demo_reference import demo_files
 
@@ -165,3 +172,72 @@ def test_cancel_leaves_no_output_and_keeps_an_older_one(tmp_path):
                    is_canceled=cancel_on_third_block)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["masked.tif"]
     assert out.read_bytes() == b"older"
+
+
+def test_outputs_are_checked_without_reading_the_scene(tmp_path):
+    """What ``maskscene``'s check runs before the run: .tif names, not the input, the clear mask not OUTPUT."""
+    check_mask_outputs(MaskSceneRequest(PARTLY_CLOUDY, "clear", tmp_path / "out.tif", 0.5, tmp_path / "mask.tif"))
+    with pytest.raises(InputError, match="CLEAR_MASK: .* another file"):
+        check_mask_outputs(MaskSceneRequest(PARTLY_CLOUDY, "clear", tmp_path / "o.tif", 0.5, tmp_path / "o.tif"))
+    with pytest.raises(InputError, match="OUTPUT: the masked scene must be written to another file"):
+        check_mask_outputs(MaskSceneRequest(PARTLY_CLOUDY, "clear", PARTLY_CLOUDY, 0.5))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_carry_the_clear_rule_tags_and_the_plugins_geotiff_layout(tmp_path):
+    out, mask = tmp_path / "masked.tif", tmp_path / "mask.tif"
+    mask_scene(MaskSceneRequest(PARTLY_CLOUDY, "clear", out, 0.55, clear_mask=mask))
+    tags = clear_rule_tags("clear", 0.55)
+    assert tags["CLOUDSCORE_CLEAR_RULE"] == "clear where score >= threshold"
+    assert float(tags["CLOUDSCORE_CLEAR_THRESHOLD"]) == 0.55 and tags["CLOUDSCORE_QA_BAND"] == "clear"
+    for path in (out, mask):
+        with rasterio.open(path) as src:
+            assert tags.items() <= src.tags().items()
+            assert src.profile["tiled"] and src.block_shapes[0] == (256, 256)
+            assert src.compression.name.lower() == "deflate"
+
+
+def test_a_0_to_100_score_without_a_scale_is_warned_about(tmp_path, caplog):
+    scene = tmp_path / "percent.tif"
+    data, profile, *_ = read(PARTLY_CLOUDY)
+    with rasterio.open(scene, "w", **dict(profile, count=2)) as dst:
+        dst.write(np.stack([data[3], data[QA - 1] * 100]))
+        dst.descriptions = ("B4", "cs")
+    with caplog.at_level(logging.WARNING):
+        mask_scene(MaskSceneRequest(scene, "cs", tmp_path / "m.tif", 0.5))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "QA band cs reaches" in warnings[0] and "above the 0..1" in warnings[0]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        mask_scene(MaskSceneRequest(PARTLY_CLOUDY, "clear", tmp_path / "ok.tif", 0.5))
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_read_bands_on_an_aligned_grid_reads_pixels_as_they_are_and_scales_only_the_chosen_bands(tmp_path):
+    """A grid on the scene's own lattice (here shifted 3 columns left and 2 rows down, so partly outside the
+    scene) is read without warping and gives the same as the warped read; ``scaled`` limits the scaling."""
+    scene = tmp_path / "scaled.tif"
+    data, profile, *_ = read(PARTLY_CLOUDY)
+    with rasterio.open(scene, "w", **dict(profile, count=2)) as dst:
+        dst.write(np.stack([data[3], data[QA - 1]]))
+        dst.scales = (0.5, 2.0)
+    with rasterio.open(scene) as src:
+        t = src.transform
+        grid = Grid(src.crs, Affine(t.a, 0, t.c - 3 * t.a, 0, t.e, t.f + 2 * t.e), 40, 30)
+        assert lattice_offset(src, grid) == (-3, 2)
+        window = Window(0, 0, 40, 30)
+        aligned, valid = read_bands(src, [1, 2], window, grid, scaled=[2])
+        own, own_valid = read_bands(src, [1, 2], Window(0, 2, 37, 30))
+    assert aligned.shape == valid.shape == (2, 30, 40)
+    assert not valid[:, :, :3].any()  # outside the scene
+    expected = data[[3, QA - 1], 2:32, :37].astype(np.float32)
+    assert np.array_equal(aligned[0, :, 3:], expected[0])  # not scaled: not in ``scaled``
+    assert np.array_equal(aligned[1, :, 3:], expected[1] * 2.0)
+    assert np.array_equal(own[0], expected[0] * 0.5)  # ``scaled`` None: every band
+    assert np.array_equal(valid[:, :, 3:], own_valid)
+    with rasterio.open(scene) as src:  # the same grid half a pixel off: warped (nearest), not aligned
+        shifted = Grid(grid.crs, grid.transform * Affine.translation(0.5, 0), 40, 30)
+        assert lattice_offset(src, shifted) is None
+        warped, warped_valid = read_bands(src, [1, 2], window, shifted, scaled=[2])
+    assert warped.shape == (2, 30, 40) and warped_valid[:, :, 3:].all() and not warped_valid[:, :, :2].any()
+    assert set(np.unique(warped[1][warped_valid[1]])) <= set(np.unique(data[QA - 1] * np.float32(2.0)))

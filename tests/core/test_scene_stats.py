@@ -5,6 +5,7 @@ from datetime import date
 import numpy as np
 import pytest
 import rasterio
+import rasterio.warp
 from rasterio.windows import Window
 
 from ..conftest import DEMO_DIR
@@ -182,3 +183,47 @@ def test_sampled_scores_are_the_same_block_by_block(source):
     np.testing.assert_array_equal(blocks.score, whole.score)
     np.testing.assert_array_equal(blocks.valid, whole.valid)
     assert whole.score.shape == (34, 34)
+
+
+def test_composite_pixel_count_is_the_composite_grid(source):
+    from cloudscore_composite.plugin.core.grid import scenes_grid
+    from cloudscore_composite.plugin.core.scene_stats import composite_pixel_count
+
+    # In the scenes' CRS, on their pixels: the AOI is widened to whole 10 m pixels (61 x 71).
+    assert composite_pixel_count(SUB_AOI, "EPSG:32633", None, source.scenes) == 61 * 71
+    assert composite_pixel_count(SUB_AOI, "EPSG:32633", 20.0, source.scenes) == 31 * 36
+    # An AOI given in degrees counts the pixels of the scenes' UTM grid, not of a box measured in degrees.
+    wgs84 = rasterio.warp.transform_bounds("EPSG:32633", "EPSG:4326", *SUB_AOI)
+    grid = scenes_grid(source.scenes, wgs84, "EPSG:4326")
+    assert composite_pixel_count(wgs84, "EPSG:4326", None, source.scenes) == grid.width * grid.height
+    # Scenes not known yet (Earth Engine): the UTM zone of the AOI's centre, here the scenes' own zone 33N.
+    assert composite_pixel_count(SUB_AOI, "EPSG:32633", 10.0) == 60 * 70
+
+
+def test_scored_scenes_keeps_the_scenes_with_the_qa_band(source):
+    import dataclasses
+
+    from cloudscore_composite.plugin.core.scene_stats import scored_scenes
+
+    unscored = dataclasses.replace(source.scenes[0], band_names=tuple(b for b in source.scenes[0].band_names
+                                                                      if b != "clear"))
+    scenes = [unscored] + list(source.scenes[1:])
+    assert scored_scenes(scenes, "clear") == list(source.scenes[1:])
+
+
+@pytest.mark.parametrize("text, expected", [("25, 50, 75", (25.0, 50.0, 75.0)), ("10;90", (10.0, 90.0)),
+                                            (" 5 ,", (5.0,))])
+def test_parse_percentiles(text, expected):
+    from cloudscore_composite.plugin.core.compositing import parse_percentiles
+
+    assert parse_percentiles(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "a, 50", "101", "50, 50"])
+def test_parse_percentiles_refuses_bad_text(text):
+    from cloudscore_composite.plugin.core.compositing import parse_percentiles
+    from cloudscore_composite.plugin.core.errors import InputError
+
+    with pytest.raises(InputError) as raised:
+        parse_percentiles(text, "P")
+    assert raised.value.field == "P"

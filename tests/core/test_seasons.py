@@ -6,11 +6,13 @@ import pytest
 
 from cloudscore_composite.plugin.core.errors import InputError
 from cloudscore_composite.plugin.core.folder_source import FolderSource
+from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_composite
 from cloudscore_composite.plugin.core.seasons import (
     METEOROLOGICAL_SEASONS,
     Season,
     parse_seasons,
     parse_years,
+    nothing_to_composite,
     season_periods,
     seasons_with_scenes,
 )
@@ -84,3 +86,23 @@ def test_no_season_over_the_extent_is_an_error_naming_years():
     with pytest.raises(InputError, match="YEARS: .* over the extent"):
         seasons_with_scenes(season_periods([2015], parse_seasons("")), demo, "clear", (14.0, 45.0, 14.1, 45.1),
                             "EPSG:4326")
+
+
+def test_a_seasons_own_search_that_finds_nothing_skips_it():
+    """Without a search first (Earth Engine), the season's composite searches once; what its planning raises
+    tells a season with nothing to composite (skipped) from any other error (the run fails)."""
+    demo = FolderSource(DEMO_DIR)
+    spring, summer = season_periods([2015], parse_seasons("spring=3-5;summer=6-8"))
+
+    def planning_error(period, qa_band="clear", **extra):
+        request = CompositeRequest(start=period.start, end=period.end, qa_band=qa_band, output="x.tif", **extra)
+        with pytest.raises(InputError) as raised:
+            plan_composite(request, demo)
+        return raised.value
+
+    no_scene = nothing_to_composite(planning_error(spring), spring, demo)
+    assert no_scene.period == spring and no_scene.reason.startswith("no scene was acquired between 2015-03-01")
+    unscored = nothing_to_composite(planning_error(summer, qa_band="cs"), summer, demo)
+    assert unscored.period == summer and "no scene has the QA band 'cs'" in unscored.reason
+    assert nothing_to_composite(planning_error(summer, bands=["B99"]), summer, demo) is None
+    assert nothing_to_composite(RuntimeError("other"), summer, demo) is None

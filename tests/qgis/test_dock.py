@@ -27,7 +27,7 @@ def test_plugin_created_the_dock(plugin):
     assert plugin.dock.ui.runButton.isEnabled()
 
 
-QGIS_INNER_WIDGETS = {"mButtonClear", "mLineEdit", "mLinkLabel", "collapseButton"}
+QGIS_INNER_WIDGETS = {"mButtonClear", "mLineEdit", "mLinkLabel", "collapseButton", "cmbConfigSelect"}
 """Parts of QGIS's own widgets (file widget, collapsible group box): the outer widget carries the tooltip."""
 
 
@@ -208,7 +208,7 @@ def test_bad_percentiles_start_no_task(dock, demo_folder, qgis_iface):
     dock.set_folder(demo_folder)
     dock.ui.methodCombo.setCurrentText("percentiles")
     dock.ui.percentilesLineEdit.setText("25, 150")
-    assert_refused(dock, qgis_iface, "numbers 0..100")
+    assert_refused(dock, qgis_iface, "outside 0..100")
 
 
 def test_missing_output_folder_starts_no_task(dock, demo_folder, tmp_path, qgis_iface):
@@ -234,7 +234,7 @@ def test_failure_shows_a_critical_message_and_adds_no_layers(dock, demo_folder, 
 
     critical = messages(qgis_iface, Qgis.MessageLevel.Critical)
     assert len(critical) == 1 and "disk on fire" in critical[0]
-    assert dock.ui.statusLabel.text().startswith("Failed")
+    assert dock.ui.statusLabel.text().startswith("Composite failed")
     assert not (tmp_path / "broken.tif").exists()
     assert len(QgsProject.instance().mapLayers()) == layers_before
     assert dock.ui.runButton.isEnabled() and not dock.ui.cancelButton.isEnabled()
@@ -283,7 +283,7 @@ def test_a_new_dock_restores_every_field(dock, qgis_iface, demo_folder):
         assert ui.combinationCombo.currentIndex() == 1
         assert ui.qaBandCombo.currentText() == "clear"
     finally:
-        panel.release_canvas()
+        panel.unload()
         panel.deleteLater()
 
 

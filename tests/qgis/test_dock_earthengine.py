@@ -8,7 +8,7 @@ import rasterio
 from qgis.core import Qgis, QgsCoordinateReferenceSystem
 
 from ..conftest import DEMO_DIR
-from .dock_support import find_to_end, messages, run_to_end, wait_until
+from .dock_support import assert_refused, find_to_end, messages, run_to_end, wait_until
 
 DEMO_BOUNDS = "465181.0522318204, 5079244.8912012065, 466180.53145382757, 5080254.63349641"
 L1C = "COPERNICUS/S2_HARMONIZED"  # the demo scenes are L1C
@@ -83,10 +83,109 @@ def test_find_scenes_shows_the_estimate_then_run_fetches_and_composites(dock, se
                 assert shown == pytest.approx(expected[scene_id], abs=0.01), (scene_id, threshold)
 
 
-def test_earth_engine_without_an_aoi_is_refused_in_the_task(dock, server, qgis_iface):
+@pytest.mark.parametrize("action", ["find_scenes", "run"])
+def test_earth_engine_without_an_aoi_is_refused(dock, server, qgis_iface, action):
     _earth_engine(dock)
     dock.set_aoi_kind("scenes")
-    assert dock.find_scenes() is not None
+    assert_refused(dock, qgis_iface, "Earth Engine needs an area of interest", action)
+    assert server.count("listAssets") == 0
+
+
+def test_estimate_counts_only_the_scenes_with_the_qa_band(dock, server, monkeypatch):
+    from cloudscore_composite.plugin.core.earthengine.source import EarthEngineSource
+
+    unscored = sorted(server.scenes)[0]
+    server.unscored.add(unscored)
+    estimated = []
+    estimate = EarthEngineSource.estimate
+    monkeypatch.setattr(EarthEngineSource, "estimate",
+                        lambda self, scenes, *args: estimated.append(list(scenes)) or estimate(self, scenes, *args))
+    _earth_engine(dock)
+    find_to_end(dock)
+
+    assert dock.scene_proxy.rowCount() == 5 and "1 without the QA band" in dock.ui.sceneStatusLabel.text()
+    assert len(estimated) == 1 and len(estimated[0]) == 4
+    assert all(unscored not in scene.scene_id for scene in estimated[0])
+
+
+def test_table_is_marked_stale_when_the_aoi_changes(dock, server):
+    _earth_engine(dock)
+    find_to_end(dock)
+    assert dock.ui.previewCheckBox.isEnabled()
+
+    dock.ui.boundsLineEdit.setText("465300, 5079400, 465900, 5080100")
+    dock.ui.boundsLineEdit.editingFinished.emit()
+    assert not dock.is_searching()  # Earth Engine is not searched again unasked
+    assert "find scenes again" in dock.ui.sceneStatusLabel.text()
+    assert not dock.ui.previewCheckBox.isEnabled() and dock.preview.layer is None
+
+    find_to_end(dock)
+    assert dock.ui.previewCheckBox.isEnabled() and "5 scenes found" in dock.ui.sceneStatusLabel.text()
+
+
+def test_default_output_crs_is_the_utm_zone_of_the_aoi(dock, server, tmp_path):
+    from rasterio.warp import transform_bounds
+
+    _earth_engine(dock)
+    bounds = transform_bounds("EPSG:32633", "EPSG:4326", *(float(v) for v in DEMO_BOUNDS.split(",")))
+    dock.ui.boundsLineEdit.setText(", ".join(repr(v) for v in bounds))
+    dock.ui.boundsCrsWidget.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    assert dock.build_request()[0].crs == "EPSG:32633"
+    dock.ui.outputCrsWidget.setCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
+    assert dock.build_request()[0].crs == "EPSG:3035"
+
+
+def test_failure_to_read_the_fetched_scores_leaves_the_run_status(dock, server, tmp_path, qgis_iface, monkeypatch):
+    from cloudscore_composite.plugin import scene_search_task
+
+    def broken(*args, **kwargs):
+        raise OSError("cache gone")
+
+    monkeypatch.setattr(scene_search_task, "read_fetched_scores", broken)
+    _earth_engine(dock)
+    find_to_end(dock)
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    run_to_end(dock)
     wait_until(lambda: not dock.is_searching())
-    warnings = messages(qgis_iface, Qgis.MessageLevel.Warning)
-    assert any("area of interest" in w for w in warnings), warnings
+
+    assert "scenes used" in dock.ui.statusLabel.text()
+    assert messages(qgis_iface, Qgis.MessageLevel.Critical) == []
+    assert dock.ui.runButton.isEnabled() and dock.ui.findScenesButton.isEnabled()
+
+
+def test_earth_engine_settings_are_stored_and_the_cache_cleared_on_confirmation(dock, server, tmp_path,
+                                                                                monkeypatch):
+    from qgis.core import QgsSettings
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    from cloudscore_composite.plugin import dock_earthengine
+    from cloudscore_composite.plugin.core.earthengine.cache import TILES_SUBFOLDER
+
+    box = dock.earth_engine_settings
+    dock.set_source_kind("earthengine")
+    assert dock.ui.sourceStack.currentWidget() is dock.ui.earthEnginePage
+    assert box.parent() is dock.ui.earthEnginePage
+    box.requestsSpinBox.setValue(3)
+    box.ceilingSpinBox.setValue(512)
+    box.cacheFolderWidget.setFilePath(str(tmp_path))
+    settings = QgsSettings()
+    assert settings.value("cloudscore_composite/earthengine/max_requests", type=int) == 3
+    assert settings.value("cloudscore_composite/earthengine/ceiling_mb", type=float) == 512
+    assert settings.value("cloudscore_composite/earthengine/cache_dir") == str(tmp_path)
+    assert box.requestsSpinBox.maximum() == 40 and box.requestsSpinBox.minimum() == 1
+    source = dock.current_source()
+    assert source.max_workers == 3 and str(source.cache.folder) == str(tmp_path)
+
+    tile = tmp_path / TILES_SUBFOLDER / "asset" / "tile.tif"
+    tile.parent.mkdir(parents=True)
+    tile.write_bytes(b"x" * 100)
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(dock_earthengine.QMessageBox, "question", lambda *args: answers.pop(0))
+    box.clearCacheButton.click()
+    assert tile.exists()  # the user said no
+    box.clearCacheButton.click()
+    assert not tile.exists() and tmp_path.exists()
+
+    dock.reset_to_defaults()
+    assert box.requestsSpinBox.value() == 8 and box.cacheFolderWidget.filePath() == ""

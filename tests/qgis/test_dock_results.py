@@ -127,3 +127,30 @@ def test_cog_in_bytes_is_shown_in_reflectance(dock, demo_folder, tmp_path):
     rgb = dock.result_layers().rgb
     assert _rgb_names(rgb, descriptions) == ["B4_median", "B3_median", "B2_median"]
     assert rgb.dataProvider().bandScale(4) == 40.0
+
+
+def test_missing_band_of_a_combination_falls_back_to_true_colour(dock, demo_folder, tmp_path, qgis_iface):
+    from qgis.core import Qgis
+
+    from .dock_support import messages
+
+    dock.set_folder(demo_folder)
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    dock.ui.outputNameLineEdit.setText("rgb_only.tif")
+    dock.ui.bandsCombo.setCheckedItems(["B2", "B3", "B4"])
+    dock.ui.combinationCombo.setCurrentIndex(1)  # false colour B8/B4/B3: B8 is not in the composite
+    run_to_end(dock)
+    with rasterio.open(tmp_path / "rgb_only.tif") as src:
+        descriptions = list(src.descriptions)
+
+    rgb = dock.result_layers().rgb
+    assert _rgb_names(rgb, descriptions) == ["B4_median", "B3_median", "B2_median"]  # not blue painted red
+    warnings = messages(qgis_iface, Qgis.MessageLevel.Warning)
+    assert any("no band B8" in w and "B4/B3/B2" in w for w in warnings), warnings
+
+    qgis_iface.messageBar().clear_messages()
+    dock.ui.combinationCombo.setCurrentIndex(0)  # true colour: there, no warning
+    assert messages(qgis_iface, Qgis.MessageLevel.Warning) == []
+    dock.ui.combinationCombo.setCurrentIndex(2)  # SWIR B12/B8A/B4: missing again
+    assert _rgb_names(rgb, descriptions) == ["B4_median", "B3_median", "B2_median"]
+    assert len(messages(qgis_iface, Qgis.MessageLevel.Warning)) == 1

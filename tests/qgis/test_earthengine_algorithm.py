@@ -91,11 +91,14 @@ def test_bad_input_is_refused_with_the_parameter_name(plugin, server, tmp_path, 
 
 def test_missing_credentials_and_project_say_what_to_do(plugin, server, tmp_path, monkeypatch):
     parameters = dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, OUTPUT=str(tmp_path / "out.tif"), **DATES)
+    # Whatever the caller's environment holds: no project anywhere, then no credentials anywhere.
+    monkeypatch.delenv("CLOUDSCORE_EE_PROJECT", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    QgsSettings().remove(f"{SETTINGS}/authcfg")  # no secret from the QGIS authentication database either
     with pytest.raises(QgsProcessingException, match=r"no Cloud project for Earth Engine.*CLOUDSCORE_EE_PROJECT"):
         run(parameters)
-    monkeypatch.delenv("CLOUDSCORE_EE_TOKEN")
-    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
+    for variable in ("CLOUDSCORE_EE_TOKEN", "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(variable, raising=False)
     with pytest.raises(QgsProcessingException, match=r"no Earth Engine credentials found.*earthengine authenticate"):
         run(parameters)
 

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import subprocess
 
 import numpy as np
@@ -103,6 +104,29 @@ def test_maskscene_refuses_bad_input_naming_the_parameter(plugin, tmp_path, chan
     assert list(tmp_path.iterdir()) == []
 
 
+def check(algorithm, **parameters):
+    """What the dialog's Run button (and every batch row) asks before a run: ``checkParameterValues``."""
+    from qgis.core import QgsProcessingContext
+
+    alg = QgsApplication.processingRegistry().createAlgorithmById(algorithm)
+    return alg.checkParameterValues(parameters, QgsProcessingContext())
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(OUTPUT="masked.png"), "OUTPUT: .* must be a GeoTIFF"),
+    (dict(OUTPUT="SCENE"), "OUTPUT: the masked scene must be written to another file than the input scene"),
+    (dict(CLEAR_MASK="masked.tif"), "CLEAR_MASK: the clear mask must be written to another file"),
+])
+def test_maskscene_check_refuses_bad_outputs_before_the_run(plugin, tmp_path, changes, message):
+    parameters = dict(INPUT=str(SCENE), QA_BAND="clear", THRESHOLD=0.5, OUTPUT=str(tmp_path / "masked.tif"))
+    parameters.update({k: str(SCENE) if v == "SCENE" else str(tmp_path / v) for k, v in changes.items()})
+    ok, text = check(MASK_SCENE, **parameters)
+    assert not ok and re.match(message, text)
+    assert check(MASK_SCENE, INPUT=str(SCENE), QA_BAND="clear", THRESHOLD=0.5, OUTPUT=str(tmp_path / "m.tif"),
+                 CLEAR_MASK=str(tmp_path / "clear.tif"))[0]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_maskscene_cancel_leaves_no_output(plugin, tmp_path):
     feedback = QgsProcessingFeedback()
     feedback.progressChanged.connect(lambda percent: feedback.cancel())
@@ -185,6 +209,42 @@ def test_evaluatemask_refuses_bad_input_naming_the_parameter(plugin, tmp_path, r
     with pytest.raises(QgsProcessingException, match=message):
         run(EVALUATE, **parameters)
     assert list(out.iterdir()) == []
+
+
+def test_evaluatemask_check_refuses_a_report_that_is_not_html(plugin, tmp_path, reference):
+    path, _ = reference
+    parameters = dict(SCORE=str(SCENE), QA_BAND="clear", THRESHOLD=0.5, REFERENCE=str(path),
+                      OUTPUT=str(tmp_path / "scores.csv"))
+    ok, text = check(EVALUATE, **parameters, REPORT=str(tmp_path / "report.txt"))
+    assert not ok and text.startswith("REPORT: ") and "must be an HTML file" in text
+    ok, text = check(EVALUATE, **parameters, REPORT=str(tmp_path / "missing" / "report.html"))
+    assert not ok and text.startswith("REPORT: ") and "does not exist or is not writable" in text
+    assert check(EVALUATE, **parameters, REPORT=str(tmp_path / "report.html"))[0]
+
+
+def test_evaluatemask_report_is_for_the_clear_threshold_like_the_outputs(plugin, tmp_path, reference):
+    """THRESHOLD 0.3 is not the best F1: the report's matrix and per-class table are still 0.3's."""
+    path, classes = reference
+    score, _ = demo_score()
+    report = tmp_path / "report.html"
+    result = run(EVALUATE, SCORE=str(SCENE), QA_BAND="clear", THRESHOLD=0.3, THRESHOLDS="0.5,0.7",
+                 REFERENCE=str(path), OUTPUT=str(tmp_path / "scores.csv"), REPORT=str(report))
+    assert result["BEST_THRESHOLD"] != 0.3
+    tp, fp, fn, tn = expected(classes, score < np.float32(0.3))
+    assert (result["TP"], result["FP"], result["FN"], result["TN"]) == (tp, fp, fn, tn)
+    text = report.read_text(encoding="utf-8")
+    assert "Confusion matrix (threshold 0.3)" in text
+    assert f"<td>{tp} (TP)</td><td>{fn} (FN)</td>" in text and f"<td>{fp} (FP)</td><td>{tn} (TN)</td>" in text
+    assert f'<tr class="best"><td>{result["BEST_THRESHOLD"]:.3g}</td>' in text
+
+
+def test_evaluatemask_writes_no_report_when_the_table_cannot_be_created(plugin, tmp_path, reference):
+    path, _ = reference
+    report = tmp_path / "report.html"
+    with pytest.raises(QgsProcessingException):
+        run(EVALUATE, SCORE=str(SCENE), QA_BAND="clear", THRESHOLD=0.5, REFERENCE=str(path),
+            OUTPUT=str(tmp_path / "no such folder" / "scores.csv"), REPORT=str(report))
+    assert not report.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_evaluatemask_cancel_leaves_no_table_and_no_report(plugin, tmp_path, reference):

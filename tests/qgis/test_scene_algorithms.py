@@ -238,9 +238,16 @@ def test_cancelled_seasonal_run_leaves_no_partial_file(plugin, tmp_path):
 
 
 def test_seasons_from_earth_engine(plugin, earth_engine, tmp_path):
-    result = run("seasonalcomposites", SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015", QA_BAND="cs",
-                 BANDS="B4,B3,B2", OUTPUT=str(tmp_path / "ee"))
+    feedback = QgsProcessingFeedback()
+    result = run("seasonalcomposites", feedback=feedback, SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015",
+                 QA_BAND="cs", BANDS="B4,B3,B2", OUTPUT=str(tmp_path / "ee"))
     assert [os.path.basename(p) for p in result["OUTPUTS"]] == ["composite_2015_JJA.tif", "composite_2015_SON.tif"]
+    # Each season is searched once, by its own run; DJF and MAM find nothing there and are skipped.
+    assert result["SKIPPED"] == "2015_DJF,2015_MAM"
+    assert "Season 2015_MAM (2015-03-01 to 2015-06-01, end excluded) skipped: Earth Engine lists no scene" \
+        in feedback.textLog()
+    searches = [path for kind, path, _ in earth_engine.log if kind == "listAssets"]
+    assert searches and len(searches) == len(set(searches))
     local = run("seasonalcomposites", INPUT=str(DEMO_DIR), EXTENT=AOI, YEARS="2015", QA_BAND="clear",
                 BANDS="B4,B3,B2", OUTPUT=str(tmp_path / "local"))
     for from_ee, from_folder in zip(result["OUTPUTS"], local["OUTPUTS"], strict=True):
@@ -301,7 +308,7 @@ def test_fetch_with_unknown_ids_reports_them(plugin, tmp_path):
 
 @pytest.mark.parametrize("algorithm, words", [
     ("searchscenes", ["clear_fraction", "score_available", "EPSG:4326"]),
-    ("fetchscenes", ["compositefolder", "id field", "temporary name"]),
+    ("fetchscenes", ["compositefolder", "id field", "temporary name", "SCENE_IDS"]),
     ("seasonalcomposites", ["meteorological", "previous", "winter=12-2;summer=6-8", "composite_2016_MAM.tif"]),
 ])
 def test_qgis_process_prints_the_help(qgis_process_env, algorithm, words):
@@ -309,6 +316,46 @@ def test_qgis_process_prints_the_help(qgis_process_env, algorithm, words):
                             capture_output=True, text=True, check=True)
     for word in words:
         assert word in helped.stdout
+
+
+def test_qgis_process_lists_every_algorithm(qgis_process_env):
+    listed = subprocess.run([QGIS_PROCESS, "list"], env=qgis_process_env, capture_output=True, text=True, check=True)
+    ids = {word for line in listed.stdout.splitlines() for word in line.split() if word.startswith("cloudscore:")}
+    assert ids == {f"cloudscore:{name}" for name in ("compositefolder", "compositeearthengine", "searchscenes",
+                                                     "fetchscenes", "seasonalcomposites", "maskscene",
+                                                     "evaluatemask")}
+
+
+def test_an_unreadable_scene_folder_is_refused_naming_the_parameter(plugin, tmp_path, monkeypatch):
+    """An OSError while reading the inputs (here: listing the folder) is a message naming INPUT, no traceback."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_iterdir = Path.iterdir
+
+    def iterdir(path):
+        if path == folder:
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real_iterdir(path)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    for algorithm, parameters in (("searchscenes", dict(QA_BAND="clear", **DATES)), ("fetchscenes", DATES),
+                                  ("seasonalcomposites", dict(YEARS="2015", QA_BAND="clear"))):
+        with pytest.raises(QgsProcessingException, match=f"INPUT: cannot read the folder '{folder}': Permission"):
+            run(algorithm, INPUT=str(folder), OUTPUT=str(tmp_path / "out"), **parameters)
+
+
+def test_an_oserror_in_any_check_is_a_message_not_a_traceback(plugin, tmp_path, monkeypatch):
+    from qgis.core import QgsProcessingContext
+
+    from cloudscore_composite.plugin.algorithms.mask_scene import MaskSceneAlgorithm
+
+    def check(self, parameters, context):
+        raise FileNotFoundError(2, "No such file or directory", "/gone/scene.tif")
+
+    monkeypatch.setattr(MaskSceneAlgorithm, "check", check)
+    alg = QgsApplication.processingRegistry().createAlgorithmById("cloudscore:maskscene")
+    assert alg.checkParameterValues({}, QgsProcessingContext()) == (
+        False, "cannot read '/gone/scene.tif': No such file or directory")
 
 
 # --- batch and the shipped model ----------------------------------------------------------------------------

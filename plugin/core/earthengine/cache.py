@@ -1,9 +1,12 @@
 """On-disk cache of fetched ``getPixels`` tiles, so re-runs and resumed runs fetch only what is missing.
 
-Layout: ``<folder>/<asset id>/<grid tile key>/<band>+<band>....<sha256 prefix>.tif``. An entry holds some bands
-of one asset on one grid tile; a later run that wants other bands of that tile fetches only those. Entries are
-written to a temporary name and renamed into place (atomic on one file system), and carry their own checksum
-in their name: an entry whose bytes do not match (a disk error, a copy cut short) is deleted and fetched again.
+Layout: ``<folder>/cloudscore_ee_tiles/<asset id>/<grid tile key>/<band>+<band>....<sha256 prefix>.tif``: the
+tiles live in a subfolder of their own, so clearing the cache never touches other files of the chosen folder. An
+entry holds some bands of one asset on one grid tile; a later run that wants other bands of that tile fetches only
+those. Entries are written to a temporary name and renamed into place (``atomic_file.atomic_path``), and carry
+their own checksum in their name: an entry whose bytes do not match (a disk error, a copy cut short) is deleted
+and fetched again. Checksums are verified lazily, when an entry is first looked up, and once per process for an
+unchanged file (same size and modification time).
 """
 
 import hashlib
@@ -12,9 +15,10 @@ import os
 import re
 import shutil
 import threading
-import uuid
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from ..atomic_file import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +26,12 @@ CACHE_DIR_ENV = "CLOUDSCORE_EE_CACHE"
 _SAFE_ASSET = re.compile(r"[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*")
 _ENTRY = re.compile(r"(?P<bands>[A-Za-z0-9_+]+)\.(?P<digest>[0-9a-f]{16})\.tif")
 _CHUNK = 1 << 20
+TILES_SUBFOLDER = "cloudscore_ee_tiles"
+"""The subfolder of the chosen cache folder that holds the tiles (and is all that ``TileCache.clear`` deletes)."""
+
+# Entries whose checksum was verified in this process: path -> (size, mtime in ns) when verified.
+_verified: Dict[Path, Tuple[int, int]] = {}
+_verified_lock = threading.Lock()
 
 
 def default_cache_dir() -> Path:
@@ -44,29 +54,30 @@ class TileCache:
     """Tiles of Earth Engine assets on disk, safe to use from several threads (one writer per tile).
 
     Args:
-        folder: where the cache lives (created when needed); default ``default_cache_dir()``.
+        folder: the folder the user chose (created when needed); the tiles go to its ``TILES_SUBFOLDER``.
+            Default ``default_cache_dir()``. Nothing is read until an entry is looked up.
     """
 
     def __init__(self, folder: Union[str, Path, None] = None):
         self.folder = Path(folder) if folder else default_cache_dir()
-        self._verified: Dict[Path, Tuple[int, int]] = {}
-        self._lock = threading.Lock()
+        self.tiles_folder = self.folder / TILES_SUBFOLDER
 
     def _tile_dir(self, asset_id: str, tile_key: str) -> Path:
         if not _SAFE_ASSET.fullmatch(asset_id) or ".." in asset_id.split("/"):
             asset_id = "other/" + hashlib.sha256(asset_id.encode("utf-8")).hexdigest()[:24]
-        return self.folder / asset_id / tile_key
+        return self.tiles_folder / asset_id / tile_key
 
-    def _is_intact(self, path: Path, digest: str) -> bool:
+    @staticmethod
+    def _is_intact(path: Path, digest: str) -> bool:
         stat = path.stat()
         stamp = (stat.st_size, stat.st_mtime_ns)
-        with self._lock:
-            if self._verified.get(path) == stamp:
+        with _verified_lock:
+            if _verified.get(path) == stamp:
                 return True
         if _digest(path) != digest:
             return False
-        with self._lock:
-            self._verified[path] = stamp
+        with _verified_lock:
+            _verified[path] = stamp
         return True
 
     def entries(self, asset_id: str, tile_key: str) -> Dict[str, Tuple[Path, int]]:
@@ -106,36 +117,32 @@ class TileCache:
     def put(self, asset_id: str, tile_key: str, bands: Sequence[str], content: bytes) -> Path:
         """Store a GeoTIFF holding ``bands`` (in that order) of an asset on a tile; returns its path.
 
-        The bytes are written to a temporary file in the same folder and renamed into place, so a reader
-        never sees half an entry and a crash leaves at most a stray temporary file (ignored, see ``clear``).
+        The bytes are written to a temporary file in the same folder and renamed into place (``atomic_path``),
+        so a reader never sees half an entry and a crash leaves at most a stray hidden temporary file (ignored
+        by lookups, removed by ``clear``).
+
+        Raises:
+            OSError: the folder or the file could not be written (disk full, permissions); no entry is left.
         """
         folder = self._tile_dir(asset_id, tile_key)
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(content).hexdigest()[:16]
         path = folder / f"{'+'.join(bands)}.{digest}.tif"
-        temporary = folder / f".{uuid.uuid4().hex}.partial"
-        try:
-            with open(temporary, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as temporary:
+            temporary.write_bytes(content)
         return path
 
     def size_bytes(self) -> int:
-        """Bytes the cache takes on disk."""
-        if not self.folder.is_dir():
+        """Bytes the cached tiles take on disk."""
+        if not self.tiles_folder.is_dir():
             return 0
-        return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+        return sum(p.stat().st_size for p in self.tiles_folder.rglob("*") if p.is_file())
 
     def clear(self) -> None:
-        """Delete every cached tile (the folder itself is kept)."""
-        if self.folder.is_dir():
-            for child in self.folder.iterdir():
-                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-        with self._lock:
-            self._verified.clear()
-        log.info("Cleared the Earth Engine tile cache %s", self.folder)
+        """Delete every cached tile: the ``TILES_SUBFOLDER`` only; the chosen folder and its other files stay."""
+        if self.tiles_folder.is_dir() and not self.tiles_folder.is_symlink():
+            shutil.rmtree(self.tiles_folder)
+        with _verified_lock:
+            for path in [p for p in _verified if self.tiles_folder in p.parents]:
+                del _verified[path]
+        log.info("Cleared the Earth Engine tile cache %s", self.tiles_folder)

@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..errors import Cancelled
+from ..errors import Cancelled, InputError
 from .auth import Credentials
 from .errors import AuthError, EarthEngineError
 
@@ -31,6 +32,16 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 MAX_RETRY_AFTER = 300.0
 """Longest ``Retry-After`` wait honoured, in seconds (a server asking for more is treated as asking for this)."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts an ``http://`` API root may name: the bearer token never leaves the machine unencrypted."""
+PROJECT_ACCESS_REASONS = frozenset({"USER_PROJECT_DENIED", "SERVICE_DISABLED", "CONSUMER_INVALID",
+                                    "accessNotConfigured"})
+"""Error reasons (``errors[].reason`` or ``details[].reason``, Google API error model) of a Cloud project that
+may not use Earth Engine."""
+PROJECT_ACCESS_MESSAGES = ("not registered to use earth engine", "has not been used in project",
+                           "it is disabled", "user_project_denied", "service_disabled",
+                           "caller does not have required permission to use project")
+"""Lower-case parts of Earth Engine's messages for the same cases, when the body carries no reason."""
 
 T = TypeVar("T")
 
@@ -40,9 +51,21 @@ class BodyError(Exception):
 
 
 def api_url(explicit: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
-    """The API root: ``explicit``, else ``CLOUDSCORE_EE_API_URL``, else ``https://earthengine.googleapis.com``."""
+    """The API root: ``explicit``, else ``CLOUDSCORE_EE_API_URL``, else ``https://earthengine.googleapis.com``.
+
+    Raises:
+        InputError: ``CLOUDSCORE_EE_API_URL`` when the root is not https:// and not plain http:// to this machine
+            (127.0.0.1, localhost, ::1): the bearer token would travel unencrypted.
+    """
     environ = os.environ if environ is None else environ
-    return (explicit or environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
+    url = (explicit or environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme != "https" and not (scheme == "http" and host in LOOPBACK_HOSTS):
+        raise InputError(API_URL_ENV, f"Earth Engine API root {url!r} must start with https:// (plain http:// is "
+                                      "accepted only for 127.0.0.1, localhost or ::1: the access token would "
+                                      "otherwise be sent unencrypted)")
+    return url
 
 
 @dataclass
@@ -54,6 +77,8 @@ class RetryPolicy:
         base_delay, max_delay: backoff ``random() * min(max_delay, base_delay * 2**retry)`` seconds.
         sleep: called with the seconds to wait (tests pass a recorder, so they do not wait).
         random: uniform 0..1 source of the jitter.
+        poll: longest single ``sleep``, in seconds: a wait is slept in steps of at most this, and a cancel is
+            checked between steps, so a cancel during a long ``Retry-After`` stops within one step.
     """
 
     max_retries: int = 5
@@ -61,12 +86,26 @@ class RetryPolicy:
     max_delay: float = 64.0
     sleep: Callable[[float], None] = time.sleep
     random: Callable[[], float] = field(default=random.random)
+    poll: float = 0.2
 
     def delay(self, retry: int, retry_after: Optional[float]) -> float:
         """Seconds to wait before retry number ``retry`` (0-based); ``Retry-After`` wins when given."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
         return self.random() * min(self.max_delay, self.base_delay * 2 ** retry)
+
+    def wait(self, seconds: float, should_stop: Optional[Callable[[], bool]] = None) -> None:
+        """Sleep ``seconds`` in steps of at most ``poll`` seconds, checking ``should_stop`` before each step.
+
+        Raises:
+            Cancelled: ``should_stop`` returned True (the rest of the wait is skipped).
+        """
+        remaining = seconds
+        while remaining > 1e-9:  # not a step for the rounding left of subtracting the steps
+            _check_stop(should_stop)
+            step = min(remaining, self.poll) if self.poll > 0 else remaining
+            self.sleep(step)
+            remaining -= step
 
 
 def retry_after_seconds(value: Optional[str]) -> Optional[float]:
@@ -151,7 +190,7 @@ class EarthEngineClient:
             method, path: HTTP method and path below the root (``v1/projects/...``).
             decode: turns a 2xx response into the result; raises ``BodyError`` for a body worth fetching again.
             params, json: query parameters and JSON body.
-            should_stop: polled before each retry wait; True stops with ``Cancelled``.
+            should_stop: polled before each attempt and during retry waits; True stops with ``Cancelled``.
 
         Raises:
             EarthEngineError: a 4xx that is not retried (Earth Engine's message), or the retries ran out
@@ -163,6 +202,7 @@ class EarthEngineClient:
         what = f"{method} {path.split('/')[-1][:80]}"
         retries, refreshed = 0, False
         while True:
+            _check_stop(should_stop)
             token = self.credentials.token()
             headers = {"Authorization": f"Bearer {token}", "X-Goog-User-Project": self.project}
             retry_after, status = None, None
@@ -194,13 +234,11 @@ class EarthEngineClient:
             if retries >= self.retry.max_retries:
                 raise EarthEngineError(
                     f"Earth Engine request {what} failed after {retries + 1} attempts; last: {failure}", status)
-            if should_stop is not None and should_stop():
-                raise Cancelled("cancelled by the user")
             wait = self.retry.delay(retries, retry_after)
             retries += 1
             log.warning("Earth Engine %s: %s; retry %d/%d in %.1f s", what, failure, retries,
                         self.retry.max_retries, wait)
-            self.retry.sleep(wait)
+            self.retry.wait(wait, should_stop)
 
     def _refresh(self, refused_token: str) -> None:
         # One refresh for all threads that saw the same expired token.
@@ -210,14 +248,27 @@ class EarthEngineClient:
                 self.credentials.refresh()
 
     def _refusal(self, response: requests.Response) -> EarthEngineError:
-        message, _, _ = error_details(response)
+        message, _, reasons = error_details(response)
         status = response.status_code
-        if status == 403 and "project" in message.lower():
+        if status == 403 and is_project_refusal(message, reasons):
             return AuthError(
                 f"project {self.project!r} has no Earth Engine access (Earth Engine says: {message}). Enable the "
                 "Earth Engine API in that Cloud project and register it for Earth Engine "
                 "(https://code.earthengine.google.com/register), or choose another project", status)
         return EarthEngineError(f"Earth Engine refused the request (HTTP {status}): {message}", status)
+
+
+def is_project_refusal(message: str, reasons: Tuple[str, ...]) -> bool:
+    """True when a 403 says the Cloud project may not use Earth Engine (not registered, API disabled, no right
+    to use the project), judged by ``PROJECT_ACCESS_REASONS`` and ``PROJECT_ACCESS_MESSAGES``; a permission
+    refused on an asset (whose name holds ``projects/...`` too) is not such a case."""
+    text = message.lower()
+    return bool(PROJECT_ACCESS_REASONS.intersection(reasons)) or any(part in text for part in PROJECT_ACCESS_MESSAGES)
+
+
+def _check_stop(should_stop: Optional[Callable[[], bool]]) -> None:
+    if should_stop is not None and should_stop():
+        raise Cancelled("cancelled by the user")
 
 
 def _complete(response: requests.Response) -> requests.Response:

@@ -10,7 +10,7 @@ import logging
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence, Set, Tuple
 
 import requests
 from rasterio.errors import RasterioError
@@ -25,6 +25,8 @@ from .tiling import GridTile
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 8
+MAX_WORKERS = 40
+"""Most requests in flight: Earth Engine allows about 40 concurrent requests per project (../shared/DESIGN.md)."""
 MEGABYTE = 1024 * 1024
 _POLL_SECONDS = 0.2  # how often the cancel callback is polled while requests are in flight
 
@@ -71,12 +73,12 @@ def estimate(requests_: Sequence[TileRequest], cached: int = 0) -> FetchEstimate
 
 
 def check_ceiling(planned: FetchEstimate, ceiling_mb: Optional[float]) -> None:
-    """Refuse a fetch larger than the ceiling (None or 0 = no ceiling).
+    """Refuse a fetch larger than the ceiling (None, 0 or less = no ceiling).
 
     Raises:
         InputError: ``EXTENT``, naming the size, the number of requests and the ceiling.
     """
-    if ceiling_mb and planned.megabytes > ceiling_mb:
+    if ceiling_mb is not None and ceiling_mb > 0 and planned.megabytes > ceiling_mb:
         raise InputError(
             "EXTENT",
             f"this Earth Engine fetch needs about {planned.megabytes:.1f} MB in {planned.requests} request(s), over "
@@ -85,9 +87,10 @@ def check_ceiling(planned: FetchEstimate, ceiling_mb: Optional[float]) -> None:
 
 
 def pixel_grid(tile: GridTile) -> Dict[str, Any]:
-    """The ``grid`` (PixelGrid) of a getPixels request for one tile."""
+    """The ``grid`` (PixelGrid) of a getPixels request for one tile: ``crsCode`` only for a CRS that is exactly
+    an EPSG one (``to_epsg(100)``), else ``crsWkt``, so Earth Engine never answers on a look-alike CRS."""
     t = tile.grid.transform
-    epsg = tile.grid.crs.to_epsg()
+    epsg = tile.grid.crs.to_epsg(100)
     grid: Dict[str, Any] = {
         "dimensions": {"width": tile.grid.width, "height": tile.grid.height},
         "affineTransform": {"scaleX": t.a, "shearX": t.b, "translateX": t.c,
@@ -101,16 +104,23 @@ def pixel_grid(tile: GridTile) -> Dict[str, Any]:
 
 
 def geotiff_checker(request: TileRequest) -> Callable[[requests.Response], bytes]:
-    """A ``decode`` for the client: the body must be a whole GeoTIFF of the requested bands and tile size."""
+    """A ``decode`` for the client: the body must be a whole GeoTIFF of the requested bands on the tile's grid
+    (shape, transform within ``Affine.almost_equals``' precision, and CRS); otherwise ``BodyError`` (retried)."""
+    grid = request.tile.grid
 
     def decode(response: requests.Response) -> bytes:
         content = response.content
-        wanted = (len(request.bands), request.tile.grid.height, request.tile.grid.width)
+        wanted = (len(request.bands), grid.height, grid.width)
         try:
             with MemoryFile(content) as memory, memory.open() as dataset:
                 shape = (dataset.count, dataset.height, dataset.width)
                 if shape != wanted:
                     raise BodyError(f"GeoTIFF of shape {shape}, expected {wanted}")
+                if not dataset.transform.almost_equals(grid.transform):
+                    raise BodyError(f"GeoTIFF on transform {tuple(dataset.transform)[:6]}, expected "
+                                    f"{tuple(grid.transform)[:6]}")
+                if dataset.crs != grid.crs:
+                    raise BodyError(f"GeoTIFF in CRS {dataset.crs}, expected {grid.crs}")
                 # Decode every block once (a block at a time, to bound memory): a damaged stream fails here.
                 for _, window in dataset.block_windows(1):
                     dataset.read(window=window)
@@ -121,9 +131,26 @@ def geotiff_checker(request: TileRequest) -> Callable[[requests.Response], bytes
     return decode
 
 
+def raise_first_failure(futures: Iterable[Future]) -> None:
+    """Raise the first exception of finished ``futures`` that is not ``Cancelled`` (a request stopped because
+    another failed must not hide the real error), else the first ``Cancelled``; nothing when none failed."""
+    errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
+    for error in errors:
+        if not isinstance(error, Cancelled):
+            raise error
+    if errors:
+        raise errors[0]
+
+
 def fetch_tile(client: EarthEngineClient, cache: TileCache, request: TileRequest,
                should_stop: Optional[Callable[[], bool]] = None) -> None:
-    """Download one tile as GeoTIFF and store it in the cache (retries are the client's)."""
+    """Download one tile as GeoTIFF and store it in the cache (retries are the client's).
+
+    Raises:
+        EarthEngineError, AuthError: the request failed for good (see ``EarthEngineClient.request``).
+        Cancelled: ``should_stop`` returned True before an attempt or during a retry wait.
+        OSError: the tile could not be written to the cache.
+    """
     body = {"fileFormat": "GEO_TIFF", "bandIds": list(request.bands), "grid": pixel_grid(request.tile)}
     content = client.request("POST", f"v1/{asset_name(request.asset_id)}:getPixels", json=body,
                              decode=geotiff_checker(request), should_stop=should_stop)
@@ -136,7 +163,9 @@ def run_requests(requests_: Sequence[TileRequest], fetch_one: Callable[[TileRequ
     """Run ``fetch_one`` over the requests with at most ``max_workers`` in flight.
 
     ``progress(done, total)`` is called as requests finish. On a cancel or a failure, requests not started
-    are dropped and those in flight finish (their tiles are kept), then ``Cancelled`` or the failure is raised.
+    are dropped and those in flight finish or stop at their next check of ``should_stop`` (their tiles are
+    kept), then ``Cancelled`` or the failure is raised. A failure wins over the ``Cancelled`` of the requests it
+    stopped (see ``raise_first_failure``).
 
     Raises:
         Cancelled: ``is_canceled`` returned True.
@@ -164,8 +193,12 @@ def run_requests(requests_: Sequence[TileRequest], fetch_one: Callable[[TileRequ
         try:
             while pending:
                 finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()
+                if any(future.exception() is not None for future in finished):
+                    stop.set()
+                    for future in pending:
+                        future.cancel()
+                    stopped, pending = wait(pending)  # the rest stop at their next check of ``stop``
+                    raise_first_failure([*finished, *stopped])
                 done += len(finished)
                 if finished and progress is not None:
                     progress(done, total)

@@ -16,10 +16,11 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.warp import transform as transform_points
+from rasterio.warp import transform_geom
 
 from ..errors import InputError
 from ..folder_source import utc_midnight
+from ..footprints import WGS84, densified_ring
 from ..grid import Bounds
 from ..scene import S2_BANDS, Scene, parse_scene_name
 from .client import EarthEngineClient
@@ -57,19 +58,14 @@ def _rfc3339(day: date) -> str:
     return utc_midnight(day).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def aoi_geometry(aoi: Bounds, aoi_crs: Union[CRS, str, None], points_per_side: int = 21) -> Dict[str, Any]:
-    """The AOI as a GeoJSON polygon in EPSG:4326 (lon/lat), its sides densified so a reprojected box stays covered."""
-    left, bottom, right, top = aoi
-    steps = [i / (points_per_side - 1) for i in range(points_per_side)]
-    xs = [left + (right - left) * s for s in steps] + [right] * points_per_side
-    ys = [bottom] * points_per_side + [bottom + (top - bottom) * s for s in steps]
-    xs += [right - (right - left) * s for s in steps] + [left] * points_per_side
-    ys += [top] * points_per_side + [top - (top - bottom) * s for s in steps]
-    source_crs = CRS.from_user_input(aoi_crs) if aoi_crs is not None else CRS.from_epsg(4326)
-    if source_crs != CRS.from_epsg(4326):
-        xs, ys = transform_points(source_crs, CRS.from_epsg(4326), xs, ys)
-    ring = [[round(x, 7), round(y, 7)] for x, y in zip(xs, ys)]
-    ring.append(ring[0])
+def aoi_geometry(aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> Dict[str, Any]:
+    """The AOI as a GeoJSON polygon in EPSG:4326 (lon/lat), its sides densified (``footprints.densified_ring``)
+    so a reprojected box stays covered; counter-clockwise, as RFC 7946 wants an exterior ring."""
+    source_crs = CRS.from_user_input(aoi_crs) if aoi_crs is not None else WGS84
+    polygon = {"type": "Polygon", "coordinates": [densified_ring(*aoi)[::-1]]}
+    if source_crs != WGS84:
+        polygon = transform_geom(source_crs, WGS84, polygon)
+    ring = [[round(x, 7), round(y, 7)] for x, y in polygon["coordinates"][0]]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
@@ -85,6 +81,11 @@ def list_assets(client: EarthEngineClient, collection: str, filter_text: str, ba
 
     Args:
         basic: ask for the BASIC view (name and id only, larger pages).
+        should_stop: polled before each page and during retry waits.
+
+    Raises:
+        EarthEngineError, AuthError: a page could not be listed (see ``EarthEngineClient.request``).
+        Cancelled: ``should_stop`` returned True.
     """
     params: Dict[str, Any] = {"filter": filter_text, "pageSize": BASIC_PAGE_SIZE if basic else FULL_PAGE_SIZE}
     if basic:

@@ -4,7 +4,7 @@ import logging
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import rasterio
@@ -21,14 +21,26 @@ from .auth import Credentials, StaticToken, find_credentials, resolve_project
 from .cache import TileCache
 from .client import EarthEngineClient, RetryPolicy
 from .errors import EarthEngineError
-from .fetch import DEFAULT_MAX_WORKERS, FetchEstimate, TileRequest, check_ceiling, estimate, fetch_tile, run_requests
+from .fetch import (
+    DEFAULT_MAX_WORKERS,
+    MAX_WORKERS,
+    FetchEstimate,
+    TileRequest,
+    check_ceiling,
+    estimate,
+    fetch_tile,
+    run_requests,
+)
 from .search import COLLECTIONS, SCORE_BANDS, score_asset_id, search_scenes
 from .tiling import GridTile, split_grid, tile_side
 
 log = logging.getLogger(__name__)
 
 BYTES_PER_PIXEL = {"reflectance": 2, "score": 4}
-"""Bytes per pixel and band in getPixels answers: Sentinel-2 reflectance is uint16 DN, Cloud Score+ float32 0..1."""
+"""Bytes per pixel and band in getPixels answers. Sentinel-2 reflectance is uint16 DN (Earth Engine catalogue,
+COPERNICUS/S2_HARMONIZED bands). For Cloud Score+ (``cs``, ``cs_cdf``, 0..1) the catalogue gives no data type:
+float32 is an assumption, the widest type fractional scores plausibly come in, so the estimate and the tile side
+err on the large side (a narrower type only makes requests smaller than planned)."""
 DEFAULT_TILE_SIDE = tile_side(max(len(S2_BANDS) * BYTES_PER_PIXEL["reflectance"],
                                   len(SCORE_BANDS) * BYTES_PER_PIXEL["score"]))
 """Tile side fitting every band of an asset in one request, so a tile's key never depends on the bands asked
@@ -45,6 +57,14 @@ def covers(scene: Scene, bounds: Bounds, crs: CRS) -> bool:
     points = np.array(_flatten(scene.footprint["coordinates"]), dtype=float).reshape(-1, 2)
     box = (points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max())
     return intersection(transform_bounds(CRS.from_epsg(4326), crs, *box, densify_pts=21), bounds) is not None
+
+
+def _clamped(what: str, value, low: int, high: int) -> int:
+    # Settings may hold anything: clamp into range and say so, rather than refuse a run.
+    number = min(high, max(low, int(value)))
+    if number != value:
+        log.warning("Earth Engine %s %r is outside %d..%d: using %d", what, value, low, high, number)
+    return number
 
 
 def _flatten(nested) -> list:
@@ -66,13 +86,15 @@ class EarthEngineSource(Source):
         cache_dir: tile cache folder; None = ``cache.default_cache_dir()``.
         api_url: API root; None = ``CLOUDSCORE_EE_API_URL`` or ``https://earthengine.googleapis.com``.
         credentials: a ``Credentials``, an access token, or None for ``auth.find_credentials()``.
-        max_workers: getPixels requests in flight.
-        ceiling_mb: refuse fetches larger than this many MB (uncompressed); None or 0 = no ceiling.
+        max_workers: getPixels requests in flight, 1..``fetch.MAX_WORKERS`` (40, Earth Engine's concurrency per
+            project); a value outside is clamped with a logged warning.
+        ceiling_mb: refuse fetches larger than this many MB (uncompressed); None, 0 or less = no ceiling.
         retry: retry policy (tests pass one that does not sleep).
-        tile_size: tile side in pixels (default ``DEFAULT_TILE_SIDE``; smaller values make more, smaller requests).
+        tile_size: tile side in pixels, 1..``DEFAULT_TILE_SIDE`` (the largest within the request limits;
+            smaller values make more, smaller requests); a value outside is clamped with a logged warning.
 
     Raises:
-        InputError: ``COLLECTION`` not one of ``search.COLLECTIONS``; ``MAX_REQUESTS`` below 1.
+        InputError: ``COLLECTION`` not one of ``search.COLLECTIONS``.
     """
 
     fetches_pixels = True
@@ -84,17 +106,16 @@ class EarthEngineSource(Source):
                  tile_size: Optional[int] = None):
         if collection not in COLLECTIONS:
             raise InputError("COLLECTION", f"collection {collection!r} is not one of {', '.join(COLLECTIONS)}")
-        if not isinstance(max_workers, int) or max_workers < 1:
-            raise InputError("MAX_REQUESTS", f"requests in flight {max_workers!r} must be a whole number >= 1")
         self.collection = collection
         self.project = project
         self.cache = TileCache(cache_dir)
         self.api_url = api_url
         self.credentials = StaticToken(credentials, "the given token") if isinstance(credentials, str) else credentials
-        self.max_workers = max_workers
-        self.ceiling_mb = ceiling_mb
+        self.max_workers = _clamped("requests in flight (setting cloudscore_composite/earthengine/max_requests)",
+                                    max_workers, 1, MAX_WORKERS)
+        self.ceiling_mb = ceiling_mb if ceiling_mb is not None and ceiling_mb > 0 else None
         self.retry = retry
-        self.tile_size = tile_size or DEFAULT_TILE_SIDE
+        self.tile_size = _clamped("tile side in pixels", tile_size or DEFAULT_TILE_SIDE, 1, DEFAULT_TILE_SIDE)
         self.unscored: List[str] = []
         self._client: Optional[EarthEngineClient] = None
         self._tiles: Dict[Grid, List[GridTile]] = {}
@@ -110,16 +131,19 @@ class EarthEngineSource(Source):
         return list(SCORE_BANDS)
 
     def search(self, start: date, end: date, aoi: Optional[Bounds] = None,
-               aoi_crs: Union[CRS, str, None] = None) -> List[Scene]:
+               aoi_crs: Union[CRS, str, None] = None, *,
+               is_canceled: Optional[Callable[[], bool]] = None) -> List[Scene]:
         """Scenes in ``[start, end)`` over the AOI, in time order; those without a score have no QA band and
-        their ids are kept in ``self.unscored``.
+        their ids are kept in ``self.unscored``. ``is_canceled`` is polled before each page and during retry
+        waits.
 
         Raises:
             InputError: ``EXTENT`` when no AOI is given.
             AuthError: no credentials or no project (the message says how to set them up).
             EarthEngineError: the listing failed.
+            Cancelled: ``is_canceled`` returned True.
         """
-        result = search_scenes(self.client(), self.collection, start, end, aoi, aoi_crs)
+        result = search_scenes(self.client(), self.collection, start, end, aoi, aoi_crs, should_stop=is_canceled)
         self.unscored = result.unscored
         return result.scenes
 

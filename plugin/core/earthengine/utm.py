@@ -14,6 +14,9 @@ def utm_crs(aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> CRS:
 
     Zones are 6 degrees of longitude wide from 180 W (zone = floor((lon + 180) / 6) + 1, clamped to 1..60);
     the Norway and Svalbard exceptions of the MGRS are not applied (a neighbouring zone is still a valid grid).
+
+    Raises:
+        rasterio.errors.CRSError: ``aoi_crs`` is not a CRS rasterio understands.
     """
     left, bottom, right, top = aoi
     x, y = (left + right) / 2.0, (bottom + top) / 2.0

@@ -1,5 +1,6 @@
 """Fixtures for the Earth Engine source: the local fake server and sources pointed at it."""
 
+import math
 from datetime import date
 
 import pytest
@@ -29,8 +30,9 @@ def sleeps():
 
 @pytest.fixture
 def retry(sleeps):
-    """A retry policy that records its waits instead of sleeping; jitter fixed at one half."""
-    return RetryPolicy(sleep=sleeps.append, random=lambda: 0.5)
+    """A retry policy that records its waits instead of sleeping (each wait in one step); jitter fixed at one
+    half."""
+    return RetryPolicy(sleep=sleeps.append, random=lambda: 0.5, poll=math.inf)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Retries, backoff, Retry-After, Earth Engine's error messages and token refresh, against the local fake server."""
 
+import math
 import socket
+import time
 
 import pytest
 from cloudscore_composite.plugin.core.earthengine.auth import RefreshTokenCredentials, StaticToken
@@ -11,6 +13,7 @@ from cloudscore_composite.plugin.core.earthengine.client import (
     retry_after_seconds,
 )
 from cloudscore_composite.plugin.core.earthengine.errors import AuthError, EarthEngineError
+from cloudscore_composite.plugin.core.errors import Cancelled, InputError
 
 from ...fake_earthengine import REFRESH_TOKEN, TOKEN
 from .conftest import END, PROJECT, START, demo_aoi
@@ -132,7 +135,7 @@ def test_connection_errors_are_retried_then_reported(sleeps):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{port}",
-                               RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0))
+                               RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0, poll=math.inf))
     with pytest.raises(EarthEngineError, match=r"failed after 3 attempts; last: ConnectionError"):
         client.get_json("v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets")
     assert sleeps == [1.0, 2.0]
@@ -141,7 +144,75 @@ def test_connection_errors_are_retried_then_reported(sleeps):
 def test_api_url_and_retry_after_parsing():
     assert api_url(None, {}) == "https://earthengine.googleapis.com"
     assert api_url(None, {"CLOUDSCORE_EE_API_URL": "http://127.0.0.1:9/"}) == "http://127.0.0.1:9"
-    assert api_url("http://x", {"CLOUDSCORE_EE_API_URL": "http://y"}) == "http://x"
+    assert api_url("https://x", {"CLOUDSCORE_EE_API_URL": "https://y"}) == "https://x"
     assert retry_after_seconds("12") == 12.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: go now
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+
+
+LIST_PATH = "v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets"
+
+
+def test_a_read_timeout_is_retried_then_reported(sleeps):
+    with socket.socket() as silent:  # accepts connections (the backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{silent.getsockname()[1]}",
+                                   RetryPolicy(max_retries=1, sleep=sleeps.append, random=lambda: 1.0,
+                                               poll=math.inf), timeout=(5.0, 0.2))
+        with pytest.raises(EarthEngineError, match=r"failed after 2 attempts; last: ReadTimeout"):
+            client.get_json(LIST_PATH)
+    assert sleeps == [1.0]
+
+
+def test_a_cancel_during_a_retry_after_wait_stops_it_without_another_request(server, sleeps):
+    server.add_fault("listAssets", status=429, message="Too many requests.", headers={"Retry-After": "7"})
+    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, server.url,
+                               RetryPolicy(sleep=sleeps.append, poll=1.0))
+    with pytest.raises(Cancelled):
+        client.get_json(LIST_PATH, should_stop=lambda: len(sleeps) >= 2)  # cancelled 2 s into the 7 s wait
+    assert sleeps == [1.0, 1.0] and server.count("listAssets") == 1
+
+
+def test_a_cancelled_fetch_does_not_wait_out_a_long_retry_after(server, make_source, demo_grid):
+    waited = []
+
+    def sleep(seconds):  # really sleeps: the fetch's worker thread must see the cancel during its wait
+        waited.append(seconds)
+        time.sleep(seconds)
+
+    source = make_source(max_workers=1, retry=RetryPolicy(sleep=sleep, poll=0.05))
+    scenes = source.search(START, END, *demo_aoi(demo_grid))
+    server.reset_log()
+    server.add_fault("getPixels", status=429, message="Too many requests.", headers={"Retry-After": "300"})
+    with pytest.raises(Cancelled):
+        source.fetch(scenes, ["B4"], demo_grid, is_canceled=lambda: bool(waited))
+    assert server.count("getPixels") == 1 and sum(waited) < 300
+
+
+def test_a_permission_403_on_an_asset_is_not_reported_as_a_project_problem(server, make_source, demo_grid):
+    message = ("Permission 'earthengine.assets.get' denied on resource 'projects/earthengine-public/assets/"
+               "COPERNICUS/S2_HARMONIZED' (or it may not exist).")
+    server.add_fault("listAssets", status=403, message=message)
+    with pytest.raises(EarthEngineError, match=r"refused the request \(HTTP 403\): Permission 'earthengine") as caught:
+        make_source().search(START, END, *demo_aoi(demo_grid))
+    assert not isinstance(caught.value, AuthError)
+
+
+@pytest.mark.parametrize("message, reason", [
+    ("Earth Engine API has not been used in project 123 before or it is disabled.", "SERVICE_DISABLED"),
+    ("Caller does not have required permission to use project my-ee-project.", "USER_PROJECT_DENIED"),
+    ("Caller does not have required permission to use project my-ee-project.", None),
+])
+def test_project_refusals_are_recognised_by_reason_or_message(server, make_source, demo_grid, message, reason):
+    server.add_fault("listAssets", status=403, message=message, reason=reason)
+    with pytest.raises(AuthError, match=rf"project '{PROJECT}' has no Earth Engine access"):
+        make_source().search(START, END, *demo_aoi(demo_grid))
+
+
+def test_plain_http_is_refused_unless_the_host_is_this_machine():
+    for url in ("http://127.0.0.1:9", "http://localhost:8080/", "http://[::1]:8080", "https://example.com"):
+        assert api_url(url, {}) == url.rstrip("/")
+    for url in ("http://earthengine.googleapis.com", "http://192.168.1.5:8080", "ftp://127.0.0.1"):
+        with pytest.raises(InputError, match=r"CLOUDSCORE_EE_API_URL: .*must start with https://"):
+            api_url(None, {"CLOUDSCORE_EE_API_URL": url})

@@ -6,7 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 from cloudscore_composite.plugin.core.earthengine.search import aoi_geometry, asset_filter, parse_rfc3339
-from cloudscore_composite.plugin.core.errors import InputError
+from cloudscore_composite.plugin.core.errors import Cancelled, InputError
+from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_composite
+from cloudscore_composite.plugin.core.scene_selection import SceneSubset
 
 from ...fake_earthengine import L2A, SCORES, FakeEarthEngine
 from .conftest import END, START, demo_aoi
@@ -95,5 +97,33 @@ def test_rfc3339_and_geometry_helpers():
                                                                         tzinfo=timezone.utc)
     assert parse_rfc3339("2023-01-05T18:47:49Z").tzinfo == timezone.utc
     box = aoi_geometry((14.0, 45.0, 15.0, 46.0), "EPSG:4326")
-    assert box["coordinates"][0][0] == box["coordinates"][0][-1] == [14.0, 45.0]
+    ring = box["coordinates"][0]
+    assert ring[0] == ring[-1] == [14.0, 46.0] and len(ring) == 4 * 20 + 1
+    # counter-clockwise (RFC 7946 exterior ring): positive shoelace area
+    assert sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) > 0
+    utm = aoi_geometry((465000.0, 5079000.0, 466000.0, 5080000.0), "EPSG:32633")["coordinates"][0]
+    assert all(14.5 < x < 14.6 and 45.8 < y < 45.9 for x, y in utm)
     assert 'intersects("{\\"type\\":\\"Polygon\\"' in asset_filter(date(2020, 1, 1), date(2020, 2, 1), box)
+
+
+def test_a_search_can_be_cancelled_through_the_pipeline_and_a_scene_subset(make_source, demo_grid, server):
+    aoi, crs = demo_aoi(demo_grid)
+    with pytest.raises(Cancelled):
+        make_source().search(START, END, aoi, crs, is_canceled=lambda: True)
+    request = CompositeRequest(START, END, "cs", "unused.tif", aoi=aoi, aoi_crs=crs)
+    with pytest.raises(Cancelled):
+        plan_composite(request, SceneSubset(make_source(), []), is_canceled=lambda: True)
+    assert server.count("listAssets") == 0
+    pages = []
+    with pytest.raises(Cancelled):  # cancelled after the first listing: the second is never asked for
+        make_source().search(START, END, aoi, crs, is_canceled=lambda: pages.append(1) or len(pages) > 1)
+    assert server.count("listAssets") == 1
+
+
+def test_a_scene_subset_says_whether_the_wrapped_source_downloads(make_source):
+    from cloudscore_composite.plugin.core.folder_source import FolderSource
+
+    from ...conftest import DEMO_DIR
+
+    assert SceneSubset(make_source(), ["x"]).fetches_pixels is True
+    assert SceneSubset(FolderSource(DEMO_DIR), ["x"]).fetches_pixels is False

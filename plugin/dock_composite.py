@@ -1,0 +1,149 @@
+"""The dock's composite panel: how to composite (method, percentiles, bands, format), where to write it, and how
+the result is shown (band combination, a layer per percentile). It owns those widgets of the dock's form."""
+
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from qgis.core import QgsProcessingUtils, QgsProject
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtWidgets import QWidget
+
+from .core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
+from .core.errors import InputError
+from .core.pipeline import CompositeResult
+from .core.raster_output import FORMATS
+from .core.scene import S2_BANDS
+from .layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
+
+
+class CompositePanel(QObject):
+    """The composite, output and display widgets of the dock's form (``methodCombo`` ... ``combinationCombo``)
+    and the layers of the last result.
+
+    Args:
+        ui: the dock's form.
+        warn: called with a message for the user when the composite lacks a band of the combination chosen.
+    """
+
+    def __init__(self, ui, warn: Callable[[str], None], parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.ui = ui
+        self.warn = warn
+        self._result_layers: Optional[CompositeLayers] = None
+
+    # ---- construction -------------------------------------------------------------------------------
+
+    def fill_widgets(self) -> None:
+        """Offer the methods, bands, formats and band combinations; the default percentiles."""
+        ui = self.ui
+        for method in METHODS:
+            ui.methodCombo.addItem(method, method)
+        ui.percentilesLineEdit.setText(", ".join(f"{p:g}" for p in DEFAULT_PERCENTILES))
+        ui.bandsCombo.addItems(list(S2_BANDS))
+        ui.bandsCombo.setDefaultText("all bands")
+        for output_format in FORMATS:
+            ui.formatCombo.addItem(output_format, output_format)
+        for label in BAND_COMBINATIONS:
+            ui.combinationCombo.addItem(label, label)
+        ui.outputFolderWidget.lineEdit().setPlaceholderText("[QGIS's temporary folder]")
+
+    def remembered_widgets(self) -> Dict[str, QWidget]:
+        """Settings key -> widget of every composite, output and display field."""
+        ui = self.ui
+        return {
+            "method": ui.methodCombo, "percentiles": ui.percentilesLineEdit, "bands": ui.bandsCombo,
+            "format": ui.formatCombo, "scale_to_byte": ui.scaleToByteCheckBox,
+            "statistic_layers": ui.statisticLayersCheckBox, "output_folder": ui.outputFolderWidget,
+            "output_name": ui.outputNameLineEdit, "band_combination": ui.combinationCombo,
+        }
+
+    def start(self) -> None:
+        """After the settings are restored: connect; enable the percentile fields for the method chosen."""
+        self.ui.methodCombo.currentIndexChanged.connect(self._method_changed)
+        self.ui.combinationCombo.currentIndexChanged.connect(self._combination_changed)
+        self._method_changed()
+
+    # ---- the request --------------------------------------------------------------------------------
+
+    def _method_changed(self) -> None:
+        percentiles = self.ui.methodCombo.currentData() == "percentiles"
+        self.ui.percentilesLineEdit.setEnabled(percentiles)
+        self.ui.statisticLayersCheckBox.setEnabled(percentiles)
+
+    def bands(self) -> Optional[List[str]]:
+        """The bands ticked, in Sentinel-2 order; None for all of them."""
+        checked = self.ui.bandsCombo.checkedItems()
+        return [b for b in S2_BANDS if b in checked] or None
+
+    def options(self) -> Dict[str, Any]:
+        """``CompositeRequest`` keyword arguments: ``bands``, ``method``, ``percentiles``, ``output_format``,
+        ``scale_to_byte``.
+
+        Raises:
+            InputError: ``PERCENTILES`` for the percentiles method with bad percentiles (``parse_percentiles``).
+        """
+        method = self.ui.methodCombo.currentData()
+        percentiles = parse_percentiles(self.ui.percentilesLineEdit.text()) if method == "percentiles" \
+            else DEFAULT_PERCENTILES
+        return dict(bands=self.bands(), method=method, percentiles=percentiles,
+                    output_format=self.ui.formatCombo.currentData(),
+                    scale_to_byte=self.ui.scaleToByteCheckBox.isChecked())
+
+    def output_path(self, start: date, end: date) -> Path:
+        """The output file: folder + name entered (``.tif`` added), or a new file in QGIS's temporary folder.
+
+        Raises:
+            InputError: ``OUTPUT`` when the folder does not exist.
+        """
+        folder_text = self.ui.outputFolderWidget.filePath().strip()
+        folder = Path(folder_text).expanduser() if folder_text else Path(QgsProcessingUtils.tempFolder())
+        if not folder.is_dir():
+            raise InputError("OUTPUT", f"output folder {str(folder)!r} does not exist")
+        name = self.ui.outputNameLineEdit.text().strip()
+        if not name:
+            name = f"composite_{start:%Y%m%d}_{end:%Y%m%d}_{uuid.uuid4().hex[:8]}.tif"
+        path = folder / name
+        return path if path.suffix else path.with_suffix(".tif")
+
+    # ---- the result ---------------------------------------------------------------------------------
+
+    def combination(self) -> Tuple[str, str, str]:
+        """The band combination chosen (red, green, blue band names)."""
+        return BAND_COMBINATIONS.get(self.ui.combinationCombo.currentData(), next(iter(BAND_COMBINATIONS.values())))
+
+    def load_result(self, result: CompositeResult, group_name: str) -> CompositeLayers:
+        """Add the result to the project as layer group ``group_name`` in the combination chosen (and a layer
+        per percentile when asked); warn when a band of the combination is missing.
+
+        Raises:
+            whatever ``load_composite_layers`` raises (e.g. ValueError: the file does not open).
+        """
+        self._result_layers = load_composite_layers(
+            result.output, group_name, len(result.plan.scenes), combination=self.combination(),
+            statistic_layers=self.ui.statisticLayersCheckBox.isEnabled()
+            and self.ui.statisticLayersCheckBox.isChecked())
+        self._warn_combination(self._result_layers.shown_combination)
+        return self._result_layers
+
+    def result_layers(self) -> Optional[CompositeLayers]:
+        """The layers of the last result still in the project, or None."""
+        layers = self._result_layers
+        if layers is None or sip.isdeleted(layers.rgb) or QgsProject.instance().mapLayer(layers.rgb.id()) is None:
+            return None
+        return layers
+
+    def _combination_changed(self) -> None:
+        layers = self.result_layers()
+        if layers is None:
+            return
+        self._warn_combination(layers.restyle(self.combination()))
+
+    def _warn_combination(self, shown: Tuple[str, ...]) -> None:
+        """Tell the user when the composite lacks a band of the chosen combination (another one is shown)."""
+        wanted = self.combination()
+        if tuple(shown) != tuple(wanted):
+            self.warn(f"The composite has no band {', '.join(b for b in wanted if b not in shown)} of "
+                      f"{self.ui.combinationCombo.currentText()}: showing {'/'.join(shown)} instead.")
