@@ -28,6 +28,5 @@ class CompositeTask(BackgroundTask):
 
     def work(self) -> CompositeResult:  # worker thread
         """Composite the scenes."""
-        self.report_stage("search")  # run_composite plans first; it reports "fetch n/m", "composite block n/m"
         return run_composite(self.request, self.source, progress=self.setProgress, is_canceled=self.isCanceled,
                              stage=self.report_stage)

@@ -340,14 +340,17 @@ class CompositeDock(QgsDockWidget):
                 fetched = scored_scenes(scenes, qa_band)  # the run fetches only the scenes with the QA band
                 if not fetched:
                     return None
-                grid = scenes_grid(fetched, bounds, crs, resolution, output_crs)
+                try:
+                    grid = scenes_grid(fetched, bounds, crs, resolution, output_crs)
+                except CloudScoreError:  # e.g. an output CRS not in metres: the run will say so; keep the list
+                    return None
                 return source.estimate(fetched, bands + [qa_band], grid)
 
         self.save_settings()
         task = SceneSearchTask(source, start, end, bounds, crs, qa_band, clip,
                                read_scores=isinstance(source, FolderSource), estimate=estimate)
-        aoi_key = self.aoi_panel.key()
-        task.succeeded.connect(lambda search: self._on_scenes_found(search, aoi_key))
+        self._search_aoi_key = self.aoi_panel.key()
+        task.succeeded.connect(self._on_scenes_found)  # a bound method: PyQt drops it with the dock
         task.failed.connect(self._on_search_failed)
         task.cancelled.connect(self._on_search_cancelled)
         self._search_task = task
@@ -366,11 +369,11 @@ class CompositeDock(QgsDockWidget):
                                        "a polygon layer or typed bounds instead of the whole area of the scenes")
         return aoi
 
-    def _on_scenes_found(self, search: SceneSearch, aoi_key: Optional[tuple]) -> None:
+    def _on_scenes_found(self, search: SceneSearch) -> None:
         self._search_ended()
         self.ui.progressBar.setValue(100)
         self.ui.statusLabel.setText("")
-        self.scenes_panel.show_search(search, aoi_key)
+        self.scenes_panel.show_search(search, self._search_aoi_key)
         self._check_search_matches()  # the QA band or the AOI may have changed during the search
 
     def _on_search_failed(self, error: Exception) -> None:
@@ -467,6 +470,7 @@ class CompositeDock(QgsDockWidget):
         self.save_settings()
         task = CompositeTask(request, source)
         self._last_request, self._last_source = request, source
+        self._last_aoi_key = self.aoi_panel.key()
         task.succeeded.connect(self._on_succeeded)
         task.cancelled.connect(self._on_cancelled)
         task.failed.connect(self._on_failed)
@@ -521,6 +525,8 @@ class CompositeDock(QgsDockWidget):
     def _update_buttons(self) -> None:
         busy = self._busy()
         self.ui.runButton.setEnabled(not busy)
+        if self.earth_engine_settings is not None:  # a run may be writing into the cache
+            self.earth_engine_settings.clearCacheButton.setEnabled(not busy)
         self.ui.findScenesButton.setEnabled(not busy)
         self.ui.cancelButton.setEnabled(busy)
 
@@ -593,6 +599,8 @@ class CompositeDock(QgsDockWidget):
         if search is None or search.grid is not None or self.is_searching() or self._last_source is None:
             return
         request = self._last_request
+        if self.scenes_panel.stale or not self.scenes_panel.matches(request.qa_band.strip(), self._last_aoi_key):
+            return  # the table is of another AOI or QA band than the run
         task = FetchedScoresTask(self._last_source, result.plan.scenes, request.qa_band.strip(), result.plan.grid,
                                  request.clip, request.aoi_crs)
         task.succeeded.connect(self._on_fetched_scores_read)

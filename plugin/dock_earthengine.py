@@ -116,5 +116,9 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        cache.clear()
+        try:
+            cache.clear()
+        except OSError as error:  # e.g. no permission: say so rather than let it escape the button's slot
+            QMessageBox.warning(self, "Clear the Earth Engine tile cache", f"The cache could not be cleared: {error}")
+            return False
         return True

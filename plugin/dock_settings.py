@@ -32,6 +32,7 @@ def reapply_pending_layer(widget: QgsMapLayerComboBox) -> bool:
     layer = QgsProject.instance().mapLayer(layer_id) if layer_id else None
     if widget.currentLayer() is not None or layer is None:
         return False
+    widget.setProperty(PENDING_LAYER_ID, "")
     widget.setLayer(layer)
     return True
 
@@ -46,12 +47,16 @@ def _accessors(widget) -> Tuple[Callable[[], Any], Callable[[Any], None], type]:
     if isinstance(widget, QgsMapLayerComboBox):
         def layer_id() -> str:
             layer = widget.currentLayer()
-            # The project holding the layer may not be read yet: keep the id for the next save.
-            return layer.id() if layer is not None else widget.property(PENDING_LAYER_ID) or ""
+            if layer is not None:
+                widget.setProperty(PENDING_LAYER_ID, "")  # a layer chosen since: the remembered id is done with
+                return layer.id()
+            # The project holding the remembered layer may not be read yet: keep its id for the next save.
+            return widget.property(PENDING_LAYER_ID) or ""
 
         def choose(value: str) -> None:
-            widget.setProperty(PENDING_LAYER_ID, value or "")
-            widget.setLayer(QgsProject.instance().mapLayer(value) if value else None)
+            layer = QgsProject.instance().mapLayer(value) if value else None
+            widget.setProperty(PENDING_LAYER_ID, "" if layer is not None else value or "")
+            widget.setLayer(layer)
         return layer_id, choose, str
     if isinstance(widget, QgsCheckableComboBox):
         def check(value: str) -> None:

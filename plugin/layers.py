@@ -24,6 +24,9 @@ from qgis.core import (
 
 log = logging.getLogger(__name__)
 
+STRETCH_TO_MIN_MAX = QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum
+"""Linear stretch between a minimum and a maximum value (the display stretch of reflectance)."""
+
 TRUE_COLOUR = ("B4", "B3", "B2")
 """Red, green, blue bands of the true-colour view (Earth Engine's Cloud Score+ example)."""
 
@@ -101,7 +104,7 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float,
                renderer.setBlueContrastEnhancement)
     for band, setter in zip(bands, setters):
         enhancement = QgsContrastEnhancement(layer.dataProvider().dataType(band))
-        enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum)
+        enhancement.setContrastEnhancementAlgorithm(STRETCH_TO_MIN_MAX)
         enhancement.setMinimumValue(stretch[0])
         enhancement.setMaximumValue(stretch[1])
         setter(enhancement)

@@ -17,6 +17,7 @@ from ..core.earthengine.utm import utm_crs
 from ..core.errors import CloudScoreError, InputError
 from ..core.pipeline import CompositeRequest
 from ..earthengine_settings import earth_engine_source
+from . import composite_options as options
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
@@ -89,10 +90,10 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     CRS = "CRS"
     PROJECT = scene_inputs.PROJECT
     OUTPUT = "OUTPUT"
-    SCENE_COUNT = "SCENE_COUNT"
-    SCENES = "SCENES"
+    SCENE_COUNT = options.SCENE_COUNT
+    SCENES = options.SCENES
     SKIPPED_SCENES = "SKIPPED_SCENES"
-    CLEAR_FRACTION = "CLEAR_FRACTION"
+    CLEAR_FRACTION = options.CLEAR_FRACTION
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest"))
@@ -153,7 +154,6 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         try:
             request = self._request(parameters, context, output)
             source = self._source(parameters, context)
-            feedback.setProgressText(f"Searching {source.describe()}")
             result = run_composite_algorithm(request, source, context, feedback)
         except CloudScoreError as error:  # bad input, credentials, project, Earth Engine's own refusals
             raise QgsProcessingException(str(error)) from error

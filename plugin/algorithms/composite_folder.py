@@ -8,6 +8,7 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..core.pipeline import CompositeRequest, plan_composite
+from . import composite_options as options
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
@@ -70,9 +71,9 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
     THRESHOLD = scene_inputs.THRESHOLD
     RESOLUTION = scene_inputs.RESOLUTION
     OUTPUT = "OUTPUT"
-    SCENE_COUNT = "SCENE_COUNT"
-    SCENES = "SCENES"
-    CLEAR_FRACTION = "CLEAR_FRACTION"
+    SCENE_COUNT = options.SCENE_COUNT
+    SCENES = options.SCENES
+    CLEAR_FRACTION = options.CLEAR_FRACTION
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_folder_parameter(self)

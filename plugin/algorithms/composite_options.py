@@ -60,7 +60,7 @@ the scale 40 is recorded in each band, so GDAL and QGIS can read DN back. The co
 
 
 def add_composite_parameters(algorithm: QgsProcessingAlgorithm) -> None:
-    """Add METHOD, PERCENTILES, BANDS, FORMAT and SCALE_TO_BYTE to an algorithm (METHOD..FORMAT advanced)."""
+    """Add METHOD, PERCENTILES, BANDS, FORMAT and SCALE_TO_BYTE to an algorithm."""
     parameters = [
         QgsProcessingParameterEnum(METHOD, "Composite method", options=list(METHODS), defaultValue=0),
         QgsProcessingParameterString(

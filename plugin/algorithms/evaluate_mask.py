@@ -197,7 +197,8 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         except Cancelled as error:
             raise QgsProcessingException("Cancelled: no table or report was written") from error
         # The outputs are made only once the evaluation succeeded (a cancel leaves neither), the table first: when
-        # it cannot be created the run stops before the report is written, so no report is left without its table.
+        # it cannot be created the run stops before the report is written. (A report that fails after the table
+        # was created leaves the table: its rows are still right.)
         fields = self._fields()
         sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry,
                                              QgsCoordinateReferenceSystem())

@@ -31,7 +31,6 @@ DEFAULT_BLOCK_SIZE = 512
 """Side of the square blocks masked at a time, in pixels (two 512 x 512 blocks of 14 float32 bands: about 30 MB)."""
 
 
-
 @dataclass
 class MaskSceneRequest:
     """What to mask.

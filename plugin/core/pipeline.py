@@ -344,7 +344,7 @@ def run_composite(
         source: where the scenes are.
         progress: called with the percentage done, 0..100, from the calling thread.
         is_canceled: polled between reads (from worker threads too); when it returns True the run stops.
-        stage: called with what is being done, e.g. ``fetch 3/40``, ``composite block 2/9``.
+        stage: called with what is being done: ``search <source>``, ``fetch 3/40``, ``composite block 2/9``.
 
     Returns:
         the output path and what was used.
@@ -355,6 +355,8 @@ def run_composite(
             what the source fetched is kept.
     """
     check_output_path(request.output)
+    if stage is not None:
+        stage(f"search {source.describe()}")
     plan = plan_composite(request, source, is_canceled)
     grid, bands, scenes = plan.grid, plan.bands, plan.scenes
     qa_band = request.qa_band.strip()

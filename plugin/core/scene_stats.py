@@ -293,7 +293,7 @@ def find_scenes(
         InputError: the source's ``no_scene_error`` when nothing was found, or its search errors.
         Cancelled: ``is_canceled`` returned True.
     """
-    scenes = source.search(start, end, aoi, aoi_crs)
+    scenes = source.search(start, end, aoi, aoi_crs, is_canceled=is_canceled)
     if not scenes:
         raise source.no_scene_error(start, end, aoi, aoi_crs)
     if not read_scores:

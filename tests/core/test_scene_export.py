@@ -93,7 +93,7 @@ class DelegatingSource(Source):
     def describe(self):
         return "delegating test source"
 
-    def search(self, start, end, aoi=None, aoi_crs=None):
+    def search(self, start, end, aoi=None, aoi_crs=None, *, is_canceled=None):
         return [dataclasses.replace(s, path=None) for s in self.folder.search(start, end, aoi, aoi_crs)]
 
     def qa_bands(self):

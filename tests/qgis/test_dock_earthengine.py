@@ -139,7 +139,10 @@ def test_default_output_crs_is_the_utm_zone_of_the_aoi(dock, server, tmp_path):
 def test_failure_to_read_the_fetched_scores_leaves_the_run_status(dock, server, tmp_path, qgis_iface, monkeypatch):
     from cloudscore_composite.plugin import scene_search_task
 
+    calls = []
+
     def broken(*args, **kwargs):
+        calls.append(1)
         raise OSError("cache gone")
 
     monkeypatch.setattr(scene_search_task, "read_fetched_scores", broken)
@@ -149,6 +152,7 @@ def test_failure_to_read_the_fetched_scores_leaves_the_run_status(dock, server, 
     run_to_end(dock)
     wait_until(lambda: not dock.is_searching())
 
+    assert calls == [1]  # the reader ran and failed
     assert "scenes used" in dock.ui.statusLabel.text()
     assert messages(qgis_iface, Qgis.MessageLevel.Critical) == []
     assert dock.ui.runButton.isEnabled() and dock.ui.findScenesButton.isEnabled()

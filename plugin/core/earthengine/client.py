@@ -54,15 +54,16 @@ def api_url(explicit: Optional[str] = None, environ: Optional[Mapping[str, str]]
     """The API root: ``explicit``, else ``CLOUDSCORE_EE_API_URL``, else ``https://earthengine.googleapis.com``.
 
     Raises:
-        InputError: ``CLOUDSCORE_EE_API_URL`` when the root is not https:// and not plain http:// to this machine
-            (127.0.0.1, localhost, ::1): the bearer token would travel unencrypted.
+        InputError: ``CLOUDSCORE_EE_API_URL`` (``API_URL`` for an ``explicit`` root) when the root is not https://
+            and not plain http:// to this machine (127.0.0.1, localhost, ::1): the token would travel unencrypted.
     """
     environ = os.environ if environ is None else environ
     url = (explicit or environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
+    field = "API_URL" if explicit else API_URL_ENV
     parts = urlsplit(url)
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     if scheme != "https" and not (scheme == "http" and host in LOOPBACK_HOSTS):
-        raise InputError(API_URL_ENV, f"Earth Engine API root {url!r} must start with https:// (plain http:// is "
+        raise InputError(field, f"Earth Engine API root {url!r} must start with https:// (plain http:// is "
                                       "accepted only for 127.0.0.1, localhost or ::1: the access token would "
                                       "otherwise be sent unencrypted)")
     return url

@@ -59,10 +59,15 @@ def covers(scene: Scene, bounds: Bounds, crs: CRS) -> bool:
     return intersection(transform_bounds(CRS.from_epsg(4326), crs, *box, densify_pts=21), bounds) is not None
 
 
-def _clamped(what: str, value, low: int, high: int) -> int:
+def _clamped(what: str, value, low: int, high: int, default: int) -> int:
     # Settings may hold anything: clamp into range and say so, rather than refuse a run.
-    number = min(high, max(low, int(value)))
-    if number != value:
+    try:
+        wanted = int(value)
+    except (TypeError, ValueError):
+        log.warning("Earth Engine %s %r is not a whole number: using %d", what, value, default)
+        return default
+    number = min(high, max(low, wanted))
+    if number != wanted:
         log.warning("Earth Engine %s %r is outside %d..%d: using %d", what, value, low, high, number)
     return number
 
@@ -111,11 +116,12 @@ class EarthEngineSource(Source):
         self.cache = TileCache(cache_dir)
         self.api_url = api_url
         self.credentials = StaticToken(credentials, "the given token") if isinstance(credentials, str) else credentials
-        self.max_workers = _clamped("requests in flight (setting cloudscore_composite/earthengine/max_requests)",
-                                    max_workers, 1, MAX_WORKERS)
+        self.max_workers = _clamped("requests in flight (max_workers)", max_workers, 1, MAX_WORKERS,
+                                    DEFAULT_MAX_WORKERS)
         self.ceiling_mb = ceiling_mb if ceiling_mb is not None and ceiling_mb > 0 else None
         self.retry = retry
-        self.tile_size = _clamped("tile side in pixels", tile_size or DEFAULT_TILE_SIDE, 1, DEFAULT_TILE_SIDE)
+        self.tile_size = _clamped("tile side in pixels", tile_size or DEFAULT_TILE_SIDE, 1, DEFAULT_TILE_SIDE,
+                                  DEFAULT_TILE_SIDE)
         self.unscored: List[str] = []
         self._client: Optional[EarthEngineClient] = None
         self._tiles: Dict[Grid, List[GridTile]] = {}
