@@ -107,6 +107,8 @@ class CompositeDock(QgsDockWidget):
         self._aoi_label: Optional[str] = None
         self._last_request: Optional[CompositeRequest] = None
         self._last_source: Optional[Source] = None
+        self._last_aoi_key: Optional[tuple] = None  # the AOI of the last run and of the last search
+        self._search_aoi_key: Optional[tuple] = None
         self.source_panel = SourcePanel(self.ui, self)
         self.aoi_panel = AoiPanel(self.ui, self.canvas, self._known_scenes,
                                   lambda: self.source_kind() == EARTH_ENGINE, self)
