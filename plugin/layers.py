@@ -165,10 +165,14 @@ def style_count(layer: QgsRasterLayer, band: int, maximum: int) -> None:
     layer.triggerRepaint()
 
 
+def tag_list(tags: Dict[str, str], key: str) -> List[str]:
+    """A comma-separated provenance tag (scene ids) as a list; [] when the tag is absent or empty."""
+    return [item for item in tags.get(key, "").split(",") if item]
+
+
 def composite_abstract(tags: Dict[str, str]) -> str:
     """The layer abstract of a composite, from its provenance tags: dates, scenes, QA band, threshold, method."""
-    scenes = [s for s in tags.get("CLOUDSCORE_SCENES", "").split(",") if s]
-    skipped = [s for s in tags.get("CLOUDSCORE_SKIPPED_SCENES", "").split(",") if s]
+    scenes, skipped = tag_list(tags, "CLOUDSCORE_SCENES"), tag_list(tags, "CLOUDSCORE_SKIPPED_SCENES")
     lines = [
         f"Cloud-free Sentinel-2 composite ({tags.get('CLOUDSCORE_METHOD', 'median')}) of the scenes acquired "
         f"{tags.get('CLOUDSCORE_START_DATE', '?')} .. {tags.get('CLOUDSCORE_END_DATE', '?')} (end excluded).",
@@ -251,7 +255,7 @@ def load_composite_layers(
         descriptions = list(src.descriptions)
         tags = src.tags()
     if scene_count is None:
-        scene_count = len([s for s in tags.get("CLOUDSCORE_SCENES", "").split(",") if s]) or 1
+        scene_count = len(tag_list(tags, "CLOUDSCORE_SCENES")) or 1
     abstract = composite_abstract(tags)
 
     def new_layer(name: str) -> QgsRasterLayer:

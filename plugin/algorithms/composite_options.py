@@ -26,6 +26,7 @@ from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.grid import Bounds
 from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
 from ..core.raster_output import FORMATS
+from ..core.scene import parse_band_list
 from ..core.source import Source
 from ..qgis_logging import feedback_logging
 from .styling import style_output_on_load
@@ -76,10 +77,6 @@ def add_composite_parameters(algorithm: QgsProcessingAlgorithm) -> None:
         algorithm.addParameter(parameter)
 
 
-def _comma_list(text: str) -> list:
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-
-
 def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
     """``CompositeRequest`` keyword arguments from the parameters ``add_composite_parameters`` added.
@@ -89,7 +86,7 @@ def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, A
     """
     percentiles_text = (algorithm.parameterAsString(parameters, PERCENTILES, context) or "").strip()
     percentiles = parse_percentiles(percentiles_text, PERCENTILES) if percentiles_text else DEFAULT_PERCENTILES
-    bands = _comma_list(algorithm.parameterAsString(parameters, BANDS, context) or "")
+    bands = parse_band_list(algorithm.parameterAsString(parameters, BANDS, context))
     return dict(
         method=METHODS[algorithm.parameterAsEnum(parameters, METHOD, context)],
         percentiles=percentiles,

@@ -13,7 +13,7 @@ from qgis.core import (
 
 from ..core.earthengine.source import EarthEngineSource
 from ..core.errors import Cancelled, CloudScoreError, InputError
-from ..core.scene import canonical_band_name
+from ..core.scene import parse_band_list
 from ..core.scene_export import export_scenes, scenes_by_id
 from ..qgis_logging import feedback_logging
 from . import scene_inputs
@@ -86,9 +86,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.SCENE_IDS, "Scene ids (system:index, comma-separated)"))
 
     def _bands(self, parameters, context):
-        text = self.parameterAsString(parameters, self.BANDS, context) or ""
-        names = [canonical_band_name(b) for b in text.replace(";", ",").split(",") if b.strip()]
-        return list(dict.fromkeys(names)) or None
+        return parse_band_list(self.parameterAsString(parameters, self.BANDS, context)) or None
 
     def _scene_layer(self, parameters, context):
         """The scene layer's ids (selected features only when asked) and extent (bounds, CRS WKT), or None."""

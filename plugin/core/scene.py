@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from affine import Affine
 from rasterio.crs import CRS
@@ -33,6 +33,13 @@ def canonical_band_name(name: str) -> str:
     """Earth Engine's spelling of a Sentinel-2 band name: ``B02`` -> ``B2``, ``b8a`` -> ``B8A``; others unchanged."""
     match = re.fullmatch(r"[Bb]0*(\d{1,2})([Aa]?)", name.strip())
     return f"B{int(match.group(1))}{match.group(2).upper()}" if match else name.strip()
+
+
+def parse_band_list(text: str) -> List[str]:
+    """Band names from ``"B4, B3;B02"`` (commas or semicolons) in Earth Engine's spelling, repeats dropped, in the
+    given order: ``["B4", "B3", "B2"]``; an empty text gives ``[]``."""
+    names = [canonical_band_name(part) for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    return list(dict.fromkeys(names))
 
 
 def band_sort_key(name: str) -> Tuple[int, str]:

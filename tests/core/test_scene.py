@@ -46,3 +46,10 @@ def test_band_names():
     assert canonical_band_name("cs_cdf") == "cs_cdf"
     assert is_spectral_band("B12") and not is_spectral_band("cs") and not is_spectral_band("B13")
     assert sorted(["cs", "B8A", "B11", "B2", "B8"], key=band_sort_key) == ["B2", "B8", "B8A", "B11", "cs"]
+
+
+def test_band_lists_take_commas_or_semicolons_and_earth_engine_spelling():
+    from cloudscore_composite.plugin.core.scene import parse_band_list
+
+    assert parse_band_list("B4, b03;B02,,B4 ") == ["B4", "B3", "B2"]
+    assert parse_band_list("") == [] and parse_band_list(None) == []

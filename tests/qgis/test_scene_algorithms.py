@@ -310,7 +310,8 @@ def test_fetch_with_unknown_ids_reports_them(plugin, tmp_path):
     ("searchscenes", ["clear_fraction", "score_available", "EPSG:4326"]),
     ("fetchscenes", ["compositefolder", "id field", "temporary name", "SCENE_IDS"]),
     ("seasonalcomposites", ["meteorological", "previous", "winter=12-2;summer=6-8", "composite_2016_MAM.tif"]),
-    ("compositeearthengine", ["Cloud Score+", "CLOUDSCORE_EE_PROJECT", "downloaded in tiles", "UTM zone", "COLLECTION"]),
+    ("compositeearthengine",
+     ["Cloud Score+", "CLOUDSCORE_EE_PROJECT", "downloaded in tiles", "UTM zone", "COLLECTION"]),
 ])
 def test_qgis_process_prints_the_help(qgis_process_env, algorithm, words):
     helped = subprocess.run([QGIS_PROCESS, "help", f"cloudscore:{algorithm}"], env=qgis_process_env,
