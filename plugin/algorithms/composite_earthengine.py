@@ -5,18 +5,15 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputString,
     QgsProcessingParameterCrs,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterString,
 )
 
 from ..core.earthengine.search import COLLECTIONS, SCORE_BANDS
 from ..core.earthengine.utm import utm_crs
 from ..core.errors import CloudScoreError, InputError
 from ..core.pipeline import CompositeRequest
-from ..earthengine_settings import earth_engine_source
 from . import composite_options as options
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
@@ -30,7 +27,13 @@ from .composite_options import (
     extent_value,
     run_composite_algorithm,
 )
-from .scene_inputs import add_date_parameters, add_resolution_parameter, add_threshold_parameter
+from .scene_inputs import (
+    add_date_parameters,
+    add_project_parameter,
+    add_resolution_parameter,
+    add_threshold_parameter,
+    earth_engine_from_parameters,
+)
 
 DEFAULT_RESOLUTION = 10.0
 """Metres: the finest Sentinel-2 bands (B2, B3, B4, B8) and Cloud Score+ are 10 m."""
@@ -107,10 +110,7 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         add_resolution_parameter(self, default=DEFAULT_RESOLUTION)
         self.addParameter(QgsProcessingParameterCrs(
             self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True))
-        project = QgsProcessingParameterString(
-            self.PROJECT, "Cloud project (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
-        project.setFlags(project.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(project)
+        add_project_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         add_composite_outputs(self)
         self.addOutput(QgsProcessingOutputString(
@@ -142,8 +142,7 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         return request
 
     def _source(self, parameters, context: QgsProcessingContext):
-        project = self.parameterAsString(parameters, self.PROJECT, context)
-        return earth_engine_source(COLLECTIONS[self.parameterAsEnum(parameters, self.COLLECTION, context)], project)
+        return earth_engine_from_parameters(self, parameters, context)
 
     def check(self, parameters, context) -> None:
         """Reject bad input before the run (no network: the search is the run's first step)."""

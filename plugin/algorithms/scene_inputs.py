@@ -87,10 +87,23 @@ def add_source_parameters(alg: QgsProcessingAlgorithm, folder_description: str):
     add_folder_parameter(alg, folder_description + " (scene folder source)", optional=True)
     alg.addParameter(QgsProcessingParameterEnum(
         COLLECTION, "Earth Engine collection (Earth Engine source)", options=list(COLLECTIONS), defaultValue=0))
+    add_project_parameter(alg, "Earth Engine Cloud project")
+
+
+def add_project_parameter(alg: QgsProcessingAlgorithm, label: str = "Cloud project") -> None:
+    """``PROJECT``: the Google Cloud project billed for Earth Engine requests (optional, advanced)."""
     project = QgsProcessingParameterString(
-        PROJECT, "Earth Engine Cloud project (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
+        PROJECT, f"{label} (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
     project.setFlags(project.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
     alg.addParameter(project)
+
+
+def earth_engine_from_parameters(alg: QgsProcessingAlgorithm, parameters: dict,
+                                 context: QgsProcessingContext) -> Source:
+    """The Earth Engine source of ``COLLECTION`` and ``PROJECT``, with the user's Earth Engine settings (cache,
+    requests in flight, size ceiling, stored credentials). Nothing touches the network here."""
+    return earth_engine_source(COLLECTIONS[alg.parameterAsEnum(parameters, COLLECTION, context)],
+                               alg.parameterAsString(parameters, PROJECT, context))
 
 
 def scene_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> Source:
@@ -103,9 +116,7 @@ def scene_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProc
         AuthError: the QGIS authentication configuration set for Earth Engine cannot be read.
     """
     if alg.parameterAsEnum(parameters, SOURCE, context) == EARTH_ENGINE:
-        # The user's Earth Engine settings (cache, requests in flight, size ceiling, stored credentials) apply.
-        return earth_engine_source(COLLECTIONS[alg.parameterAsEnum(parameters, COLLECTION, context)],
-                                   alg.parameterAsString(parameters, PROJECT, context))
+        return earth_engine_from_parameters(alg, parameters, context)
     return folder_source(alg, parameters, context)
 
 
