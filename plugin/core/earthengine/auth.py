@@ -3,15 +3,20 @@
 The chain, first match wins (see ``find_credentials``):
 
 1. an OAuth access token in the environment variable ``CLOUDSCORE_EE_TOKEN``;
-2. the file ``earthengine authenticate`` writes (``~/.config/earthengine/credentials``: refresh_token,
-   client_id, client_secret, optional project), its refresh token exchanged for access tokens;
-3. application-default credentials (``GOOGLE_APPLICATION_CREDENTIALS`` or
-   ``~/.config/gcloud/application_default_credentials.json``, written by ``gcloud auth application-default login``);
-4. a service-account key file named by ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY`` (signed through google-auth, which
-   must be installed: signing RS256 JWTs is not something to hand-roll).
+2. a service-account key file named by ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY``: the user named it, so it wins over
+   the files found by search below (a named file that is missing is an error, not skipped). It is signed through
+   google-auth, which must be installed: signing RS256 JWTs is not something to hand-roll;
+3. the file ``earthengine authenticate`` writes (``~/.config/earthengine/credentials``: refresh_token, scopes, and
+   in some modes client_id, client_secret, project), its refresh token exchanged for access tokens. Without
+   client_id / client_secret the public installed-application client of earthengine-api is used, as Google's
+   client does (``python/ee/oauth.py``, ``get_credentials_arguments``: ``stored.get('client_id', CLIENT_ID)``);
+4. application-default credentials (``GOOGLE_APPLICATION_CREDENTIALS`` or
+   ``~/.config/gcloud/application_default_credentials.json``, written by ``gcloud auth application-default login``).
 
-Sources: the Earth Engine REST reference and the earthengine-api client's credential handling (file layout,
-refresh-token exchange by form POST to ``https://oauth2.googleapis.com/token``, RFC 6749 section 6).
+Refresh tokens are exchanged by form POST (RFC 6749 section 6) at ``https://oauth2.googleapis.com/token``
+(earthengine-api ``python/ee/oauth.py`` ``TOKEN_URI``). Like Google's client ("Not overridable in file", same
+function), a ``token_uri`` in a user's file is ignored; only the environment variable ``CLOUDSCORE_EE_OAUTH_URL``
+replaces the endpoint (tests point it at a local server), under the same https / loopback rule as the API root.
 Secrets are never logged: only where credentials came from is.
 """
 
@@ -21,9 +26,11 @@ import os
 import threading
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
+from urllib.parse import urlsplit
 
 import requests
 
+from ..errors import InputError
 from .errors import AuthError
 
 log = logging.getLogger(__name__)
@@ -32,16 +39,60 @@ TOKEN_ENV = "CLOUDSCORE_EE_TOKEN"
 PROJECT_ENV = "CLOUDSCORE_EE_PROJECT"
 SERVICE_ACCOUNT_ENV = "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY"
 ADC_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+OAUTH_URL_ENV = "CLOUDSCORE_EE_OAUTH_URL"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+"""Google's OAuth 2.0 token endpoint (earthengine-api ``python/ee/oauth.py`` ``TOKEN_URI``)."""
+# The public OAuth client of an installed application (earthengine-api python/ee/oauth.py CLIENT_ID,
+# CLIENT_SECRET): what `earthengine authenticate` uses when it writes no client of its own. Published in Google's
+# open-source client, so not a secret (RFC 8252 section 8.5: an installed app cannot keep one).
+EE_PUBLIC_CLIENT_ID = "517222506229-vsmmajv00ul0bs7p89v5m89qs8eb9359.apps.googleusercontent.com"
+EE_PUBLIC_CLIENT_SECRET = "RUP0RZ6e0pPhDzsqIJ7KlNd1"  # pragma: allowlist secret  # nosec B105
 SCOPES = ("https://www.googleapis.com/auth/earthengine", "https://www.googleapis.com/auth/cloud-platform")
 TOKEN_TIMEOUT = 30.0
 """Seconds to wait for the token endpoint."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts a plain ``http://`` endpoint may name: tokens never leave the machine unencrypted."""
 
 SETUP_HINT = (
     "run `earthengine authenticate` (pip install earthengine-api), or `gcloud auth application-default login "
     f"--scopes={','.join(SCOPES)}`, or set {TOKEN_ENV} to an access token (`gcloud auth print-access-token`), "
     f"or set {SERVICE_ACCOUNT_ENV} to a service-account key file (needs google-auth)"
 )
+
+
+def checked_url(url: str, field: str, what: str) -> str:
+    """``url`` without a trailing ``/`` when it may carry a token: ``https://``, or plain ``http://`` to this
+    machine only (127.0.0.1, localhost, ::1; ``LOOPBACK_HOSTS``).
+
+    Args:
+        field: the variable or parameter that gave ``url``, named in the error.
+        what: what the URL is, for the message (``"Earth Engine API root"``).
+
+    Raises:
+        InputError: ``field`` when the URL is neither.
+    """
+    url = url.rstrip("/")
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme != "https" and not (scheme == "http" and host in LOOPBACK_HOSTS):
+        raise InputError(field, f"{what} {url!r} must start with https:// (plain http:// is accepted only for "
+                                "127.0.0.1, localhost or ::1: tokens would otherwise be sent unencrypted)")
+    return url
+
+
+def token_endpoint(environ: Optional[Mapping[str, str]] = None) -> str:
+    """Where refresh tokens are exchanged: ``CLOUDSCORE_EE_OAUTH_URL`` when set, else
+    ``https://oauth2.googleapis.com/token`` (earthengine-api ``python/ee/oauth.py`` ``TOKEN_URI``); never a
+    ``token_uri`` from a credentials file.
+
+    Raises:
+        InputError: ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor plain http:// to this machine.
+    """
+    environ = os.environ if environ is None else environ
+    override = (environ.get(OAUTH_URL_ENV) or "").strip()
+    if not override:
+        return DEFAULT_TOKEN_URI
+    return checked_url(override, OAUTH_URL_ENV, "OAuth token endpoint")
 
 
 class Credentials:
@@ -86,18 +137,25 @@ class StaticToken(Credentials):
 
 
 class RefreshTokenCredentials(Credentials):
-    """A user's refresh token, exchanged for access tokens at ``token_uri`` (OAuth 2.0, RFC 6749 section 6).
+    """A user's refresh token, exchanged for access tokens at ``token_endpoint(environ)`` (OAuth 2.0, RFC 6749
+    section 6): ``https://oauth2.googleapis.com/token`` unless ``CLOUDSCORE_EE_OAUTH_URL`` says otherwise.
 
     Thread-safe: parallel requests share one token and one refresh at a time.
+
+    Attributes:
+        token_uri: the token endpoint in use (for messages).
+
+    Raises:
+        InputError: (on construction) ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
     """
 
-    def __init__(self, refresh_token: str, client_id: str, client_secret: str, token_uri: str = DEFAULT_TOKEN_URI,
-                 origin: str = "credentials", project: Optional[str] = None,
-                 session: Optional[requests.Session] = None):
+    def __init__(self, refresh_token: str, client_id: str, client_secret: str, *, origin: str = "credentials",
+                 project: Optional[str] = None, session: Optional[requests.Session] = None,
+                 environ: Optional[Mapping[str, str]] = None):
         self.refresh_token = refresh_token
         self.client_id = client_id
         self.client_secret = client_secret
-        self.token_uri = token_uri or DEFAULT_TOKEN_URI
+        self.token_uri = token_endpoint(environ)
         self.origin = origin
         self.project = project
         self._session = session or requests.Session()
@@ -172,33 +230,51 @@ def _service_account(info: Mapping[str, Any], origin: str) -> Credentials:
     return GoogleAuthCredentials(credentials, origin, project=info.get("project_id"))
 
 
-def credentials_from_info(info: Mapping[str, Any], origin: str,
-                          session: Optional[requests.Session] = None) -> Credentials:
+def credentials_from_info(info: Mapping[str, Any], origin: str, session: Optional[requests.Session] = None,
+                          environ: Optional[Mapping[str, str]] = None) -> Credentials:
     """Credentials from the JSON of a credentials file: Earth Engine's, gcloud's ``authorized_user`` or a
     ``service_account`` key.
 
+    Earth Engine's file may hold only ``refresh_token``, ``scopes`` and ``redirect_uri`` (``earthengine
+    authenticate`` without gcloud): its refresh token then belongs to earthengine-api's public installed-app
+    client, which is used, as Google's client does (``python/ee/oauth.py`` ``get_credentials_arguments``: each of
+    client_id / client_secret from the file, else ``CLIENT_ID`` / ``CLIENT_SECRET``). A file's ``token_uri`` is
+    ignored (same function: ``TOKEN_URI``, "Not overridable in file"); see ``token_endpoint``.
+
+    Args:
+        environ: environment variables for ``CLOUDSCORE_EE_OAUTH_URL`` (default ``os.environ``).
+
     Raises:
-        AuthError: the JSON is none of those, or it lacks the OAuth client (``client_id``, ``client_secret``).
+        AuthError: the JSON is none of those, or it is an ``authorized_user`` file without its OAuth client
+            (gcloud always writes one; google-auth refuses such a file too).
+        InputError: ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
     """
     if info.get("type") == "service_account":
         return _service_account(info, origin)
     if info.get("refresh_token"):
-        missing = [key for key in ("client_id", "client_secret") if not info.get(key)]
-        if missing:
-            raise AuthError(f"{origin} holds a refresh token but no {' or '.join(missing)}: re-run "
-                            "`earthengine authenticate` with a recent earthengine-api, which writes them")
         project = info.get("project") or info.get("quota_project_id")
-        return RefreshTokenCredentials(info["refresh_token"], info["client_id"], info["client_secret"],
-                                       info.get("token_uri") or DEFAULT_TOKEN_URI, origin, project, session)
+        if info.get("type") == "authorized_user":
+            missing = [key for key in ("client_id", "client_secret") if not info.get(key)]
+            if missing:
+                raise AuthError(f"{origin} is gcloud's authorized_user credentials but lacks "
+                                f"{' and '.join(missing)}: re-run `gcloud auth application-default login`")
+            client_id, client_secret = info["client_id"], info["client_secret"]
+        else:
+            client_id = info.get("client_id") or EE_PUBLIC_CLIENT_ID
+            client_secret = info.get("client_secret") or EE_PUBLIC_CLIENT_SECRET
+        return RefreshTokenCredentials(info["refresh_token"], client_id, client_secret, origin=origin,
+                                       project=project, session=session, environ=environ)
     raise AuthError(f"{origin} holds neither a refresh token nor a service-account key: {SETUP_HINT}")
 
 
-def credentials_from_secret(secret: str, origin: str, session: Optional[requests.Session] = None) -> Credentials:
+def credentials_from_secret(secret: str, origin: str, session: Optional[requests.Session] = None,
+                            environ: Optional[Mapping[str, str]] = None) -> Credentials:
     """Credentials from a secret the user keeps in the QGIS authentication database: the JSON of a credentials
-    file or service-account key, else an access token.
+    file or service-account key (see ``credentials_from_info``), else an access token.
 
     Raises:
         AuthError: the secret is empty or JSON of an unknown kind.
+        InputError: ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
     """
     secret = (secret or "").strip()
     if not secret:
@@ -208,7 +284,7 @@ def credentials_from_secret(secret: str, origin: str, session: Optional[requests
             info = json.loads(secret)
         except ValueError as error:
             raise AuthError(f"the Earth Engine secret in {origin} looks like JSON but does not parse") from error
-        return credentials_from_info(info, origin, session)
+        return credentials_from_info(info, origin, session, environ)
     return StaticToken(secret, origin)
 
 
@@ -236,7 +312,9 @@ def adc_path(environ: Mapping[str, str], home: Optional[Path] = None) -> Path:
 
 def find_credentials(environ: Optional[Mapping[str, str]] = None, home: Optional[Path] = None,
                      session: Optional[requests.Session] = None) -> Credentials:
-    """The first Earth Engine credentials of the chain in this module's docstring.
+    """The first Earth Engine credentials of the chain in this module's docstring: ``CLOUDSCORE_EE_TOKEN``, the
+    key named by ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY``, the earthengine credentials file, application-default
+    credentials.
 
     Args:
         environ: environment variables (default ``os.environ``).
@@ -245,23 +323,31 @@ def find_credentials(environ: Optional[Mapping[str, str]] = None, home: Optional
 
     Raises:
         AuthError: none of the four is there ("no Earth Engine credentials found: ..." naming each place looked
-            at and how to set one up), or the one found is unusable.
+            at and how to set one up), ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY`` names a file that does not exist, or
+            the credentials found are unusable.
+        InputError: ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
     """
     environ = os.environ if environ is None else environ
     if environ.get(TOKEN_ENV, "").strip():
         log.info("Earth Engine credentials: the access token in %s", TOKEN_ENV)
         return StaticToken(environ[TOKEN_ENV], TOKEN_ENV)
     looked = [f"environment variable {TOKEN_ENV}"]
-    candidates = [(earthengine_credentials_path(home), "Earth Engine credentials file"),
-                  (adc_path(environ, home), "application-default credentials")]
-    if environ.get(SERVICE_ACCOUNT_ENV, "").strip():
-        candidates.append((Path(environ[SERVICE_ACCOUNT_ENV]), "service-account key"))
-    else:
-        looked.append(f"environment variable {SERVICE_ACCOUNT_ENV}")
-    for path, kind in candidates:
+    named_key = environ.get(SERVICE_ACCOUNT_ENV, "").strip()
+    if named_key:
+        # Named by the user, so it beats whatever the search below would find; a typo must not fall through to
+        # other credentials silently.
+        path = Path(named_key).expanduser()
+        if not path.is_file():
+            raise AuthError(f"{SERVICE_ACCOUNT_ENV} names the service-account key file {path}, which does not "
+                            f"exist: correct or unset {SERVICE_ACCOUNT_ENV}")
+        log.info("Earth Engine credentials: service-account key %s (from %s)", path, SERVICE_ACCOUNT_ENV)
+        return credentials_from_info(_read_json(path), f"service-account key {path}", session, environ)
+    looked.append(f"environment variable {SERVICE_ACCOUNT_ENV}")
+    for path, kind in ((earthengine_credentials_path(home), "Earth Engine credentials file"),
+                       (adc_path(environ, home), "application-default credentials")):
         if path.is_file():
             log.info("Earth Engine credentials: %s %s", kind, path)
-            return credentials_from_info(_read_json(path), f"{kind} {path}", session)
+            return credentials_from_info(_read_json(path), f"{kind} {path}", session, environ)
         looked.append(f"{kind} {path}")
     raise AuthError(f"no Earth Engine credentials found (looked at: {'; '.join(looked)}): {SETUP_HINT}")
 

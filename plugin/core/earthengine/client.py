@@ -1,9 +1,16 @@
 """HTTP to the Earth Engine REST API: auth headers, retries with backoff, Earth Engine's own error messages.
 
-Retry rules (Earth Engine REST reference and the earthengine-api client, which retries up to 5 times sleeping
-``random() * 2**n`` seconds, "full jitter"): 429, 5xx, 403 with a rate-limit reason, timeouts, connection
-errors and bodies that come back truncated or do not decode are retried; ``Retry-After`` is honoured; any other
-4xx fails at once with ``error.message`` from the body; a 401 refreshes the token once.
+Retry rules (Earth Engine REST reference and the earthengine-api client, which retries up to 5 times, its
+``python/ee/_state.py`` ``EEState.max_retries``, through googleapiclient's ``HttpRequest.execute(num_retries)``,
+whose ``googleapiclient/http.py`` ``_retry_request`` sleeps ``rand() * 2**retry_num`` seconds with ``retry_num``
+counting from 1, "full jitter": at most 2, 4, 8, 16, 32 s): 429, 5xx, 403 with a rate-limit reason, timeouts,
+connection errors and bodies that come back truncated or do not decode are retried; ``Retry-After`` is honoured;
+any other 4xx fails at once with ``error.message`` from the body; a 401 refreshes the token once.
+
+Quota status: like earthengine-api (``python/ee/data.py`` ``_handle_response_headers``, header
+``_QUOTA_STATUS_HEADER``), a response whose ``x-earth-engine-quota-status`` header holds
+``parallelism_restricted=true`` means the project is over its noncommercial tier's compute quota and in restricted
+mode; that is logged as a warning, once per client.
 """
 
 import email.utils
@@ -15,13 +22,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..errors import Cancelled, InputError
-from .auth import Credentials
+from ..errors import Cancelled
+from .auth import Credentials, checked_url
 from .errors import AuthError, EarthEngineError
 
 log = logging.getLogger(__name__)
@@ -32,8 +38,11 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 MAX_RETRY_AFTER = 300.0
 """Longest ``Retry-After`` wait honoured, in seconds (a server asking for more is treated as asking for this)."""
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-"""Hosts an ``http://`` API root may name: the bearer token never leaves the machine unencrypted."""
+QUOTA_STATUS_HEADER = "x-earth-engine-quota-status"
+"""Response header with the project's quota status (earthengine-api ``python/ee/data.py``
+``_QUOTA_STATUS_HEADER``)."""
+QUOTA_RESTRICTED = "parallelism_restricted=true"
+"""What that header holds when the project is in restricted mode (``data.py`` ``_handle_response_headers``)."""
 PROJECT_ACCESS_REASONS = frozenset({"USER_PROJECT_DENIED", "SERVICE_DISABLED", "CONSUMER_INVALID",
                                     "accessNotConfigured"})
 """Error reasons (``errors[].reason`` or ``details[].reason``, Google API error model) of a Cloud project that
@@ -58,15 +67,9 @@ def api_url(explicit: Optional[str] = None, environ: Optional[Mapping[str, str]]
             and not plain http:// to this machine (127.0.0.1, localhost, ::1): the token would travel unencrypted.
     """
     environ = os.environ if environ is None else environ
-    url = (explicit or environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
-    field = "API_URL" if explicit else API_URL_ENV
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    if scheme != "https" and not (scheme == "http" and host in LOOPBACK_HOSTS):
-        raise InputError(field, f"Earth Engine API root {url!r} must start with https:// (plain http:// is "
-                                      "accepted only for 127.0.0.1, localhost or ::1: the access token would "
-                                      "otherwise be sent unencrypted)")
-    return url
+    url = explicit or environ.get(API_URL_ENV) or DEFAULT_API_URL
+    # The same rule as the token endpoint's (auth.token_endpoint): one check, in auth.checked_url.
+    return checked_url(url, "API_URL" if explicit else API_URL_ENV, "Earth Engine API root")
 
 
 @dataclass
@@ -74,8 +77,11 @@ class RetryPolicy:
     """How often and how long to wait before retrying.
 
     Attributes:
-        max_retries: retries after the first attempt (5, as the earthengine-api client).
-        base_delay, max_delay: backoff ``random() * min(max_delay, base_delay * 2**retry)`` seconds.
+        max_retries: retries after the first attempt (5, as earthengine-api: ``python/ee/_state.py``
+            ``EEState.max_retries``).
+        base_delay, max_delay: backoff ``random() * min(max_delay, base_delay * 2**n)`` seconds before retry
+            ``n`` = 1, 2, ... (googleapiclient ``http.py`` ``_retry_request``, which earthengine-api retries
+            through: ``rand() * 2**retry_num``, ``retry_num`` from 1), so at most 2, 4, 8, 16, 32 s.
         sleep: called with the seconds to wait (tests pass a recorder, so they do not wait).
         random: uniform 0..1 source of the jitter.
         poll: longest single ``sleep``, in seconds: a wait is slept in steps of at most this, and a cancel is
@@ -90,10 +96,12 @@ class RetryPolicy:
     poll: float = 0.2
 
     def delay(self, retry: int, retry_after: Optional[float]) -> float:
-        """Seconds to wait before retry number ``retry`` (0-based); ``Retry-After`` wins when given."""
+        """Seconds to wait before the retry that follows ``retry`` earlier retries (0 for the first retry):
+        ``random() * min(max_delay, base_delay * 2**(retry + 1))``, i.e. up to 2, 4, 8, 16, 32 s as
+        googleapiclient's ``_retry_request`` (exponent from 1); ``Retry-After`` wins when given."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
-        return self.random() * min(self.max_delay, self.base_delay * 2 ** retry)
+        return self.random() * min(self.max_delay, self.base_delay * 2 ** (retry + 1))
 
     def wait(self, seconds: float, should_stop: Optional[Callable[[], bool]] = None) -> None:
         """Sleep ``seconds`` in steps of at most ``poll`` seconds, checking ``should_stop`` before each step.
@@ -172,6 +180,8 @@ class EarthEngineClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._refresh_lock = threading.Lock()
+        self._quota_warned = False
+        self._quota_lock = threading.Lock()
 
     def close(self) -> None:
         """Close the connections."""
@@ -214,6 +224,7 @@ class EarthEngineClient:
                     requests.exceptions.ContentDecodingError) as error:
                 failure = f"{type(error).__name__}: {error}"
             else:
+                self._check_quota_status(response)
                 status = response.status_code
                 if status == 401:
                     if refreshed:
@@ -240,6 +251,20 @@ class EarthEngineClient:
             log.warning("Earth Engine %s: %s; retry %d/%d in %.1f s", what, failure, retries,
                         self.retry.max_retries, wait)
             self.retry.wait(wait, should_stop)
+
+    def _check_quota_status(self, response: requests.Response) -> None:
+        # earthengine-api calls python/ee/data.py _handle_response_headers on every response, whatever its status
+        # (_cloud_api_utils.py _wrap_request), and warns when the header says parallelism_restricted=true; Python's
+        # warnings show that once, so warn once per client here.
+        status = response.headers.get(QUOTA_STATUS_HEADER)
+        if not status or QUOTA_RESTRICTED not in status:
+            return
+        with self._quota_lock:
+            if self._quota_warned:
+                return
+            self._quota_warned = True
+        log.warning("Earth Engine: project %r has exceeded the compute quota of its noncommercial tier and is in "
+                    "restricted mode (%s: %s)", self.project, QUOTA_STATUS_HEADER, status)
 
     def _refresh(self, refused_token: str) -> None:
         # One refresh for all threads that saw the same expired token.

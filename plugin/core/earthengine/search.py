@@ -1,8 +1,9 @@
 """Find Sentinel-2 scenes over an AOI and dates with ``listAssets``, and link each to its Cloud Score+ image.
 
 REST facts (Earth Engine REST reference, ``projects.assets.listAssets``): ``GET v1/{parent}:listAssets`` with an
-AIP-160 ``filter`` over ``startTime``, ``endTime`` and ``intersects("<GeoJSON>")``, ``pageSize`` (at most 1000
-in the FULL view, 10000 in the BASIC view) and ``pageToken``; the answer is ``{assets: [...], nextPageToken}``.
+AIP-160 ``filter`` over ``startTime``, ``endTime`` and ``intersects("<GeoJSON>")`` (written as Google's client
+writes it, see ``asset_filter``), ``pageSize`` (at most 1000 in the FULL view, 10000 in the BASIC view) and
+``pageToken``; the answer is ``{assets: [...], nextPageToken}``.
 A Cloud Score+ image shares its ``system:index`` with the Sentinel-2 scene it scores (Earth Engine catalogue,
 GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED).
 """
@@ -70,9 +71,19 @@ def aoi_geometry(aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> Dict[str, Any]:
 
 
 def asset_filter(start: date, end: date, geometry: Dict[str, Any]) -> str:
-    """The AIP-160 ``listAssets`` filter for scenes in ``[start, end)`` (UTC days) intersecting ``geometry``."""
-    region = json.dumps(json.dumps(geometry, separators=(",", ":")))  # a quoted, escaped string literal
-    return f'startTime >= "{_rfc3339(start)}" AND endTime < "{_rfc3339(end)}" AND intersects({region})'
+    """The AIP-160 ``listAssets`` filter for scenes acquired in ``[start, end)`` (UTC days) intersecting
+    ``geometry``, e.g. ``startTime >= "2020-01-01T00:00:00Z" AND startTime < "2020-02-01T00:00:00Z" AND
+    intersects("{'type': 'Polygon', 'coordinates': [[[14.0, 45.0], ...]]}")``.
+
+    The region is written as earthengine-api writes it (``python/ee/_cloud_api_utils.py``
+    ``_convert_list_images_filter_params_to_list_assets_params``): ``json.dumps`` of the GeoJSON with its double
+    quotes turned into single quotes, inside ``intersects("...")``. Both ends bound the acquisition time
+    (``startTime``): a scene is taken in an instant, and ``[start, end)`` is the search's contract.
+    """
+    # Google's client: double quotes are not valid inside the double-quoted literal, so they become single quotes
+    # (no escaping); json.dumps with its default separators, as there.
+    region = json.dumps(geometry).replace('"', "'")
+    return f'startTime >= "{_rfc3339(start)}" AND startTime < "{_rfc3339(end)}" AND intersects("{region}")'
 
 
 def list_assets(client: EarthEngineClient, collection: str, filter_text: str, basic: bool = False,

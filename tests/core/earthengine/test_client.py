@@ -1,5 +1,6 @@
 """Retries, backoff, Retry-After, Earth Engine's error messages and token refresh, against the local fake server."""
 
+import logging
 import math
 import socket
 import time
@@ -42,8 +43,17 @@ def test_500_storm_within_the_retry_budget_succeeds_with_exponential_backoff(ser
     source = make_source()
     scenes = source.search(START, END, *demo_aoi(demo_grid))
     assert len(scenes) == SCENE_COUNT
-    # full jitter with random() fixed at 0.5: 0.5 * 1, 2, 4, 8, 16 seconds
-    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
+    # full jitter with random() fixed at 0.5: 0.5 * 2, 4, 8, 16, 32 seconds (exponent from 1, as googleapiclient)
+    assert sleeps == [1.0, 2.0, 4.0, 8.0, 16.0]
+
+
+def test_retry_waits_follow_googleapiclient_from_two_to_thirty_two_seconds():
+    # earthengine-api retries through googleapiclient/http.py _retry_request: rand() * 2**retry_num, retry_num
+    # 1..5 (python/ee/_state.py EEState.max_retries = 5); with rand() = 1 the waits are the upper bounds.
+    policy = RetryPolicy(random=lambda: 1.0)
+    assert policy.max_retries == 5
+    assert [policy.delay(retry, None) for retry in range(policy.max_retries)] == [2.0, 4.0, 8.0, 16.0, 32.0]
+    assert policy.delay(0, 7.0) == 7.0  # Retry-After wins
 
 
 def test_500_storm_beyond_the_retry_budget_fails_with_the_last_message(server, make_source, demo_grid, sleeps):
@@ -107,7 +117,8 @@ def test_requests_carry_the_token_and_the_project(server, make_source, demo_grid
 
 
 def test_an_expired_token_is_refreshed_once(server, make_source, demo_grid, sleeps):
-    credentials = RefreshTokenCredentials(REFRESH_TOKEN, "client-id", "client-secret", server.token_uri)
+    credentials = RefreshTokenCredentials(REFRESH_TOKEN, "client-id", "client-secret",
+                                          environ={"CLOUDSCORE_EE_OAUTH_URL": server.token_uri})
     source = make_source(credentials=credentials, max_workers=4)
     scenes = source.search(START, END, *demo_aoi(demo_grid))
     assert server.count("token") == 1
@@ -124,7 +135,8 @@ def test_a_token_that_cannot_be_refreshed_names_where_it_came_from(server, make_
 
 
 def test_a_refused_refresh_token_says_so(server, make_source, demo_grid):
-    credentials = RefreshTokenCredentials("revoked", "id", "secret", server.token_uri, origin="my credentials file")
+    credentials = RefreshTokenCredentials("revoked", "id", "secret", origin="my credentials file",
+                                          environ={"CLOUDSCORE_EE_OAUTH_URL": server.token_uri})
     with pytest.raises(AuthError, match=r"refresh token from my credentials file was refused \(Token has been "
                                         r"expired or revoked.\).*earthengine authenticate"):
         make_source(credentials=credentials).search(START, END, *demo_aoi(demo_grid))
@@ -138,7 +150,7 @@ def test_connection_errors_are_retried_then_reported(sleeps):
                                RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0, poll=math.inf))
     with pytest.raises(EarthEngineError, match=r"failed after 3 attempts; last: ConnectionError"):
         client.get_json("v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets")
-    assert sleeps == [1.0, 2.0]
+    assert sleeps == [2.0, 4.0]
 
 
 def test_api_url_and_retry_after_parsing():
@@ -162,7 +174,7 @@ def test_a_read_timeout_is_retried_then_reported(sleeps):
                                                poll=math.inf), timeout=(5.0, 0.2))
         with pytest.raises(EarthEngineError, match=r"failed after 2 attempts; last: ReadTimeout"):
             client.get_json(LIST_PATH)
-    assert sleeps == [1.0]
+    assert sleeps == [2.0]
 
 
 def test_a_cancel_during_a_retry_after_wait_stops_it_without_another_request(server, sleeps):
@@ -216,3 +228,31 @@ def test_plain_http_is_refused_unless_the_host_is_this_machine():
     for url in ("http://earthengine.googleapis.com", "http://192.168.1.5:8080", "ftp://127.0.0.1"):
         with pytest.raises(InputError, match=r"CLOUDSCORE_EE_API_URL: .*must start with https://"):
             api_url(None, {"CLOUDSCORE_EE_API_URL": url})
+
+
+QUOTA_WARNING = "has exceeded the compute quota of its noncommercial tier and is in restricted mode"
+
+
+def test_a_restricted_quota_status_is_logged_once_per_client(server, retry, caplog):
+    # earthengine-api python/ee/data.py _handle_response_headers: 'parallelism_restricted=true' in the
+    # x-earth-engine-quota-status header of any response means restricted mode; it warns.
+    restricted = {"x-earth-engine-quota-status": "parallelism_restricted=true"}
+    server.add_fault("listAssets", status=429, message="Too many requests.", headers=restricted, times=2)
+    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, server.url, retry)
+    with caplog.at_level(logging.WARNING, logger="cloudscore_composite.plugin.core.earthengine.client"):
+        client.get_json(LIST_PATH)
+        client.get_json(LIST_PATH)
+    warnings = [r for r in caplog.records if QUOTA_WARNING in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert f"project '{PROJECT}'" in warnings[0].getMessage()
+    assert "x-earth-engine-quota-status: parallelism_restricted=true" in warnings[0].getMessage()
+    assert TOKEN not in caplog.text
+
+
+def test_an_unrestricted_quota_status_is_not_logged(server, retry, caplog):
+    server.add_fault("listAssets", status=503, message="Unavailable.",
+                     headers={"x-earth-engine-quota-status": "parallelism_restricted=false"})
+    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, server.url, retry)
+    with caplog.at_level(logging.WARNING):
+        client.get_json(LIST_PATH)
+    assert QUOTA_WARNING not in caplog.text

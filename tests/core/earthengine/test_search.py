@@ -5,6 +5,7 @@ import logging
 from datetime import date, datetime, timezone
 
 import pytest
+from cloudscore_composite.plugin.core.earthengine.errors import EarthEngineError
 from cloudscore_composite.plugin.core.earthengine.search import aoi_geometry, asset_filter, parse_rfc3339
 from cloudscore_composite.plugin.core.errors import Cancelled, InputError
 from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_composite
@@ -35,8 +36,10 @@ def test_the_filter_names_dates_and_region_and_the_score_collection_is_listed(ma
     queries = server.requests_of("listAssets")
     assert len(queries) == 2  # the Cloud Score+ collection, then the scenes
     text = queries[1]["filter"]
-    assert text.startswith('startTime >= "2015-07-31T00:00:00Z" AND endTime < "2015-08-30T00:00:00Z" AND intersects(')
-    region = json.loads(json.loads(text[text.index("intersects(") + len("intersects("):-1]))
+    assert text.startswith('startTime >= "2015-07-31T00:00:00Z" AND startTime < "2015-08-30T00:00:00Z" AND '
+                           'intersects("{\'type\': \'Polygon\', ')
+    assert text.endswith(']]}")') and text.count('"') == 6  # the GeoJSON's own quotes are single quotes
+    region = json.loads(text[text.index('intersects("') + len('intersects("'):-2].replace("'", '"'))
     lon = [p[0] for p in region["coordinates"][0]]
     assert region["type"] == "Polygon" and 14.5 < min(lon) < max(lon) < 14.6
     assert queries[0]["view"] == "BASIC"
@@ -103,7 +106,32 @@ def test_rfc3339_and_geometry_helpers():
     assert sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) > 0
     utm = aoi_geometry((465000.0, 5079000.0, 466000.0, 5080000.0), "EPSG:32633")["coordinates"][0]
     assert all(14.5 < x < 14.6 and 45.8 < y < 45.9 for x, y in utm)
-    assert 'intersects("{\\"type\\":\\"Polygon\\"' in asset_filter(date(2020, 1, 1), date(2020, 2, 1), box)
+
+
+def test_the_filter_is_written_as_googles_client_writes_it():
+    # earthengine-api python/ee/_cloud_api_utils.py _convert_list_images_filter_params_to_list_assets_params:
+    # region = json.dumps(region); region.replace('"', "'"); f'intersects("{region}")' -- json.dumps' default
+    # separators, the GeoJSON's double quotes as single quotes; the range on the acquisition time, startTime.
+    square = {"type": "Polygon", "coordinates": [[[14.5, 45.8], [14.6, 45.8], [14.6, 45.9], [14.5, 45.9],
+                                                  [14.5, 45.8]]]}
+    assert asset_filter(date(2023, 1, 1), date(2023, 2, 1), square) == (
+        'startTime >= "2023-01-01T00:00:00Z" AND startTime < "2023-02-01T00:00:00Z" AND '
+        """intersects("{'type': 'Polygon', 'coordinates': [[[14.5, 45.8], [14.6, 45.8], [14.6, 45.9], """
+        """[14.5, 45.9], [14.5, 45.8]]]}")""")
+
+
+@pytest.mark.parametrize("bad", [
+    'startTime >= "2015-07-01T00:00:00Z" AND intersects("{\\"type\\":\\"Polygon\\"}")',  # escaped quotes
+    'startTime >= "2015-07-01T00:00:00Z" AND endTime < "2015-10-01T00:00:00Z"',  # not what the client writes
+    'startTime >= "July"',
+    """intersects("{'type': 'Polygon', 'coordinates': ")""",
+    """intersects("{'type': 'LineString', 'coordinates': [[0, 0], [1, 1]]}")""",
+])
+def test_the_fake_server_answers_400_to_a_filter_it_cannot_parse(server, make_source, bad, sleeps):
+    client = make_source().client()
+    with pytest.raises(EarthEngineError, match=r"HTTP 400\): Invalid filter") as raised:
+        client.get_json(f"v1/projects/earthengine-public/assets/{L2A}:listAssets", params={"filter": bad})
+    assert raised.value.status == 400 and sleeps == []
 
 
 def test_a_search_can_be_cancelled_through_the_pipeline_and_a_scene_subset(make_source, demo_grid, server):
