@@ -22,12 +22,13 @@ from rasterio.errors import CRSError
 from rasterio.windows import Window
 
 from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
+from .engines import SERVERS, check_engine
 from .errors import Cancelled, InputError
 from .grid import Bounds, Grid, check_block_size, check_resolution, scenes_grid
 from .masking import check_threshold, clear_mask, clear_rule_tags, geometries_in_crs, inside_geometries
 from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
 from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
-from .source import Source
+from .source import ComputedComposite, Source
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,14 @@ class CompositeRequest:
         percentiles: percentiles 0..100 for the ``percentiles`` method.
         output_format: ``GTiff`` or ``COG``.
         scale_to_byte: write reflectance as bytes (DN / ``BYTE_SCALE``, the scale recorded in the file).
-        crs: CRS of the output grid (projected, metres); None = the CRS most scenes share.
+        crs: CRS of the output grid (projected, metres); None = the source's default (``Source.default_crs``:
+            the UTM zone of the AOI's centre for Earth Engine), else the CRS most scenes share.
         clip: GeoJSON geometries (dicts) in ``aoi_crs``: pixels outside all of them are nodata; None = no clip.
         scene_ids: only these scenes (``system:index``) of the search; None = all.
         threads: blocks processed at once; 0 = one per CPU core.
         block_size: side of the square blocks in pixels; None = chosen from ``MEMORY_BUDGET_MB``.
+        engine: where the composite is computed (``engines.ENGINES``); None = the source's preferred one
+            (Earth Engine's servers for Earth Engine, this computer for a folder).
     """
 
     start: date
@@ -90,6 +94,7 @@ class CompositeRequest:
     scene_ids: Optional[Sequence[str]] = None
     threads: int = 0
     block_size: Optional[int] = None
+    engine: Optional[str] = None
 
     def validate(self) -> None:
         """Check every field on its own (what needs the scenes is checked by ``plan_composite``, the output
@@ -146,12 +151,14 @@ class CompositePlan:
         skipped: scenes in the dates and AOI that lack the QA band (reported, never silently masked).
         grid: the output grid.
         bands: Sentinel-2 bands composited, in wavelength order.
+        engine: where the composite is computed (``engines.ENGINES``).
     """
 
     scenes: List[Scene]
     skipped: List[Scene]
     grid: Grid
     bands: List[str]
+    engine: str = "this-computer"
 
 
 @dataclass
@@ -176,20 +183,24 @@ class CompositeResult:
     Attributes:
         output: the GeoTIFF written (bands named ``B2_median``.., then ``count``; uint16 or uint8; nodata 0).
         plan: scenes, skipped scenes, grid and bands.
-        scenes: per-scene clear statistics, in time order.
+        scenes: per-scene clear statistics, in time order (empty when Earth Engine's servers composited: they
+            return per-pixel counts only).
         band_names: descriptions of the output bands.
+        clear_observations, scored_observations: over all pixels and scenes, the observations that were clear and
+            those that had a score (inside the clip).
     """
 
     output: Path
     plan: CompositePlan
     scenes: List[SceneSummary] = field(default_factory=list)
     band_names: List[str] = field(default_factory=list)
+    clear_observations: int = 0
+    scored_observations: int = 0
 
     @property
     def clear_fraction(self) -> float:
-        """Clear pixels / scored pixels over all scenes, 0..1."""
-        valid = sum(s.valid_pixels for s in self.scenes)
-        return sum(s.clear_pixels for s in self.scenes) / valid if valid else 0.0
+        """Clear observations / scored observations over all scenes, 0..1."""
+        return self.clear_observations / self.scored_observations if self.scored_observations else 0.0
 
 
 def plan_composite(request: CompositeRequest, source: Source,
@@ -199,11 +210,14 @@ def plan_composite(request: CompositeRequest, source: Source,
     ``is_canceled`` is passed to ``source.search`` (a network search stops with ``Cancelled``).
 
     Raises:
-        InputError: any of ``CompositeRequest.validate``'s; the source's ``no_scene_error`` when the search
-            finds nothing; ``SCENES`` (none of ``scene_ids`` found), ``QA_BAND`` (no scene has it), ``BANDS``
-            (a band some scene lacks).
+        InputError: any of ``CompositeRequest.validate``'s; ``ENGINE`` (not one the source offers); ``EXTENT``
+            (the source needs an AOI); the source's ``no_scene_error`` when the search finds nothing; ``SCENES``
+            (none of ``scene_ids`` found), ``QA_BAND`` (no scene has it), ``BANDS`` (a band some scene lacks).
     """
     request.validate()
+    engine = check_engine(request.engine, source.engines)
+    if source.needs_aoi and request.aoi is None:
+        raise InputError("EXTENT", f"the {source.describe()} needs an area of interest: draw or choose an extent")
     found = source.search(request.start, request.end, request.aoi, request.aoi_crs, is_canceled=is_canceled)
     if not found:
         raise source.no_scene_error(request.start, request.end, request.aoi, request.aoi_crs)
@@ -222,9 +236,10 @@ def plan_composite(request: CompositeRequest, source: Source,
     if skipped:
         log.warning("%d scene(s) have no QA band %r and are skipped: %s", len(skipped), qa_band,
                     ", ".join(s.scene_id for s in skipped))
-    grid = scenes_grid(scenes, request.aoi, request.aoi_crs, request.resolution, request.crs)
+    crs = request.crs if request.crs is not None else source.default_crs(request.aoi, request.aoi_crs)
+    grid = scenes_grid(scenes, request.aoi, request.aoi_crs, request.resolution, crs)
     bands = _composite_bands(request, scenes)
-    return CompositePlan(scenes, skipped, grid, bands)
+    return CompositePlan(scenes, skipped, grid, bands, engine)
 
 
 def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str]:
@@ -251,6 +266,7 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
         "CLOUDSCORE_END_DATE": request.end.isoformat(),
         "CLOUDSCORE_METHOD": request.method,
         "CLOUDSCORE_SOURCE": source.describe(),
+        "CLOUDSCORE_ENGINE": plan.engine,
         "CLOUDSCORE_REFLECTANCE_SCALE": "10000",
     }
     if request.method == "percentiles":
@@ -279,8 +295,10 @@ class _BlockResult:
     window: Window
     values: np.ndarray  # float64 (bands, statistics, rows, cols)
     count: np.ndarray  # int64 (rows, cols)
-    valid_pixels: np.ndarray  # int64 (scenes,): scored pixels per scene in the block
+    valid_pixels: np.ndarray  # int64 (scenes,): scored pixels per scene in the block (empty: not known)
     clear_pixels: np.ndarray  # int64 (scenes,)
+    scored_observations: int = 0  # over the block and its scenes
+    clear_observations: int = 0
 
 
 class _BlockCompositor:
@@ -317,10 +335,38 @@ class _BlockCompositor:
         if inside is not None:
             clear &= inside
         values, count = composite(stack, clear, self.request.method, self.request.percentiles, scores)
-        return _BlockResult(window, values, count, valid_pixels, clear_pixels)
+        return _BlockResult(window, values, count, valid_pixels, clear_pixels, int(valid_pixels.sum()),
+                            int(clear_pixels.sum()))
 
     def _inside_clip(self, window: Window) -> Optional[np.ndarray]:
         return None if self.clip is None else inside_geometries(self.clip, None, self.plan.grid, window)
+
+
+class _ComputedBlockReader:
+    """Reads one window of a composite the source computed (Earth Engine's servers) into the same block form as
+    ``_BlockCompositor``: statistics as float64 with NaN where masked (Earth Engine sends 0 there), the clear
+    count, and the clear and scored observations for the clear fraction; pixels outside the clip are nodata."""
+
+    def __init__(self, computed: ComputedComposite, plan: CompositePlan, statistics: int, clip: Optional[list],
+                 stop: Callable[[], bool], on_read: Callable[[], None]):
+        self.computed, self.plan, self.statistics, self.clip = computed, plan, statistics, clip
+        self.stop, self.on_read = stop, on_read
+
+    def __call__(self, window: Window) -> _BlockResult:
+        if self.stop():
+            raise Cancelled("cancelled by the user")
+        data = self.computed.read(window)
+        count, scored = data[-2].astype(np.int64), data[-1].astype(np.int64)
+        if self.clip is not None:
+            inside = inside_geometries(self.clip, None, self.plan.grid, window)
+            count[~inside] = 0
+            scored[~inside] = 0
+        values = data[:-2].astype(np.float64)
+        values[(values == 0) | (count == 0)[np.newaxis]] = np.nan
+        values = values.reshape(len(self.plan.bands), self.statistics, window.height, window.width)
+        self.on_read()
+        none = np.zeros(0, dtype=np.int64)
+        return _BlockResult(window, values, count, none, none, int(scored.sum()), int(count.sum()))
 
 
 def run_composite(
@@ -362,22 +408,29 @@ def run_composite(
     qa_band = request.qa_band.strip()
     statistics = request.statistics
     threads = request.threads or os.cpu_count() or 1
-    block_size = request.block_size or auto_block_size(len(scenes), len(bands) + 1, len(statistics), threads)
+    on_servers = plan.engine == SERVERS
+    # A computed composite's blocks hold one image, not a stack of scenes.
+    block_size = request.block_size or auto_block_size(1 if on_servers else len(scenes), len(bands) + 1,
+                                                       len(statistics), threads)
     log.info(
         "Compositing %d scene(s) on a %d x %d grid (%s, %.4g m), %s of %s, %d thread(s), %d px blocks",
         len(scenes), grid.width, grid.height, grid.crs.to_string(), grid.resolution[0], request.method,
         ", ".join(bands), threads, block_size,
     )
     canceled = is_canceled or (lambda: False)
-    fetch_share = 50.0 if source.fetches_pixels else 0.0
+    # Downloading is most of the work when the servers composite; compositing here shares it with the fetch.
+    fetch_share = 90.0 if on_servers else 50.0 if source.fetches_pixels else 0.0
 
     def fetch_progress(done: int, total: int) -> None:
         if stage is not None:
-            stage(f"fetch {done}/{total}")
+            stage(f"{'compute' if on_servers else 'fetch'} {done}/{total}")
         if progress is not None and total:
             progress(fetch_share * done / total)
 
-    source.fetch(scenes, bands + [qa_band], grid, fetch_progress, canceled)
+    if on_servers:
+        computed = source.compute_composite(request, plan, fetch_progress, canceled)
+    else:
+        source.fetch(scenes, bands + [qa_band], grid, fetch_progress, canceled)
 
     summaries = [SceneSummary(s.scene_id, s.time.isoformat()) for s in scenes]
     band_names = output_band_names(bands, request.method, request.percentiles)
@@ -386,7 +439,7 @@ def run_composite(
         ("uint16", None)
     windows = list(grid.blocks(block_size))
     failed = threading.Event()
-    reads, reads_total, lock = [0], len(windows) * len(scenes), threading.Lock()
+    reads, reads_total, lock = [0], len(windows) * (1 if on_servers else len(scenes)), threading.Lock()
 
     def on_read() -> None:  # worker threads count their reads; progress is reported by this thread
         with lock:
@@ -400,7 +453,10 @@ def run_composite(
 
     # The clip polygons are reprojected once; each block rasterizes them on its window.
     clip = None if request.clip is None else geometries_in_crs(request.clip, request.aoi_crs, grid.crs)
-    worker = _BlockCompositor(request, source, plan, clip, lambda: failed.is_set() or canceled(), on_read)
+    stop = lambda: failed.is_set() or canceled()  # noqa: E731
+    worker = _ComputedBlockReader(computed, plan, len(statistics), clip, stop, on_read) if on_servers else \
+        _BlockCompositor(request, source, plan, clip, stop, on_read)
+    totals = [0, 0]  # clear, scored observations
     with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales,
                         is_canceled=canceled) as dst:
         with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -417,6 +473,8 @@ def run_composite(
                         report_progress()
                 pending.popleft()
                 _write_block(block, dst, statistics, summaries, request.scale_to_byte)
+                totals[0] += block.clear_observations
+                totals[1] += block.scored_observations
                 written += 1
                 report_progress()
                 if stage is not None:
@@ -435,7 +493,7 @@ def run_composite(
             except BaseException:
                 failed.set()  # the other threads stop at their next read
                 raise
-        result = CompositeResult(Path(request.output), plan, summaries, band_names)
+        result = CompositeResult(Path(request.output), plan, [] if on_servers else summaries, band_names, *totals)
         dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
     log.info("Wrote %s (clear fraction %.1f%%)", request.output, 100 * result.clear_fraction)
     return result

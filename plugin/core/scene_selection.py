@@ -22,8 +22,11 @@ class SceneSubset(Source):
     def __init__(self, source: Source, excluded: Iterable[str]):
         self.source = source
         self.excluded = frozenset(excluded)
-        # The base class says False: the pipeline must see whether the wrapped source downloads.
+        # The base class has its own answers: callers must see the wrapped source's capabilities.
         self.fetches_pixels = source.fetches_pixels
+        self.needs_aoi = source.needs_aoi
+        self.search_is_cheap = source.search_is_cheap
+        self.engines = source.engines
 
     def __getattr__(self, name):
         # Source-specific attributes (a folder source's ``scenes``, ``folder``...) stay reachable.
@@ -53,6 +56,18 @@ class SceneSubset(Source):
         if found:
             return InputError("SCENES", f"all {len(found)} scene(s) found are left out: tick at least one scene")
         return self.source.no_scene_error(start, end, aoi, aoi_crs)
+
+    def default_crs(self, aoi, aoi_crs):
+        """Delegated to the wrapped source."""
+        return self.source.default_crs(aoi, aoi_crs)
+
+    def download_estimates(self, scenes, bands, qa_band, grid, statistics):
+        """Delegated to the wrapped source."""
+        return self.source.download_estimates(scenes, bands, qa_band, grid, statistics)
+
+    def compute_composite(self, request, plan, progress=None, is_canceled=None):
+        """Delegated to the wrapped source (the plan's scenes already leave the excluded ones out)."""
+        return self.source.compute_composite(request, plan, progress, is_canceled)
 
     def fetch(self, scenes, bands, grid, progress=None, is_canceled=None) -> None:
         """Delegated to the wrapped source."""

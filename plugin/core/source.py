@@ -1,18 +1,50 @@
-"""What the pipeline needs of a place scenes come from: search, fetch, read one block."""
+"""What the pipeline needs of a place scenes come from: search, fetch, read one block, and what the source can do
+(its capabilities), so callers never ask which class a source is."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from rasterio.crs import CRS
 from rasterio.windows import Window
 
+from .engines import THIS_COMPUTER
 from .errors import InputError
 from .grid import Bounds, Grid
 from .scene import Scene
 
 FetchProgress = Callable[[int, int], None]
 """Called with (units done, units in all) while a source fetches pixels."""
+
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FetchEstimate:
+    """What a download will take: ``requests`` calls, ``megabytes`` uncompressed (MiB), and how many tile
+    requests the cache already answers (``cached``)."""
+
+    requests: int
+    megabytes: float
+    cached: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.requests} request(s), about {self.megabytes:.1f} MB uncompressed"
+                + (f" ({self.cached} tile(s) already cached)" if self.cached else ""))
+
+
+class ComputedComposite:
+    """A composite a source computed itself (Earth Engine's servers): read back block by block by the pipeline,
+    which writes it with the same writer as a local composite."""
+
+    band_count = 0
+    """Bands of ``read``: the statistics (band by band, then statistic), then the clear count and the count of
+    scored observations."""
+
+    def read(self, window: Window) -> np.ndarray:
+        """uint16 array of shape (``band_count``, window.height, window.width); 0 where masked."""
+        raise NotImplementedError
 
 
 class Source:
@@ -25,6 +57,13 @@ class Source:
 
     fetches_pixels = False
     """True for a source whose ``fetch`` downloads: the pipeline then gives fetching half of the progress bar."""
+    needs_aoi = False
+    """True when ``search`` refuses to run without an AOI (Earth Engine holds the whole world)."""
+    search_is_cheap = True
+    """True when a search reads local files only: callers may search before a run to check the input, and read
+    every scene's scores at once for the scene table."""
+    engines: Tuple[str, ...] = (THIS_COMPUTER,)
+    """Where this source's composites can be computed (``engines.ENGINES``), the preferred first."""
 
     def describe(self) -> str:
         """A one-line summary for logs, messages and the ``CLOUDSCORE_SOURCE`` tag."""
@@ -49,6 +88,35 @@ class Source:
     def qa_bands(self) -> List[str]:
         """Names of the QA bands (clear scores) this source offers, e.g. ``["cs", "cs_cdf"]``."""
         raise NotImplementedError
+
+    def default_crs(self, aoi: Optional[Bounds], aoi_crs: Union[CRS, str, None]) -> Optional[CRS]:
+        """The output CRS when the user chose none; None = the CRS most scenes share (the default)."""
+        return None
+
+    def download_estimates(self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid,
+                           statistics: int) -> Dict[str, FetchEstimate]:
+        """What compositing these scenes on ``grid`` would download, per engine (``engines.ENGINES``), in the
+        order of ``engines``; empty for a source whose pixels are local (the default).
+
+        Args:
+            scenes: the scenes to composite (those with the QA band).
+            bands: Sentinel-2 bands composited.
+            qa_band: the clear score band.
+            grid: the output grid.
+            statistics: statistics per band (1, or the number of percentiles).
+        """
+        return {}
+
+    def compute_composite(self, request: Any, plan: Any, progress: Optional[FetchProgress] = None,
+                          is_canceled: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+        """Compute the composite of ``plan`` (a ``pipeline.CompositePlan`` of ``request``) on the source's own
+        servers and download it (cached, so a cancelled run resumes). Only sources that list
+        ``engines.SERVERS`` in ``engines`` implement it.
+
+        Raises:
+            Cancelled: ``is_canceled`` returned True; what was downloaded is kept.
+        """
+        raise NotImplementedError(f"{self.describe()} cannot compute composites itself")
 
     def no_scene_error(
         self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None

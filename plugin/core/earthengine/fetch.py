@@ -17,6 +17,8 @@ from rasterio.errors import RasterioError
 from rasterio.io import MemoryFile
 
 from ..errors import Cancelled, InputError
+from ..grid import Grid
+from ..source import MEGABYTE, FetchEstimate
 from .cache import TileCache
 from .client import BodyError, EarthEngineClient
 from .search import asset_name
@@ -27,22 +29,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_WORKERS = 8
 MAX_WORKERS = 40
 """Most requests in flight: Earth Engine allows about 40 concurrent requests per project (../shared/DESIGN.md)."""
-MEGABYTE = 1024 * 1024
 _POLL_SECONDS = 0.2  # how often the cancel callback is polled while requests are in flight
-
-
-@dataclass(frozen=True)
-class FetchEstimate:
-    """What a fetch will download: ``requests`` getPixels calls, ``megabytes`` uncompressed (MiB), and how many
-    tile requests the cache already answers (``cached``)."""
-
-    requests: int
-    megabytes: float
-    cached: int = 0
-
-    def __str__(self) -> str:
-        return (f"{self.requests} request(s), about {self.megabytes:.1f} MB uncompressed"
-                + (f" ({self.cached} tile(s) already cached)" if self.cached else ""))
 
 
 @dataclass(frozen=True)
@@ -103,14 +90,13 @@ def pixel_grid(tile: GridTile) -> Dict[str, Any]:
     return grid
 
 
-def geotiff_checker(request: TileRequest) -> Callable[[requests.Response], bytes]:
-    """A ``decode`` for the client: the body must be a whole GeoTIFF of the requested bands on the tile's grid
-    (shape, transform within ``Affine.almost_equals``' precision, and CRS); otherwise ``BodyError`` (retried)."""
-    grid = request.tile.grid
+def geotiff_checker(grid: Grid, band_count: int) -> Callable[[requests.Response], bytes]:
+    """A ``decode`` for the client: the body must be a whole GeoTIFF of ``band_count`` bands on ``grid`` (shape,
+    transform within ``Affine.almost_equals``' precision, and CRS); otherwise ``BodyError`` (retried)."""
 
     def decode(response: requests.Response) -> bytes:
         content = response.content
-        wanted = (len(request.bands), grid.height, grid.width)
+        wanted = (band_count, grid.height, grid.width)
         try:
             with MemoryFile(content) as memory, memory.open() as dataset:
                 shape = (dataset.count, dataset.height, dataset.width)
@@ -153,7 +139,8 @@ def fetch_tile(client: EarthEngineClient, cache: TileCache, request: TileRequest
     """
     body = {"fileFormat": "GEO_TIFF", "bandIds": list(request.bands), "grid": pixel_grid(request.tile)}
     content = client.request("POST", f"v1/{asset_name(request.asset_id)}:getPixels", json=body,
-                             decode=geotiff_checker(request), should_stop=should_stop)
+                             decode=geotiff_checker(request.tile.grid, len(request.bands)),
+                             should_stop=should_stop)
     cache.put(request.asset_id, request.tile.key, request.bands, content)
 
 

@@ -12,27 +12,37 @@ from rasterio.crs import CRS
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
+from ..engines import SERVERS, THIS_COMPUTER
 from ..errors import InputError
 from ..folder_source import overlaps
 from ..grid import Bounds, Grid, intersection
 from ..scene import S2_BANDS, Scene
-from ..source import FetchProgress, Source
+from ..source import ComputedComposite, FetchEstimate, FetchProgress, Source
 from .auth import Credentials, StaticToken, find_credentials, resolve_project
 from .cache import TileCache
 from .client import EarthEngineClient, RetryPolicy
+from .compute import (
+    CachedComposite,
+    compute_tile,
+    computed_asset_id,
+    computed_tiles,
+    plan_compute,
+    tile_requests,
+)
 from .errors import EarthEngineError
+from .expression import composite_expression, statistic_band_names
 from .fetch import (
     DEFAULT_MAX_WORKERS,
     MAX_WORKERS,
-    FetchEstimate,
     TileRequest,
     check_ceiling,
     estimate,
     fetch_tile,
     run_requests,
 )
-from .search import COLLECTIONS, SCORE_BANDS, score_asset_id, search_scenes
+from .search import COLLECTIONS, SCORE_BANDS, aoi_geometry, score_asset_id, search_scenes
 from .tiling import GridTile, split_grid, tile_side
+from .utm import utm_crs
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +93,8 @@ class EarthEngineSource(Source):
     """Sentinel-2 scenes and their Cloud Score+ clear scores (``cs``, ``cs_cdf``, 0..1) from Earth Engine.
 
     Nothing touches the network until ``search``; credentials and the Cloud project are resolved then (see
-    ``auth``). Pixels are fetched on the target grid into a ``TileCache`` and read from there.
+    ``auth``). Composites are computed on Earth Engine's servers (``compute_composite``, only the composite is
+    downloaded), or the scenes' pixels are fetched on the target grid into a ``TileCache`` and composited here.
 
     Args:
         collection: ``COPERNICUS/S2_SR_HARMONIZED`` (L2A) or ``COPERNICUS/S2_HARMONIZED`` (L1C).
@@ -103,6 +114,9 @@ class EarthEngineSource(Source):
     """
 
     fetches_pixels = True
+    needs_aoi = True
+    search_is_cheap = False
+    engines = (SERVERS, THIS_COMPUTER)
 
     def __init__(self, collection: str = "COPERNICUS/S2_SR_HARMONIZED", project: Optional[str] = None,
                  cache_dir: Union[str, Path, None] = None, api_url: Optional[str] = None,
@@ -159,10 +173,52 @@ class EarthEngineSource(Source):
         return InputError("START_DATE", f"Earth Engine lists no scene of {self.collection} acquired between {start} "
                                         f"and {end} (end excluded) over the extent: widen the dates or the extent")
 
+    def default_crs(self, aoi: Optional[Bounds], aoi_crs: Union[CRS, str, None]) -> Optional[CRS]:
+        """The UTM zone of the AOI's centre (``utm.utm_crs``): Sentinel-2 tiles are in UTM."""
+        return utm_crs(aoi, aoi_crs) if aoi is not None else None
+
     def estimate(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid) -> FetchEstimate:
         """Requests and megabytes (uncompressed) still to fetch for these bands of these scenes on ``grid``."""
         planned, cached = self.plan_requests(scenes, bands, grid)
         return estimate(planned, cached)
+
+    def download_estimates(self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid,
+                           statistics: int) -> Dict[str, FetchEstimate]:
+        """Both engines' downloads: the composite alone (``statistics`` x bands + 2 count bands, uint16, tiles
+        already cached not counted), and every band of every scene with its score."""
+        band_count = statistics * len(bands) + 2
+        tiles = computed_tiles(grid, band_count, self.tile_size)
+        servers = estimate(tile_requests("computed", tiles, band_count))  # the cache is known only at the run
+        return {SERVERS: servers, THIS_COMPUTER: self.estimate(scenes, list(bands) + [qa_band], grid)}
+
+    def compute_composite(self, request, plan, progress: Optional[FetchProgress] = None,
+                          is_canceled: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+        """Compute the composite on Earth Engine's servers (``image:computePixels``, see ``expression``) on the
+        plan's grid, tile by tile into the cache, and return it for reading.
+
+        Only the scenes of the plan (the scored ones the search found, less those left out) are composited; the
+        tiles already cached for the same expression and grid are not asked for again.
+
+        Raises:
+            InputError: ``EXTENT`` when the download is over the ceiling.
+            Cancelled: ``is_canceled`` returned True (computed tiles are kept).
+            EarthEngineError / AuthError: a request failed for good (Earth Engine's message).
+        """
+        expression = composite_expression(
+            self.collection, aoi_geometry(request.aoi, request.aoi_crs), request.start, request.end,
+            [s.scene_id for s in plan.scenes], request.qa_band.strip(), request.threshold, plan.bands,
+            request.method, request.percentiles)
+        band_count = len(statistic_band_names(plan.bands, request.method, request.percentiles)) + 2
+        asset_id = computed_asset_id(expression)
+        tiles = computed_tiles(plan.grid, band_count, self.tile_size)
+        planned, cached = plan_compute(self.cache, asset_id, tiles, band_count)
+        size = estimate(planned, cached)
+        check_ceiling(size, self.ceiling_mb)
+        log.info("Earth Engine computes the composite on its servers: %s", size)
+        client = self.client() if planned else None
+        run_requests(planned, lambda tile, stop: compute_tile(client, self.cache, expression, tile, band_count, stop),
+                     self.max_workers, progress, is_canceled)
+        return CachedComposite(self.cache, asset_id, tiles, band_count)
 
     def fetch(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid,
               progress: Optional[FetchProgress] = None, is_canceled=None) -> None:

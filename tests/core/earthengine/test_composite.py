@@ -1,8 +1,10 @@
-"""The headline: a composite from Earth Engine (the fake server) equals the folder source's on the same scenes."""
+"""The headline of the "this computer" engine: a composite of scenes fetched from Earth Engine (the fake server)
+equals the folder source's on the same scenes."""
 
 import numpy as np
 import pytest
 import rasterio
+from cloudscore_composite.plugin.core.engines import THIS_COMPUTER
 from cloudscore_composite.plugin.core.errors import Cancelled
 from cloudscore_composite.plugin.core.folder_source import FolderSource
 from cloudscore_composite.plugin.core.pipeline import CompositeRequest, run_composite
@@ -14,7 +16,8 @@ from .conftest import END, START, demo_aoi
 
 def composite(source, qa_band, output, grid, **changes):
     aoi, aoi_crs = demo_aoi(grid)
-    fields = dict(start=START, end=END, qa_band=qa_band, output=output, threshold=0.6, aoi=aoi, aoi_crs=aoi_crs)
+    fields = dict(start=START, end=END, qa_band=qa_band, output=output, threshold=0.6, aoi=aoi, aoi_crs=aoi_crs,
+                  engine=None if isinstance(source, FolderSource) else THIS_COMPUTER)
     fields.update(changes)
     return run_composite(CompositeRequest(**fields), source)
 
@@ -30,7 +33,8 @@ def test_earth_engine_composite_equals_the_folder_composite(make_source, demo_gr
     source = make_source()
     aoi, aoi_crs = demo_aoi(demo_grid)
     result = run_composite(CompositeRequest(start=START, end=END, qa_band=qa_band, output=tmp_path / "ee.tif",
-                                            threshold=0.6, aoi=aoi, aoi_crs=aoi_crs), source, stage=stages.append)
+                                            threshold=0.6, aoi=aoi, aoi_crs=aoi_crs, engine=THIS_COMPUTER), source,
+                           stage=stages.append)
     composite(FolderSource(DEMO_DIR), "clear", tmp_path / "folder.tif", demo_grid)
     ee, folder = read(tmp_path / "ee.tif"), read(tmp_path / "folder.tif")
     assert ee[1:] == folder[1:]  # band names, grid
@@ -56,7 +60,7 @@ def test_a_cancelled_run_resumes_with_the_missing_tiles(make_source, demo_grid, 
     calls = []
     aoi, aoi_crs = demo_aoi(demo_grid)
     request = CompositeRequest(start=START, end=END, qa_band="cs", output=tmp_path / "out.tif", aoi=aoi,
-                               aoi_crs=aoi_crs, bands=["B4", "B8"])
+                               aoi_crs=aoi_crs, bands=["B4", "B8"], engine=THIS_COMPUTER)
     with pytest.raises(Cancelled):
         run_composite(request, make_source(max_workers=1),
                       progress=lambda percent: calls.append(percent), is_canceled=lambda: len(calls) >= 8)
