@@ -22,8 +22,8 @@ from qgis.PyQt.QtWidgets import QComboBox, QFrame, QScrollArea, QWidget
 from .aoi import LAYER, Aoi, crs_for_core
 from .background_task import BackgroundTask
 from .composite_task import CompositeTask
+from .core.engines import SERVERS, check_engine
 from .core.errors import CloudScoreError, InputError
-from .core.folder_source import FolderSource
 from .core.grid import scenes_grid
 from .core.pipeline import CompositeRequest, CompositeResult, plan_composite
 from .core.scene import S2_BANDS
@@ -34,7 +34,7 @@ from .dock_aoi import AoiPanel
 from .dock_composite import CompositePanel
 from .dock_scenes import ScenesPanel
 from .dock_settings import WidgetSettings, set_setting, setting
-from .dock_source import EARTH_ENGINE, FOLDER, SourcePanel
+from .dock_source import SourcePanel
 from .dock_text import capitalised, counted, sentence
 from .layers import CompositeLayers
 from .paths import PLUGIN_ROOT, UI_DIR
@@ -111,7 +111,8 @@ class CompositeDock(QgsDockWidget):
         self._search_aoi_key: Optional[tuple] = None
         self.source_panel = SourcePanel(self.ui, self)
         self.aoi_panel = AoiPanel(self.ui, self.canvas, self._known_scenes,
-                                  lambda: self.source_kind() == EARTH_ENGINE, self)
+                                  lambda aoi, aoi_crs: self.source_panel.capabilities().default_crs(aoi, aoi_crs),
+                                  self)
         self.scenes_panel = ScenesPanel(self.ui, self)
         self.composite_panel = CompositePanel(self.ui, lambda text: self._notify(text, Qgis.MessageLevel.Warning),
                                               self)
@@ -125,6 +126,7 @@ class CompositeDock(QgsDockWidget):
         self.aoi_panel.start()
         self.scenes_panel.start()
         self.composite_panel.start()
+        self._source_changed()
 
     # ---- construction -------------------------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class CompositeDock(QgsDockWidget):
 
     def _connect(self) -> None:
         ui = self.ui
+        ui.sourceCombo.currentIndexChanged.connect(self._source_changed)
+        ui.collectionCombo.currentIndexChanged.connect(self._source_changed)
         self.aoi_panel.changed.connect(self._check_search_matches)
         ui.qaBandCombo.currentIndexChanged.connect(self._qa_band_changed)
         ui.findScenesButton.clicked.connect(self.find_scenes)
@@ -187,6 +191,10 @@ class CompositeDock(QgsDockWidget):
     def refresh_source(self) -> None:
         """Read the source's QA bands (for a folder: scan it if it changed and say what it holds)."""
         self.source_panel.refresh()
+
+    def _source_changed(self) -> None:
+        """Offer the engines of the source chosen (Earth Engine: its servers or this computer)."""
+        self.composite_panel.show_engines(self.source_panel.capabilities().engines)
 
     def current_source(self) -> Source:
         """The source the widgets describe (see ``SourcePanel.current_source``).
@@ -307,10 +315,10 @@ class CompositeDock(QgsDockWidget):
             if matches and panel.stale:
                 panel.set_stale(False)
             return
-        folder = search.grid is not None and self.source_kind() == FOLDER and key is not None
+        cheap = search.grid is not None and self.source_panel.capabilities().search_is_cheap and key is not None
         # A folder's scores are read in seconds: read them for the new QA band or AOI. Refused or failed, the
         # table is stale (and not read again at every later edit).
-        if not (read_again and folder and not self._busy() and self.find_scenes() is not None):
+        if not (read_again and cheap and not self._busy() and self.find_scenes() is not None):
             panel.set_stale(True)
 
     def find_scenes(self) -> Optional[SceneSearchTask]:
@@ -324,18 +332,19 @@ class CompositeDock(QgsDockWidget):
         try:
             source = self.current_source()
             start, end = self._dates()
-            aoi = self._source_aoi()
+            aoi = self._source_aoi(source)
             bounds, crs = (aoi.bounds(), crs_for_core(aoi.crs)) if aoi else (None, None)
             clip = aoi.clip_geometries() if aoi else None
             qa_band = self.ui.qaBandCombo.currentText()
-            if isinstance(source, FolderSource) and not source.search(start, end, bounds, crs):
+            if source.search_is_cheap and not source.search(start, end, bounds, crs):
                 raise source.no_scene_error(start, end, bounds, crs)  # headers are read: say it now, no task
         except CloudScoreError as error:
             self._refuse(error)
             return None
         estimate = None
-        if hasattr(source, "estimate"):
+        if source.fetches_pixels:  # what each engine would download (a folder's pixels are local)
             bands = self.composite_panel.bands() or list(S2_BANDS)
+            statistics = self.composite_panel.statistics_per_band()
             resolution, output_crs = self.resolution(), self.output_crs(aoi)
 
             def estimate(scenes):
@@ -346,11 +355,12 @@ class CompositeDock(QgsDockWidget):
                     grid = scenes_grid(fetched, bounds, crs, resolution, output_crs)
                 except CloudScoreError:  # e.g. an output CRS not in metres: the run will say so; keep the list
                     return None
-                return source.estimate(fetched, bands + [qa_band], grid)
+                return source.download_estimates(fetched, bands, qa_band, grid, statistics) or None
 
         self.save_settings()
+        # Scores are read at once only where that is cheap (local files); Earth Engine's come with a run.
         task = SceneSearchTask(source, start, end, bounds, crs, qa_band, clip,
-                               read_scores=isinstance(source, FolderSource), estimate=estimate)
+                               read_scores=source.search_is_cheap, estimate=estimate)
         self._search_aoi_key = self.aoi_panel.key()
         task.succeeded.connect(self._on_scenes_found)  # a bound method: PyQt drops it with the dock
         task.failed.connect(self._on_search_failed)
@@ -359,16 +369,18 @@ class CompositeDock(QgsDockWidget):
         self._start_task(task, "Finding scenes...")
         return task
 
-    def _source_aoi(self) -> Optional[Aoi]:
-        """The AOI, checked against the source: Earth Engine needs one (it cannot list the whole world).
+    def _source_aoi(self, source: Source) -> Optional[Aoi]:
+        """The AOI, checked against the source: one that needs an AOI (Earth Engine cannot list the whole world)
+        must have one.
 
         Raises:
-            InputError: ``EXTENT`` as ``aoi()``, or the whole area of the scenes with Earth Engine.
+            InputError: ``EXTENT`` as ``aoi()``, or the whole area of the scenes with a source that needs an AOI.
         """
         aoi = self.aoi()
-        if aoi is None and self.source_kind() == EARTH_ENGINE:
-            raise InputError("EXTENT", "Earth Engine needs an area of interest: choose the map extent, a rectangle, "
-                                       "a polygon layer or typed bounds instead of the whole area of the scenes")
+        if aoi is None and source.needs_aoi:
+            raise InputError("EXTENT", f"The {source.describe()} needs an area of interest: choose the map extent, a "
+                                       "rectangle, a polygon layer or typed bounds instead of the whole area of the "
+                                       "scenes")
         return aoi
 
     def _on_scenes_found(self, search: SceneSearch) -> None:
@@ -419,7 +431,7 @@ class CompositeDock(QgsDockWidget):
         """
         source = self.current_source()
         start, end = self._dates()
-        aoi = self._source_aoi()
+        aoi = self._source_aoi(source)
         options = self.composite_panel.options()
         excluded = self.scene_model.excluded_ids()
         if self.scene_model.scenes and not self.scene_model.included_scenes():
@@ -435,15 +447,17 @@ class CompositeDock(QgsDockWidget):
             clip=aoi.clip_geometries() if aoi else None,
             resolution=self.resolution(),
             crs=self.output_crs(aoi),
+            engine=self.composite_panel.engine(source.engines),
             **options,
         )
         if excluded:
             source = SceneSubset(source, excluded)
-        if isinstance(source, FolderSource) or isinstance(getattr(source, "source", None), FolderSource):
+        if source.search_is_cheap:
             # Reads scene headers only: bad dates, QA band or extent are reported before any task starts.
             plan_composite(request, source)
-        else:
+        else:  # the search goes over the network: it is the run's first step
             request.validate()
+            check_engine(request.engine, source.engines)
         return request, source
 
     # ---- running ------------------------------------------------------------------------------------
@@ -596,13 +610,17 @@ class CompositeDock(QgsDockWidget):
                      f"project.", Qgis.MessageLevel.Success)
 
     def _read_fetched_scores(self, result: CompositeResult) -> None:
-        """When the table lacks scores (Earth Engine), read them from what the run just fetched, quietly."""
+        """When the table lacks scores (Earth Engine), read them from what the run just fetched, quietly. After a
+        run on Earth Engine's servers nothing was fetched: the table says so and keeps no fractions."""
         search = self.scene_model.search
         if search is None or search.grid is not None or self.is_searching() or self._last_source is None:
             return
         request = self._last_request
         if self.scenes_panel.stale or not self.scenes_panel.matches(request.qa_band.strip(), self._last_aoi_key):
             return  # the table is of another AOI or QA band than the run
+        if result.plan.engine == SERVERS:
+            self.scenes_panel.show_servers_composited()
+            return
         task = FetchedScoresTask(self._last_source, result.plan.scenes, request.qa_band.strip(), result.plan.grid,
                                  request.clip, request.aoi_crs)
         task.succeeded.connect(self._on_fetched_scores_read)
@@ -664,6 +682,7 @@ class CompositeDock(QgsDockWidget):
         self.ui.qaBandCombo.setCurrentIndex(-1)
         self.scenes_panel.clear()  # at the threshold's default
         self.source_panel.reset()
+        self._source_changed()  # the engine choice of the default source
         self.aoi_panel.output_crs_changed()  # its tooltip too (updates the AOI)
 
     def help_url(self) -> QUrl:

@@ -23,16 +23,12 @@ from .aoi import (
     rectangle_aoi,
 )
 from .core.errors import CloudScoreError, InputError
+from .core.grid import Bounds
 from .core.scene import Scene
 from .core.scene_stats import composite_pixel_count
 from .dock_settings import reapply_pending_layer, set_setting, setting
 from .dock_text import sentence, show_message
 from .map_tools import AoiOutline, RectangleDrawing
-
-try:  # the UTM default belongs to the Earth Engine source, which is optional
-    from .core.earthengine.utm import utm_crs
-except ImportError:  # pragma: no cover
-    utm_crs = None
 
 OUTPUT_CRS_TIP = ("CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for "
                   "Earth Engine the UTM zone of the AOI's centre (as the Processing algorithm).")
@@ -51,18 +47,19 @@ class AoiPanel(QObject):
         ui: the dock's form.
         canvas: the map canvas (outline, drawing, extent).
         known_scenes: returns the scenes a composite would use as far as known (for the pixel count), or None.
-        utm_default: returns True when an unset output CRS means the UTM zone of the AOI (Earth Engine).
+        default_crs: the source's output CRS for an AOI (bounds, CRS for the core) when none is chosen
+            (``Source.default_crs``: the UTM zone of the AOI's centre for Earth Engine); None = the scenes' own.
     """
 
     changed = pyqtSignal()
 
     def __init__(self, ui, canvas: QgsMapCanvas, known_scenes: Callable[[], Optional[Sequence[Scene]]],
-                 utm_default: Callable[[], bool], parent: Optional[QObject] = None):
+                 default_crs: Callable[[Bounds, Optional[str]], object], parent: Optional[QObject] = None):
         super().__init__(parent)
         self.ui = ui
         self.canvas = canvas
         self.known_scenes = known_scenes
-        self.utm_default = utm_default
+        self.default_crs = default_crs
         self.outline = AoiOutline(canvas)
         self.drawing = RectangleDrawing(canvas, self._rectangle_drawn,
                                         on_stopped=lambda: self.ui.drawButton.setChecked(False))
@@ -263,12 +260,14 @@ class AoiPanel(QObject):
         return value if value > 0 else None
 
     def output_crs(self, aoi: Optional[Aoi] = None) -> Optional[str]:
-        """The composite's CRS for the core: the one chosen; if none, with ``utm_default`` the UTM zone of the
-        AOI's centre (as ``cloudscore:compositeearthengine``), else None (the scenes' majority CRS)."""
+        """The composite's CRS for the core: the one chosen; if none, the source's default for the AOI (Earth
+        Engine: the UTM zone of the AOI's centre, as ``cloudscore:compositeearthengine``), else None (the scenes'
+        majority CRS)."""
         chosen = crs_for_core(self.ui.outputCrsWidget.crs())
-        if chosen is not None or aoi is None or utm_crs is None or not self.utm_default():
+        if chosen is not None or aoi is None:
             return chosen
-        return utm_crs(aoi.bounds(), crs_for_core(aoi.crs)).to_string()
+        default = self.default_crs(aoi.bounds(), crs_for_core(aoi.crs))
+        return default.to_string() if default is not None else None
 
     def output_crs_changed(self, _crs=None) -> None:
         """Say what the output CRS means in its tooltip (QGIS's is empty when none is set); update the size."""

@@ -1,10 +1,11 @@
-"""The dock's composite panel: how to composite (method, percentiles, bands, format), where to write it, and how
-the result is shown (band combination, a layer per percentile). It owns those widgets of the dock's form."""
+"""The dock's composite panel: where and how to composite (engine, method, percentiles, bands, format), where to
+write it, and how the result is shown (band combination, a layer per percentile). It owns those widgets of the
+dock's form."""
 
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsProcessingUtils, QgsProject
 from qgis.PyQt import sip
@@ -12,6 +13,7 @@ from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QWidget
 
 from .core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
+from .core.engines import ENGINE_LABELS, ENGINES, EXPORT
 from .core.errors import InputError
 from .core.pipeline import CompositeResult
 from .core.raster_output import FORMATS
@@ -19,9 +21,16 @@ from .core.scene import S2_BANDS
 from .layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
 
 
+OFFERED_ENGINES = tuple(e for e in ENGINES if e != EXPORT)
+"""The engines the dock offers (the export is not built yet), in the order of the Processing ``ENGINE``."""
+
+
 class CompositePanel(QObject):
-    """The composite, output and display widgets of the dock's form (``methodCombo`` ... ``combinationCombo``)
-    and the layers of the last result.
+    """The composite, output and display widgets of the dock's form (``engineCombo``, ``methodCombo`` ...
+    ``combinationCombo``) and the layers of the last result.
+
+    The engine combo lists every engine the dock offers, so the choice made for Earth Engine is kept (and
+    remembered) while a folder is chosen; it is shown only for a source that can compute in more than one place.
 
     Args:
         ui: the dock's form.
@@ -39,6 +48,8 @@ class CompositePanel(QObject):
     def fill_widgets(self) -> None:
         """Offer the methods, bands, formats and band combinations; the default percentiles."""
         ui = self.ui
+        for engine in OFFERED_ENGINES:
+            ui.engineCombo.addItem(ENGINE_LABELS[engine], engine)
         for method in METHODS:
             ui.methodCombo.addItem(method, method)
         ui.percentilesLineEdit.setText(", ".join(f"{p:g}" for p in DEFAULT_PERCENTILES))
@@ -54,8 +65,8 @@ class CompositePanel(QObject):
         """Settings key -> widget of every composite, output and display field."""
         ui = self.ui
         return {
-            "method": ui.methodCombo, "percentiles": ui.percentilesLineEdit, "bands": ui.bandsCombo,
-            "format": ui.formatCombo, "scale_to_byte": ui.scaleToByteCheckBox,
+            "engine": ui.engineCombo, "method": ui.methodCombo, "percentiles": ui.percentilesLineEdit,
+            "bands": ui.bandsCombo, "format": ui.formatCombo, "scale_to_byte": ui.scaleToByteCheckBox,
             "statistic_layers": ui.statisticLayersCheckBox, "output_folder": ui.outputFolderWidget,
             "output_name": ui.outputNameLineEdit, "band_combination": ui.combinationCombo,
         }
@@ -72,6 +83,30 @@ class CompositePanel(QObject):
         percentiles = self.ui.methodCombo.currentData() == "percentiles"
         self.ui.percentilesLineEdit.setEnabled(percentiles)
         self.ui.statisticLayersCheckBox.setEnabled(percentiles)
+
+    def show_engines(self, offered: Sequence[str]) -> None:
+        """Show the engine choice only when the source offers several engines (``Source.engines``): a folder is
+        always composited on this computer."""
+        shown = len([e for e in offered if e in OFFERED_ENGINES]) > 1
+        self.ui.engineLabel.setVisible(shown)
+        self.ui.engineCombo.setVisible(shown)
+        self.ui.engineCombo.setEnabled(shown)
+
+    def engine(self, offered: Sequence[str]) -> Optional[str]:
+        """``CompositeRequest.engine``: the engine chosen when the source offers it, else None (the source's
+        preferred engine)."""
+        chosen = self.ui.engineCombo.currentData()
+        return chosen if chosen in offered else None
+
+    def statistics_per_band(self) -> int:
+        """Statistics per band of the output (for the download estimate): the number of percentiles for the
+        percentiles method (the default ones while the field is not valid), else 1."""
+        if self.ui.methodCombo.currentData() != "percentiles":
+            return 1
+        try:
+            return len(parse_percentiles(self.ui.percentilesLineEdit.text()))
+        except InputError:  # Run will say what is wrong; the estimate shows the default's size
+            return len(DEFAULT_PERCENTILES)
 
     def bands(self) -> Optional[List[str]]:
         """The bands ticked, in Sentinel-2 order; None for all of them."""

@@ -36,8 +36,8 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.authConfigSelect.setToolTip(
             "QGIS authentication configuration holding your Earth Engine secret (e.g. an OAuth2 or a bearer-token "
             "configuration). The secret stays in the QGIS authentication database; only the configuration's id is "
-            "remembered. None: CLOUDSCORE_EE_TOKEN, the earthengine credentials file or application-default "
-            "credentials, in that order.")
+            "remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, "
+            "the earthengine credentials file or application-default credentials, in that order.")
         for part in self.authConfigSelect.findChildren(QWidget):  # its combo box and message line show it too
             part.setToolTip(self.authConfigSelect.toolTip())
         layout.addRow("Authentication", self.authConfigSelect)
@@ -47,8 +47,9 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.cacheFolderWidget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.cacheFolderWidget.lineEdit().setPlaceholderText(f"[{default_cache_dir()}]")
         self.cacheFolderWidget.setToolTip(
-            "Folder of the tile cache: fetched pixels are kept there, so another threshold, method or band subset "
-            "fetches nothing and an interrupted run resumes. Empty: the default folder shown.")
+            "Folder of the tile cache: downloaded pixels (scenes, or composites computed on Earth Engine's servers) "
+            "are kept there, so an interrupted run resumes and, on this computer, another threshold, method or band "
+            "subset fetches nothing. Empty: the default folder shown.")
         self.clearCacheButton = QPushButton("Clear cache", self)
         self.clearCacheButton.setObjectName("clearCacheButton")
         self.clearCacheButton.setToolTip("Delete every cached tile (asks first); the next run fetches again.")
@@ -65,14 +66,16 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.ceilingSpinBox.setSuffix(" MB")
         self.ceilingSpinBox.setSpecialValueText("no ceiling")
         self.ceilingSpinBox.setToolTip(
-            "Refuse a fetch larger than this (uncompressed megabytes, as in the download estimate). 0: no ceiling.")
+            "Refuse a download larger than this (uncompressed megabytes, as in the download estimate; the "
+            "composite's on Earth Engine's servers, every scene's on this computer). 0: no ceiling.")
         layout.addRow("Size ceiling", self.ceilingSpinBox)
 
         self.requestsSpinBox = QSpinBox(self)
         self.requestsSpinBox.setObjectName("requestsSpinBox")
         self.requestsSpinBox.setRange(1, MAX_WORKERS)
         self.requestsSpinBox.setToolTip(
-            f"getPixels requests in flight at once (1..{MAX_WORKERS}, default {DEFAULT_MAX_WORKERS}). "
+            f"Requests in flight at once (getPixels or computePixels; 1..{MAX_WORKERS}, default "
+            f"{DEFAULT_MAX_WORKERS}). "
             "Fewer if Earth Engine answers 429 (too many requests) often.")
         layout.addRow("Requests in flight", self.requestsSpinBox)
 

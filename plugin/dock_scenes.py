@@ -6,14 +6,17 @@ from typing import Dict, Optional
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QWidget
 
+from .core.engines import format_estimates
 from .core.pipeline import DEFAULT_THRESHOLD
 from .core.scene_stats import SceneSearch, scored_scenes
 from .dock_text import counted, show_message
 from .scene_table import CLOUDY, DATE, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
 from .threshold_preview import MaskPreview
 
-SCORES_AFTER_RUN = " Clear fractions need the scores, which Run downloads."
+SCORES_AFTER_RUN = " Clear fractions need the scores, which a run on this computer downloads."
 SCORES_READ = " Clear fractions from the scores the run fetched (ticked scenes)."
+SCORES_ON_SERVERS = (" Clear fractions unknown: Earth Engine's servers composited, no score was downloaded (a run "
+                     "on this computer downloads them).")
 STALE = "The QA band or the area changed since the scenes were found: find scenes again to update the table."
 
 
@@ -105,8 +108,8 @@ class ScenesPanel(QObject):
             text += f" {unscored} without the QA band {search.qa_band} (they will be skipped)."
         if search.grid is None:
             text += SCORES_AFTER_RUN
-        if search.estimate is not None:
-            text += f" Download: {search.estimate}."
+        if search.estimate:  # engine -> FetchEstimate
+            text += f" Download: {format_estimates(search.estimate)}."
         self.summary = text
         self.set_stale(False)
         if count:
@@ -117,6 +120,14 @@ class ScenesPanel(QObject):
         self.model.set_scores(scores)
         self.summary = self.summary.replace(SCORES_AFTER_RUN, SCORES_READ)
         self._ticks_changed(self.model.index(0, DATE), None)
+
+    def show_servers_composited(self) -> None:
+        """After a run on Earth Engine's servers: nothing was fetched, the table keeps "–" and says why."""
+        if SCORES_AFTER_RUN not in self.summary:
+            return
+        self.summary = self.summary.replace(SCORES_AFTER_RUN, SCORES_ON_SERVERS)
+        if not self.stale:
+            self._ticks_changed(self.model.index(0, DATE), None)
 
     def matches(self, qa_band: str, aoi_key: Optional[tuple]) -> bool:
         """True when the table's scores are for this QA band and AOI."""

@@ -16,10 +16,12 @@ from .dock_text import counted, sentence, show_message
 
 try:  # the Earth Engine source is optional: the dock offers it only when it is there
     from .core.earthengine.search import COLLECTIONS, SCORE_BANDS
+    from .core.earthengine.source import EarthEngineSource
     from .dock_earthengine import EarthEngineSettingsBox
     from .earthengine_settings import earth_engine_source
 except ImportError:  # pragma: no cover
     earth_engine_source, COLLECTIONS, SCORE_BANDS, EarthEngineSettingsBox = None, (), (), None
+    EarthEngineSource = None
 
 FOLDER, EARTH_ENGINE = "folder", "earthengine"
 SOURCES = {FOLDER: "Folder of GeoTIFFs", EARTH_ENGINE: "Earth Engine"}
@@ -59,6 +61,7 @@ class SourcePanel(QObject):
         self._folder_signature: Optional[tuple] = None  # folder_signature() of the last scan
         self._folder_error: Optional[InputError] = None
         self._folder_source: Optional[FolderSource] = None
+        self._capabilities: Dict[str, Source] = {}  # collection -> an Earth Engine source only asked what it can do
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(FOLDER_REFRESH_DELAY_MS)
@@ -187,6 +190,18 @@ class SourcePanel(QObject):
         if self._folder_error is not None:
             raise self._folder_error
         return self._folder_source
+
+    def capabilities(self) -> Source:
+        """A source to ask what it can do (``engines``, ``needs_aoi``, ``default_crs``...) without scanning a
+        folder, reading a secret or going over the network: the folder as last scanned (a plain ``Source``, whose
+        answers are a local source's, while none is), or an Earth Engine source of the collection chosen that is
+        never searched."""
+        if self.kind() != EARTH_ENGINE:
+            return self._folder_source or Source()
+        collection = self.ui.collectionCombo.currentData() or COLLECTIONS[0]
+        if collection not in self._capabilities:
+            self._capabilities[collection] = EarthEngineSource(collection)
+        return self._capabilities[collection]
 
     def reset(self) -> None:
         """Put the Earth Engine settings back to their defaults and read the source again."""

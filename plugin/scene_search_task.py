@@ -14,8 +14,8 @@ from .core.source import Source
 class SceneSearchTask(BackgroundTask):
     """Runs ``scene_stats.find_scenes`` off the main thread; ``succeeded`` carries the ``SceneSearch``.
 
-    With ``estimate`` (a callable ``(scenes) -> FetchEstimate``, e.g. from the Earth Engine source) the
-    estimate is computed too and kept as ``SceneSearch.estimate``.
+    With ``estimate`` (a callable ``(scenes) -> {engine: FetchEstimate}`` or None, from the source's
+    ``download_estimates``) what each engine would download is computed too and kept as ``SceneSearch.estimate``.
     """
 
     def __init__(self, source: Source, start: date, end: date, aoi: Optional[Bounds], aoi_crs, qa_band: str,

@@ -1,4 +1,5 @@
-"""``cloudscore:compositeearthengine``: a Cloud Score+ composite of Sentinel-2 scenes fetched from Earth Engine."""
+"""``cloudscore:compositeearthengine``: a Cloud Score+ composite of Sentinel-2 scenes from Earth Engine, computed on
+its servers (only the composite is downloaded) or on this computer (every scene is downloaded)."""
 
 from qgis.core import (
     QgsProcessingContext,
@@ -11,19 +12,23 @@ from qgis.core import (
 )
 
 from ..core.earthengine.search import COLLECTIONS, SCORE_BANDS
-from ..core.earthengine.utm import utm_crs
-from ..core.errors import CloudScoreError, InputError
+from ..core.engines import check_engine
+from ..core.errors import CloudScoreError
 from ..core.pipeline import CompositeRequest
+from ..core.source import Source
 from . import composite_options as options
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
+    ENGINE_HELP,
     OPTIONS_HELP,
     add_composite_outputs,
     add_composite_parameters,
+    add_engine_parameter,
     composite_options,
     composite_outputs,
     date_value,
+    engine_value,
     extent_value,
     run_composite_algorithm,
 )
@@ -38,9 +43,10 @@ from .scene_inputs import (
 DEFAULT_RESOLUTION = 10.0
 """Metres: the finest Sentinel-2 bands (B2, B3, B4, B8) and Cloud Score+ are 10 m."""
 
-HELP = """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds and downloads itself from
-Google Earth Engine, masked with the <b>Cloud Score+</b> clear scores (GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED,
-linked to each scene by its <code>system:index</code>).</p>
+HELP = """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds itself in Google Earth Engine,
+masked with the <b>Cloud Score+</b> clear scores (GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED, linked to each scene by
+its <code>system:index</code>), computed on Earth Engine's servers (the default: only the composite is downloaded)
+or on this computer (every scene is downloaded); see <b>ENGINE</b> below.</p>
 <p>Every pixel whose score in the <b>QA band</b> is below the <b>clear threshold</b> is masked (a score equal to
 the threshold is clear, as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>); nodata and
 missing scores are never clear. Scenes that have no Cloud Score+ image yet are listed in the log and skipped,
@@ -60,18 +66,22 @@ score's rank through time at the pixel); both 0 (occluded) .. 1 (clear).</li>
 <li><b>Cloud project</b>: the Google Cloud project billed for the requests (Earth Engine API enabled and registered
 for Earth Engine); default <code>CLOUDSCORE_EE_PROJECT</code>, then the one <code>earthengine set_project</code>
 saved.</li>
-</ul>
+<li><b>ENGINE</b>: where the composite is computed: 0 on Earth Engine's servers (default), 1 on this computer,
+2 export to Cloud Storage (not available yet). See below.</li>
+</ul>""" + ENGINE_HELP + """
 <h3>Credentials, cache and limits</h3>
 <p>Credentials come from, in this order: a QGIS authentication configuration chosen in the plugin's settings, the
-<code>CLOUDSCORE_EE_TOKEN</code> environment variable (an access token), the file <code>earthengine
-authenticate</code> writes, application-default credentials (<code>gcloud auth application-default login</code>),
-a service-account key named by <code>CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY</code> (needs google-auth).</p>
-<p>Pixels are downloaded in tiles within Earth Engine's request limits (48 MB, 32768 px a side), several at a time,
-retried on rate limits and server errors, and kept in a tile cache: a second run with another threshold, method or
-band subset downloads nothing, and a cancelled run resumes with the missing tiles. The log gives the estimate of
-requests and megabytes before the download; a fetch larger than the ceiling (setting
-<code>cloudscore_composite/earthengine/ceiling_mb</code>) is refused.</p>
-<p>The output's tags record the scenes used and skipped, QA band, threshold, dates, method and plugin version.</p>"""
+<code>CLOUDSCORE_EE_TOKEN</code> environment variable (an access token), a service-account key named by
+<code>CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY</code> (needs google-auth), the file <code>earthengine authenticate</code>
+writes (with or without its own OAuth client), application-default credentials (<code>gcloud auth
+application-default login</code>).</p>
+<p>Pixels (the composite's, or with ENGINE 1 every scene's) are downloaded in tiles within Earth Engine's request
+limits (48 MB, 32768 px a side), several at a time, retried on rate limits and server errors, and kept in a tile
+cache: a cancelled run resumes with the missing tiles; with ENGINE 1 a second run with another threshold, method or
+band subset downloads nothing. The log gives the estimate of requests and megabytes before the download; a download
+larger than the ceiling (setting <code>cloudscore_composite/earthengine/ceiling_mb</code>) is refused.</p>
+<p>The output's tags record the scenes used and skipped, QA band, threshold, dates, method, engine and plugin
+version.</p>"""
 
 
 class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
@@ -97,6 +107,7 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     SCENES = options.SCENES
     SKIPPED_SCENES = "SKIPPED_SCENES"
     CLEAR_FRACTION = options.CLEAR_FRACTION
+    ENGINE = options.ENGINE
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest"))
@@ -110,22 +121,26 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         add_resolution_parameter(self, default=DEFAULT_RESOLUTION)
         self.addParameter(QgsProcessingParameterCrs(
             self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True))
+        add_engine_parameter(self)
         add_project_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         add_composite_outputs(self)
         self.addOutput(QgsProcessingOutputString(
             self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"))
+        self.addOutput(QgsProcessingOutputString(
+            options.ENGINE_USED, "Where the composite was computed (earthengine-servers, this-computer)"))
 
-    def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:
-        """Translate the parameters to a ``CompositeRequest`` (raises ``InputError`` naming the parameter)."""
+    def _request(self, parameters, context: QgsProcessingContext, output: str, source: Source) -> CompositeRequest:
+        """Translate the parameters to a ``CompositeRequest`` for ``source`` and check it on its own and against
+        what the source can do (raises ``InputError`` naming the parameter; nothing goes over the network)."""
         aoi, aoi_crs = extent_value(self, parameters, self.EXTENT, context)
-        if aoi is None:
-            raise InputError(self.EXTENT, "Earth Engine needs an area of interest: draw or choose an extent")
+        if aoi is None and source.needs_aoi:
+            raise source.aoi_needed_error()
         crs = self.parameterAsCrs(parameters, self.CRS, context)
+        # Not set: the pipeline asks the source (Earth Engine: the UTM zone of the extent's centre).
+        target_crs = None
         if crs.isValid():
             target_crs = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
-        else:
-            target_crs = utm_crs(aoi, aoi_crs).to_string()
         request = CompositeRequest(
             start=date_value(self, parameters, self.START_DATE, context),
             end=date_value(self, parameters, self.END_DATE, context),
@@ -136,9 +151,11 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
             aoi_crs=aoi_crs,
             resolution=self.parameterAsDouble(parameters, self.RESOLUTION, context) or DEFAULT_RESOLUTION,
             crs=target_crs,
+            engine=engine_value(self, parameters, context),
             **composite_options(self, parameters, context),
         )
         request.validate()
+        check_engine(request.engine, source.engines)  # ENGINE 2 (export) is refused here, before any request
         return request
 
     def _source(self, parameters, context: QgsProcessingContext):
@@ -146,15 +163,16 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
 
     def check(self, parameters, context) -> None:
         """Reject bad input before the run (no network: the search is the run's first step)."""
-        self._request(parameters, context, output="")
+        self._request(parameters, context, "", self._source(parameters, context))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         try:
-            request = self._request(parameters, context, output)
             source = self._source(parameters, context)
+            request = self._request(parameters, context, output, source)
             result = run_composite_algorithm(request, source, context, feedback)
         except CloudScoreError as error:  # bad input, credentials, project, Earth Engine's own refusals
             raise QgsProcessingException(str(error)) from error
         return dict(composite_outputs(result),
-                    **{self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped)})
+                    **{self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped),
+                       options.ENGINE_USED: result.plan.engine})

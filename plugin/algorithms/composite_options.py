@@ -22,6 +22,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate
 
 from ..core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
+from ..core.engines import ENGINE_LABELS, ENGINES, SERVERS
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.grid import Bounds
 from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
@@ -36,10 +37,31 @@ PERCENTILES = "PERCENTILES"
 BANDS = "BANDS"
 FORMAT = "FORMAT"
 SCALE_TO_BYTE = "SCALE_TO_BYTE"
+ENGINE = "ENGINE"
 OUTPUT = "OUTPUT"
 SCENE_COUNT = "SCENE_COUNT"
 SCENES = "SCENES"
 CLEAR_FRACTION = "CLEAR_FRACTION"
+ENGINE_USED = "ENGINE"
+"""The output naming the engine used (``engines.ENGINES``), under the same name as the parameter."""
+
+ENGINE_HELP = """<h3>Where the composite is computed (ENGINE)</h3>
+<ul>
+<li><b>0 On Earth Engine's servers</b> (default): Earth Engine computes the composite with its own reducers (the
+request becomes an Earth Engine expression: the collection filtered by extent and dates, each scene linked to its
+Cloud Score+ image, masked at the threshold, reduced) and only the composite is downloaded: the statistics and the
+<code>count</code> band as uint16, in tiles within Earth Engine's request limits, cached by request so a cancelled
+run resumes. It costs EECU time from the Cloud project's quota and needs the IAM permission
+<code>earthengine.computations.create</code> on the project. Earth Engine's reducers may compute order statistics
+(median, percentiles) slightly differently from numpy; no per-scene clear fraction is known afterwards (the
+clear fraction of the whole run is).</li>
+<li><b>1 On this computer</b>: every scene's bands and its score are downloaded into the tile cache and composited
+here with numpy; a second run with another threshold, method or band subset downloads nothing. Downloads are
+far larger (about 25 times for a season of one MGRS tile).</li>
+<li><b>2 Export to Cloud Storage</b>: not available yet; refused before the run.</li>
+</ul>
+<p>The engine used is recorded in the output's <code>CLOUDSCORE_ENGINE</code> tag (<code>earthengine-servers</code>
+or <code>this-computer</code>) and in the <code>ENGINE</code> output.</p>"""
 
 OPTIONS_HELP = """<h3>Composite options</h3>
 <ul>
@@ -94,6 +116,28 @@ def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, A
         output_format=FORMATS[algorithm.parameterAsEnum(parameters, FORMAT, context)],
         scale_to_byte=algorithm.parameterAsBoolean(parameters, SCALE_TO_BYTE, context),
     )
+
+
+def add_engine_parameter(algorithm: QgsProcessingAlgorithm,
+                         description: str = "Where the composite is computed") -> None:
+    """Add ``ENGINE``: the ``engines.ENGINES`` in order (0 Earth Engine's servers, 1 this computer, 2 export),
+    default 0."""
+    algorithm.addParameter(QgsProcessingParameterEnum(
+        ENGINE, description, options=[ENGINE_LABELS[e] for e in ENGINES], defaultValue=ENGINES.index(SERVERS)))
+
+
+def engine_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext,
+                 source: Optional[Source] = None) -> Optional[str]:
+    """The ``ENGINE`` parameter as one of ``engines.ENGINES`` for ``CompositeRequest.engine``.
+
+    With ``source``: Earth Engine's servers (0, the default) asked of a source that cannot compute on servers (a
+    scene folder) means that source's own engine (None), so the default suits every source; any other choice is
+    passed on as it is, for ``engines.check_engine`` to refuse.
+    """
+    engine = ENGINES[algorithm.parameterAsEnum(parameters, ENGINE, context)]
+    if source is not None and engine == SERVERS and SERVERS not in source.engines:
+        return None
+    return engine
 
 
 def date_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,

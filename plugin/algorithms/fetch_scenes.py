@@ -11,7 +11,6 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.earthengine.source import EarthEngineSource
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.scene import parse_band_list
 from ..core.scene_export import export_scenes, scenes_by_id
@@ -106,9 +105,10 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
         return ids, (bounds, layer.sourceCrs().toWkt() if bounds else None)
 
-    def _scenes(self, parameters, context):
-        """(source, scenes, ids not found, aoi, aoi_crs, bands); raises ``InputError`` naming the parameter."""
-        source = scene_source(self, parameters, context)
+    def _scenes(self, parameters, context, source=None):
+        """(source, scenes, ids not found, aoi, aoi_crs, bands) of ``source`` (default: the parameters'); raises
+        ``InputError`` naming the parameter."""
+        source = source or scene_source(self, parameters, context)
         ids, layer_extent = self._scene_layer(parameters, context)
         start, end = date_range(self, parameters, context, required=ids is None)
         aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
@@ -118,9 +118,8 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             if not scenes:
                 raise source.no_scene_error(start, end, aoi, aoi_crs)
         else:
-            # Earth Engine searches need an area: without an extent, the scene layer's.
-            search_aoi = (aoi, aoi_crs) if aoi is not None or not isinstance(source, EarthEngineSource) \
-                else layer_extent
+            # A source that needs an area (Earth Engine) searches without an extent over the scene layer's.
+            search_aoi = (aoi, aoi_crs) if aoi is not None or not source.needs_aoi else layer_extent
             scenes, missing = scenes_by_id(source, ids, start, end, *search_aoi)
             if not scenes:
                 raise InputError(self.SCENES, f"none of the {len(ids)} scene id(s) of the layer is in the "
@@ -134,16 +133,17 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
     def check(self, parameters, context) -> None:
         """Reject bad input before the run, with a message naming the parameter and the accepted values.
 
-        Earth Engine is not searched here (that goes over the network): only the parameters are checked."""
-        if self.parameterAsEnum(parameters, scene_inputs.SOURCE, context) == scene_inputs.EARTH_ENGINE:
-            source = scene_source(self, parameters, context)
+        A source whose search goes over the network (Earth Engine) is not searched here: only the parameters are
+        checked."""
+        source = scene_source(self, parameters, context)
+        if not source.search_is_cheap:
             ids, _ = self._scene_layer(parameters, context)
             start, end = date_range(self, parameters, context, required=ids is None)
             if ids is None:
                 scene_inputs.check_search(source, start, end, *extent_value(
                     self, parameters, EXTENT, context))
         else:
-            self._scenes(parameters, context)
+            self._scenes(parameters, context, source)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)

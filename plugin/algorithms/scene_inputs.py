@@ -16,7 +16,6 @@ from qgis.core import (
 )
 
 from ..core.earthengine.search import COLLECTIONS
-from ..core.earthengine.source import EarthEngineSource
 from ..core.errors import InputError
 from ..core.folder_source import FolderSource
 from ..core.grid import Bounds
@@ -42,9 +41,9 @@ SOURCE_HELP = """<h3>Scene source</h3>
 <code>COPERNICUS/S2_HARMONIZED</code> (L1C), each scene linked to its Cloud Score+ image
 (<code>GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED</code>, QA bands <code>cs</code> and <code>cs_cdf</code>) by its
 <code>system:index</code>. It needs an extent, Earth Engine credentials (a QGIS authentication configuration
-chosen in the plugin's Earth Engine settings, the <code>CLOUDSCORE_EE_TOKEN</code> environment variable,
-<code>earthengine authenticate</code>'s credentials file, application-default or
-service-account credentials) and a Cloud project (advanced parameter, <code>CLOUDSCORE_EE_PROJECT</code> or the
+chosen in the plugin's Earth Engine settings, the <code>CLOUDSCORE_EE_TOKEN</code> environment variable, a
+service-account key named by <code>CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY</code>, <code>earthengine
+authenticate</code>'s credentials file or application-default credentials, in that order) and a Cloud project (advanced parameter, <code>CLOUDSCORE_EE_PROJECT</code> or the
 credentials' own); the settings' tile cache, requests in flight and size ceiling apply. Scenes whose score is not
 published yet have no QA band.</p>
 """
@@ -121,16 +120,15 @@ def scene_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProc
 
 
 def check_search(source: Source, start: date, end: date, aoi: Optional[Bounds], aoi_crs: Optional[str]) -> None:
-    """Before a run: a local source must find scenes (checked now, it is cheap); Earth Engine needs an AOI (its
-    search is left to the run, it goes over the network).
+    """Before a run: a source that needs an AOI must have one; a source whose search is cheap (local files) must
+    find scenes. A search over the network (Earth Engine) is left to the run.
 
     Raises:
-        InputError: the source's ``no_scene_error``; ``EXTENT`` for Earth Engine without one.
+        InputError: ``EXTENT`` when the source needs an AOI and has none; the source's ``no_scene_error``.
     """
-    if isinstance(source, EarthEngineSource):
-        if aoi is None:
-            raise InputError("EXTENT", "Earth Engine needs an area of interest: draw or choose an extent")
-    elif not source.search(start, end, aoi, aoi_crs):
+    if source.needs_aoi and aoi is None:
+        raise source.aoi_needed_error()
+    if source.search_is_cheap and not source.search(start, end, aoi, aoi_crs):
         raise source.no_scene_error(start, end, aoi, aoi_crs)
 
 

@@ -21,7 +21,6 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
-from ..core.folder_source import FolderSource
 from ..core.footprints import WGS84, scene_footprint
 from ..core.grid import majority_crs
 from ..core.masking import check_threshold
@@ -155,9 +154,9 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         try:
             source, start, end, aoi, aoi_crs, qa_band, threshold = self._inputs(parameters, context)
             with feedback_logging(feedback):
-                # Scores are read where they are local files; others would need a download first.
+                # Scores are read where the search is cheap (local files); others would need a download first.
                 search = find_scenes(source, start, end, aoi, aoi_crs, qa_band,
-                                     read_scores=isinstance(source, FolderSource),
+                                     read_scores=source.search_is_cheap,
                                      progress=lambda done, total: feedback.setProgress(100.0 * done / total),
                                      is_canceled=feedback.isCanceled)
         except Cancelled as error:

@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.engines import check_engine
 from ..core.errors import CloudScoreError, InputError
 from ..core.pipeline import CompositeRequest, plan_composite
 from ..core.seasons import (
@@ -26,17 +27,18 @@ from ..core.seasons import (
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
+    ENGINE_HELP,
     OPTIONS_HELP,
     add_composite_parameters,
+    add_engine_parameter,
     composite_options,
+    engine_value,
     extent_value,
     run_composite_algorithm,
 )
 from .scene_inputs import (
-    EARTH_ENGINE,
     EXTENT,
     QA_BAND,
-    SOURCE,
     THRESHOLD,
     add_clear_score_parameters,
     add_extent_parameter,
@@ -79,8 +81,11 @@ season). Give it for composites on one grid across seasons.</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own.</li>
 <li><b>File name prefix</b>: default <code>composite</code>.</li>
+<li><b>ENGINE</b> (Earth Engine source): where each composite is computed: 0 on Earth Engine's servers (default),
+1 on this computer, 2 export to Cloud Storage (not available yet). A scene folder is always composited on this
+computer: with it, 0 (the default) and 1 both mean this computer, and 2 is refused.</li>
 </ul>
-""" + OPTIONS_HELP + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+""" + OPTIONS_HELP + ENGINE_HELP + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>OUTPUTS</code> (the composites written, a list of file paths,
 in year and season order), <code>COMPOSITE_COUNT</code>, <code>SKIPPED</code> (the seasons skipped, e.g.
 <code>2016_DJF</code>, comma-separated). Each file is written under a temporary name and renamed into place when
@@ -117,18 +122,20 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         add_clear_score_parameters(self)
         add_resolution_parameter(self)
         add_composite_parameters(self)
+        add_engine_parameter(self, "Where the composites are computed (Earth Engine source; a folder: this computer)")
         self.addParameter(QgsProcessingParameterString(self.PREFIX, "File name prefix", defaultValue="composite"))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output folder"))
         self.addOutput(QgsProcessingOutputMultipleLayers(self.OUTPUTS, "Seasonal composites"))
         self.addOutput(QgsProcessingOutputNumber(self.COMPOSITE_COUNT, "Number of composites written"))
         self.addOutput(QgsProcessingOutputString(self.SKIPPED, "Seasons skipped (no scene), comma-separated"))
 
-    def _plan(self, parameters, context, folder: str, search: bool = True):
+    def _plan(self, parameters, context, folder: str):
         """(source, [(period, request)], skipped seasons); raises ``InputError`` naming the parameter.
 
-        With ``search`` the seasons are searched and those without a scored scene skipped. Without it (Earth
-        Engine, whose search goes over the network) only the parameters are checked and every season is planned:
-        each season's run searches it once and is skipped when it finds nothing (``nothing_to_composite``)."""
+        When the source's search is cheap (a folder) the seasons are searched and those without a scored scene
+        skipped. Otherwise (Earth Engine, whose search goes over the network) only the parameters are checked and
+        every season is planned: each season's run searches it once and is skipped when it finds nothing
+        (``nothing_to_composite``)."""
         source = scene_source(self, parameters, context)
         years = parse_years(self.parameterAsString(parameters, self.YEARS, context), self.YEARS)
         seasons = parse_seasons(self.parameterAsString(parameters, self.SEASONS, context))
@@ -140,8 +147,10 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         resolution = resolution_value(self, parameters, context)
         qa_band = self.parameterAsString(parameters, QA_BAND, context).strip()
         options = composite_options(self, parameters, context)
+        engine = engine_value(self, parameters, context, source)
+        check_engine(engine, source.engines)
         periods = season_periods(years, seasons)
-        if search:
+        if source.search_is_cheap:
             runnable, skipped = seasons_with_scenes(periods, source, qa_band, aoi, aoi_crs)
         else:
             check_search(source, periods[0].start, periods[-1].end, aoi, aoi_crs)
@@ -150,21 +159,16 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             (period, CompositeRequest(
                 start=period.start, end=period.end, qa_band=qa_band, output=Path(folder) / period.output_name(prefix),
                 threshold=self.parameterAsDouble(parameters, THRESHOLD, context), aoi=aoi, aoi_crs=aoi_crs,
-                resolution=resolution, **options))
+                resolution=resolution, engine=engine, **options))
             for period in runnable
         ]
         return source, requests, skipped
 
-    def _searches_first(self, parameters, context) -> bool:
-        """True for a local source (a folder), whose seasons are searched before the run; False for Earth Engine."""
-        return self.parameterAsEnum(parameters, SOURCE, context) != EARTH_ENGINE
-
     def check(self, parameters, context) -> None:
         """Reject bad input before the run, with a message naming the parameter and the accepted values."""
-        local = self._searches_first(parameters, context)
-        source, requests, _ = self._plan(parameters, context, folder="", search=local)
+        source, requests, _ = self._plan(parameters, context, folder="")
         for _, request in requests:
-            if local:
+            if source.search_is_cheap:  # reads scene headers only
                 plan_composite(request, source)
             else:
                 request.validate()
@@ -176,9 +180,9 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        searched = self._searches_first(parameters, context)
         try:
-            source, requests, skipped = self._plan(parameters, context, folder, search=searched)
+            source, requests, skipped = self._plan(parameters, context, folder)
+            searched = source.search_is_cheap
             Path(folder).mkdir(parents=True, exist_ok=True)
             for _, request in requests:  # so that a run's QA_BAND error can only mean "no scene has it"
                 request.validate()

@@ -217,7 +217,7 @@ def plan_composite(request: CompositeRequest, source: Source,
     request.validate()
     engine = check_engine(request.engine, source.engines)
     if source.needs_aoi and request.aoi is None:
-        raise InputError("EXTENT", f"the {source.describe()} needs an area of interest: draw or choose an extent")
+        raise source.aoi_needed_error()
     found = source.search(request.start, request.end, request.aoi, request.aoi_crs, is_canceled=is_canceled)
     if not found:
         raise source.no_scene_error(request.start, request.end, request.aoi, request.aoi_crs)

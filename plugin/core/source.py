@@ -89,6 +89,10 @@ class Source:
         """Names of the QA bands (clear scores) this source offers, e.g. ``["cs", "cs_cdf"]``."""
         raise NotImplementedError
 
+    def aoi_needed_error(self) -> InputError:
+        """``EXTENT``: the error for a search without an AOI when ``needs_aoi`` (the same words everywhere)."""
+        return InputError("EXTENT", f"the {self.describe()} needs an area of interest: draw or choose an extent")
+
     def default_crs(self, aoi: Optional[Bounds], aoi_crs: Union[CRS, str, None]) -> Optional[CRS]:
         """The output CRS when the user chose none; None = the CRS most scenes share (the default)."""
         return None

@@ -1,5 +1,6 @@
 """The dock with the Earth Engine source, against the local fake Earth Engine (127.0.0.1): Find scenes shows
-the scenes and the download estimate before Run; Run composites the ticked scenes."""
+the scenes and both engines' download estimates before Run; Run composites the ticked scenes, on Earth Engine's
+servers or on this computer."""
 
 from datetime import date
 
@@ -14,8 +15,10 @@ DEMO_BOUNDS = "465181.0522318204, 5079244.8912012065, 466180.53145382757, 508025
 L1C = "COPERNICUS/S2_HARMONIZED"  # the demo scenes are L1C
 
 
-def _earth_engine(dock):
+def _earth_engine(dock, engine="this-computer"):
+    """Earth Engine over the demo AOI; composites ``engine`` (the tests of the local engine say so outright)."""
     dock.set_source_kind("earthengine")
+    dock.ui.engineCombo.setCurrentIndex(dock.ui.engineCombo.findData(engine))
     dock.ui.collectionCombo.setCurrentText(L1C)
     dock.ui.projectLineEdit.setText("my-project")
     dock.set_aoi_kind("typed")
@@ -44,7 +47,7 @@ def test_find_scenes_shows_the_estimate_then_run_fetches_and_composites(dock, se
     assert {proxy.index(r, SCORE).data() for r in range(5)} == {"yes"}
     assert {proxy.index(r, CLEAR).data() for r in range(5)} == {"–"}  # scores not fetched yet
     status = dock.ui.sceneStatusLabel.text()
-    assert "5 scenes found" in status and "Download: " in status and "request(s)" in status
+    assert "5 scenes found" in status and "Download: servers: " in status and ", this computer: " in status
     assert server.count("getPixels") == 0  # the estimate downloads nothing
 
     left_out = proxy.index(0, DATE).data(SCENE_ID_ROLE)
@@ -87,7 +90,7 @@ def test_find_scenes_shows_the_estimate_then_run_fetches_and_composites(dock, se
 def test_earth_engine_without_an_aoi_is_refused(dock, server, qgis_iface, action):
     _earth_engine(dock)
     dock.set_aoi_kind("scenes")
-    assert_refused(dock, qgis_iface, "Earth Engine needs an area of interest", action)
+    assert_refused(dock, qgis_iface, "needs an area of interest", action)
     assert server.count("listAssets") == 0
 
 
@@ -106,6 +109,85 @@ def test_estimate_counts_only_the_scenes_with_the_qa_band(dock, server, monkeypa
     assert dock.scene_proxy.rowCount() == 5 and "1 without the QA band" in dock.ui.sceneStatusLabel.text()
     assert len(estimated) == 1 and len(estimated[0]) == 4
     assert all(unscored not in scene.scene_id for scene in estimated[0])
+
+
+def test_the_estimate_names_both_engines_and_counts_the_statistics(dock, server, monkeypatch):
+    from cloudscore_composite.plugin.core.earthengine.source import EarthEngineSource
+    from cloudscore_composite.plugin.core.source import FetchEstimate
+
+    asked = []
+
+    def estimates(self, scenes, bands, qa_band, grid, statistics):
+        asked.append((len(scenes), list(bands), qa_band, statistics))
+        return {"earthengine-servers": FetchEstimate(3, 921.6), "this-computer": FetchEstimate(40, 23 * 1024)}
+
+    monkeypatch.setattr(EarthEngineSource, "download_estimates", estimates)
+    _earth_engine(dock)
+    dock.ui.methodCombo.setCurrentIndex(dock.ui.methodCombo.findData("percentiles"))
+    dock.ui.percentilesLineEdit.setText("10, 50, 90, 95")
+    dock.ui.bandsCombo.setCheckedItems(["B4", "B3", "B2"])
+    find_to_end(dock)
+
+    assert asked == [(5, ["B2", "B3", "B4"], "cs_cdf", 4)]
+    assert "Download: servers: 921.6 MB, this computer: 23.0 GB." in dock.ui.sceneStatusLabel.text()
+    dock.ui.methodCombo.setCurrentIndex(dock.ui.methodCombo.findData("median"))
+    find_to_end(dock)
+    assert asked[-1][-1] == 1
+
+
+def test_the_engine_choice_is_offered_for_earth_engine_only_remembered_and_reset(dock, server, tmp_path,
+                                                                                 demo_folder):
+    from qgis.core import QgsSettings
+
+    combo = dock.ui.engineCombo
+    assert [combo.itemData(i) for i in range(combo.count())] == ["earthengine-servers", "this-computer"]
+    assert combo.currentData() == "earthengine-servers"  # the default
+    dock.set_folder(demo_folder)
+    assert combo.isHidden() and dock.ui.engineLabel.isHidden()
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    assert dock.build_request()[0].engine is None  # a folder: its own engine (this computer)
+
+    _earth_engine(dock, "this-computer")
+    assert not combo.isHidden() and combo.isEnabled()
+    assert dock.build_request()[0].engine == "this-computer"
+    dock.save_settings()
+    assert QgsSettings().value("cloudscore_composite/engine") == "this-computer"
+    combo.setCurrentIndex(combo.findData("earthengine-servers"))
+    assert dock.build_request()[0].engine == "earthengine-servers"
+    dock.settings.restore()
+    assert combo.currentData() == "this-computer"
+
+    dock.set_folder(demo_folder)  # the choice is kept while another source is chosen
+    dock.set_source_kind("earthengine")
+    assert combo.currentData() == "this-computer"
+
+    dock.reset_to_defaults()
+    assert combo.currentData() == "earthengine-servers" and combo.isHidden()  # the default source is a folder
+    assert QgsSettings().value("cloudscore_composite/engine") == "earthengine-servers"
+
+
+def test_a_run_on_the_servers_reads_no_fetched_score(dock, server, tmp_path, qgis_iface, monkeypatch):
+    from cloudscore_composite.plugin import scene_search_task
+    from cloudscore_composite.plugin.scene_table import CLEAR
+
+    read = []
+    monkeypatch.setattr(scene_search_task, "read_fetched_scores", lambda *args, **kwargs: read.append(1))
+    _earth_engine(dock, "earthengine-servers")
+    find_to_end(dock)
+    dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
+    dock.ui.outputNameLineEdit.setText("servers.tif")
+    request = run_to_end(dock)
+    wait_until(lambda: not dock.is_searching())
+
+    assert request.engine == "earthengine-servers"
+    assert messages(qgis_iface, Qgis.MessageLevel.Critical) == []
+    assert server.count("getPixels") == 0 and read == []  # nothing fetched, nothing read
+    with rasterio.open(tmp_path / "servers.tif") as src:
+        assert src.tags()["CLOUDSCORE_ENGINE"] == "earthengine-servers"
+    proxy = dock.scene_proxy
+    assert {proxy.index(r, CLEAR).data() for r in range(proxy.rowCount())} == {"–"}
+    assert "Earth Engine's servers composited" in dock.ui.sceneStatusLabel.text()
+    assert "scenes used" in dock.ui.statusLabel.text() and dock.result_layers() is not None
 
 
 def test_table_is_marked_stale_when_the_aoi_changes(dock, server):

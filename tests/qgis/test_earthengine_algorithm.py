@@ -17,6 +17,7 @@ ALGORITHM = "cloudscore:compositeearthengine"
 L1C = 1  # COLLECTION index of COPERNICUS/S2_HARMONIZED (the demo scenes are L1C, with B10)
 DATES = dict(START_DATE="2015-07-01", END_DATE="2015-10-01", THRESHOLD=0.6)
 EXTENT = "465181.0522318204,466180.53145382757,5079244.8912012065,5080254.63349641 [EPSG:32633]"
+SERVERS, THIS_COMPUTER, EXPORT = 0, 1, 2  # ENGINE
 
 
 class RecordingFeedback(QgsProcessingFeedback):
@@ -46,20 +47,30 @@ def test_the_algorithm_is_registered_with_its_parameters(plugin):
     assert algorithm is not None
     names = [p.name() for p in algorithm.parameterDefinitions()]
     for name in ("EXTENT", "START_DATE", "END_DATE", "COLLECTION", "QA_BAND", "THRESHOLD", "BANDS", "METHOD",
-                 "RESOLUTION", "CRS", "PROJECT", "OUTPUT"):
+                 "RESOLUTION", "CRS", "PROJECT", "ENGINE", "OUTPUT"):
         assert name in names
     assert "Cloud Score+" in algorithm.shortHelpString() and "clear threshold" in algorithm.shortHelpString()
+    engine = algorithm.parameterDefinition("ENGINE")
+    assert engine.defaultValue() == SERVERS and len(engine.options()) == 3
+    assert "servers" in engine.options()[SERVERS] and "this computer" in engine.options()[THIS_COMPUTER]
+    assert "Export" in engine.options()[EXPORT]
+    for words in ("ENGINE", "earthengine.computations.create", "EECU", "uint16", "On this computer",
+                  "CLOUDSCORE_ENGINE"):
+        assert words in algorithm.shortHelpString()
+    assert "ENGINE" in [o.name() for o in algorithm.outputDefinitions()]
 
 
 def test_same_composite_as_the_folder_source(plugin, server, tmp_path):
     feedback = RecordingFeedback()
     ee = run(dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, RESOLUTION=10, PROJECT="my-project",
-                  OUTPUT=str(tmp_path / "ee.tif"), **DATES), feedback)
+                  ENGINE=THIS_COMPUTER, OUTPUT=str(tmp_path / "ee.tif"), **DATES), feedback)
     folder = run(dict(INPUT=str(DEMO_DIR), EXTENT=EXTENT, QA_BAND="clear", RESOLUTION=10,
                       OUTPUT=str(tmp_path / "folder.tif"), **DATES), algorithm="cloudscore:compositefolder")
     assert ee["SCENE_COUNT"] == folder["SCENE_COUNT"] == 5 and ee["SKIPPED_SCENES"] == ""
     assert ee["CLEAR_FRACTION"] == pytest.approx(folder["CLEAR_FRACTION"])
+    assert ee["ENGINE"] == "this-computer"
     with rasterio.open(ee["OUTPUT"]) as a, rasterio.open(folder["OUTPUT"]) as b:
+        assert a.tags()["CLOUDSCORE_ENGINE"] == "this-computer"
         assert a.crs.to_epsg() == 32633 and a.res == (10.0, 10.0)  # the UTM zone of the extent, 10 m
         assert (a.transform, a.shape, a.descriptions) == (b.transform, b.shape, b.descriptions)
         assert np.array_equal(a.read(), b.read())
@@ -69,13 +80,15 @@ def test_same_composite_as_the_folder_source(plugin, server, tmp_path):
     server.reset_log()
     run(dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=1, RESOLUTION=10, PROJECT="my-project", THRESHOLD=0.8,
              START_DATE=DATES["START_DATE"], END_DATE=DATES["END_DATE"], METHOD=1, BANDS="B4,B3,B2",
-             OUTPUT=str(tmp_path / "again.tif")))
+             ENGINE=THIS_COMPUTER, OUTPUT=str(tmp_path / "again.tif")))
     assert server.count("getPixels") == 5  # only cs_cdf is new: one request per scene (one tile)
     assert {tuple(b["bandIds"]) for b in server.requests_of("getPixels")} == {("cs_cdf",)}
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(EXTENT=None), "EXTENT: Earth Engine needs an area of interest"),
+    (dict(EXTENT=None), "EXTENT: the Earth Engine .* needs an area of interest"),
+    (dict(ENGINE=EXPORT), r"ENGINE: export to Cloud Storage \(ENGINE 2\) is not available yet"),
+    (dict(ENGINE=3), "ENGINE"),
     (dict(THRESHOLD=1.5), r"THRESHOLD"),
     (dict(BANDS="B99"), r"BANDS: unknown band"),
     (dict(START_DATE="2014-01-01", END_DATE="2014-02-01"), r"START_DATE: Earth Engine lists no scene"),
@@ -87,6 +100,20 @@ def test_bad_input_is_refused_with_the_parameter_name(plugin, server, tmp_path, 
     with pytest.raises(QgsProcessingException, match=message):
         run({k: v for k, v in parameters.items() if v is not None})
     assert not (tmp_path / "out.tif").exists()
+    if "ENGINE" in changes:  # refused before the run: nothing was asked of Earth Engine
+        assert server.count("listAssets") == 0
+
+
+def test_export_is_refused_by_the_parameter_check(plugin, server):
+    from qgis.core import QgsProcessingContext
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
+    parameters = dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, PROJECT="p", ENGINE=EXPORT, OUTPUT="out.tif",
+                      **DATES)
+    ok, message = algorithm.checkParameterValues(parameters, QgsProcessingContext())
+    assert not ok and message.startswith("ENGINE: export to Cloud Storage") and "choose 0" in message
+    ok, message = algorithm.checkParameterValues(dict(parameters, ENGINE=THIS_COMPUTER), QgsProcessingContext())
+    assert ok, message
 
 
 def test_missing_credentials_and_project_say_what_to_do(plugin, server, tmp_path, monkeypatch):
@@ -108,8 +135,8 @@ def test_the_ceiling_setting_refuses_a_large_fetch(plugin, server, tmp_path):
     try:
         with pytest.raises(QgsProcessingException, match=r"EXTENT: this Earth Engine fetch needs about .* MB in "
                                                          r"10 request\(s\), over the ceiling of 0.01 MB"):
-            run(dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, PROJECT="p", OUTPUT=str(tmp_path / "out.tif"),
-                     **DATES))
+            run(dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, PROJECT="p", ENGINE=THIS_COMPUTER,
+                     OUTPUT=str(tmp_path / "out.tif"), **DATES))
     finally:
         QgsSettings().remove(f"{SETTINGS}/ceiling_mb")
     assert server.count("getPixels") == 0
@@ -125,7 +152,7 @@ def test_qgis_process_runs_the_algorithm_against_the_fake_server(server, tmp_pat
                    capture_output=True)
     output = tmp_path / "composite.tif"
     arguments = [f"{k}={v}" for k, v in dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, RESOLUTION=10,
-                                             OUTPUT=output, **DATES).items()]
+                                             ENGINE=THIS_COMPUTER, OUTPUT=output, **DATES).items()]
     done = subprocess.run([qgis_process, "--json", "run", ALGORITHM, "--", *arguments], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -142,6 +169,21 @@ def test_qgis_process_runs_the_algorithm_against_the_fake_server(server, tmp_pat
     with rasterio.open(output) as a, rasterio.open(tmp_path / "folder.tif") as b:
         assert (a.transform, a.descriptions) == (b.transform, b.descriptions)
         assert np.array_equal(a.read(), b.read())
+
+
+def test_default_engine_computes_on_the_servers_and_downloads_no_scene(plugin, server, tmp_path):
+    parameters = dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, RESOLUTION=10, PROJECT="my-project",
+                      BANDS="B4,B3,B2", **DATES)
+    on_servers = run(dict(parameters, OUTPUT=str(tmp_path / "servers.tif")))
+    assert server.count("getPixels") == 0  # no scene pixel was downloaded
+    assert on_servers["ENGINE"] == "earthengine-servers" and on_servers["SCENE_COUNT"] == 5
+    here = run(dict(parameters, ENGINE=THIS_COMPUTER, OUTPUT=str(tmp_path / "here.tif")))
+    assert here["ENGINE"] == "this-computer"
+    with rasterio.open(on_servers["OUTPUT"]) as a, rasterio.open(here["OUTPUT"]) as b:
+        assert a.tags()["CLOUDSCORE_ENGINE"] == "earthengine-servers"
+        assert b.tags()["CLOUDSCORE_ENGINE"] == "this-computer"
+        assert a.descriptions == b.descriptions and a.descriptions[-1] == "count"
+        assert (a.crs, a.transform, a.shape, a.dtypes) == (b.crs, b.transform, b.shape, b.dtypes)
 
 
 def test_settings_and_a_secret_from_the_qgis_auth_database_build_the_source(plugin, server, tmp_path):

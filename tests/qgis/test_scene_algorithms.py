@@ -189,7 +189,7 @@ def test_fetch_from_earth_engine_composites_like_the_demo_folder(plugin, earth_e
 
 def test_earth_engine_needs_an_extent(plugin, earth_engine, tmp_path):
     for algorithm in ("searchscenes", "fetchscenes", "seasonalcomposites"):
-        with pytest.raises(QgsProcessingException, match="EXTENT: Earth Engine needs an area of interest"):
+        with pytest.raises(QgsProcessingException, match="EXTENT: the Earth Engine .* needs an area of interest"):
             run(algorithm, OUTPUT=str(tmp_path / "out"), YEARS="2015", **dict(EE, EXTENT=None))
     assert earth_engine.count("listAssets") == 0  # refused before any request
 
@@ -240,7 +240,7 @@ def test_cancelled_seasonal_run_leaves_no_partial_file(plugin, tmp_path):
 def test_seasons_from_earth_engine(plugin, earth_engine, tmp_path):
     feedback = QgsProcessingFeedback()
     result = run("seasonalcomposites", feedback=feedback, SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015",
-                 QA_BAND="cs", BANDS="B4,B3,B2", OUTPUT=str(tmp_path / "ee"))
+                 QA_BAND="cs", BANDS="B4,B3,B2", ENGINE=1, OUTPUT=str(tmp_path / "ee"))
     assert [os.path.basename(p) for p in result["OUTPUTS"]] == ["composite_2015_JJA.tif", "composite_2015_SON.tif"]
     # Each season is searched once, by its own run; DJF and MAM find nothing there and are skipped.
     assert result["SKIPPED"] == "2015_DJF,2015_MAM"
@@ -253,6 +253,22 @@ def test_seasons_from_earth_engine(plugin, earth_engine, tmp_path):
     for from_ee, from_folder in zip(result["OUTPUTS"], local["OUTPUTS"], strict=True):
         ee, folder = read(from_ee), read(from_folder)
         assert ee[1] == folder[1] and ee[2] == folder[2] and np.array_equal(ee[0], folder[0])
+
+
+def test_seasons_of_a_folder_with_either_local_engine(plugin, tmp_path):
+    """ENGINE 0 (the default, Earth Engine's servers) means this computer for a folder; 1 says it outright."""
+    for engine in (0, 1):
+        result = run("seasonalcomposites", INPUT=str(DEMO_DIR), YEARS="2015", SEASONS="late=8-9", QA_BAND="clear",
+                     ENGINE=engine, OUTPUT=str(tmp_path / f"engine{engine}"))
+        with rasterio.open(result["OUTPUTS"][0]) as composite:
+            assert composite.tags()["CLOUDSCORE_ENGINE"] == "this-computer"
+
+
+def test_seasons_from_earth_engine_refuse_the_export(plugin, earth_engine, tmp_path):
+    with pytest.raises(QgsProcessingException, match="ENGINE: export to Cloud Storage"):
+        run("seasonalcomposites", SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015", QA_BAND="cs", ENGINE=2,
+            OUTPUT=str(tmp_path / "ee"))
+    assert earth_engine.count("listAssets") == 0
 
 
 # --- bad input, help ----------------------------------------------------------------------------------------
@@ -276,6 +292,7 @@ SEASONAL = dict(INPUT=str(DEMO_DIR), YEARS="2015", QA_BAND="clear")
     ("seasonalcomposites", dict(SEASONAL, SEASONS="summer=6-13"), "SEASONS: month 13"),
     ("seasonalcomposites", dict(SEASONAL, PREFIX="a/b"), "PREFIX: prefix 'a/b'"),
     ("seasonalcomposites", dict(SEASONAL, QA_BAND="cs"), "YEARS: .*QA band 'cs'"),
+    ("seasonalcomposites", dict(SEASONAL, ENGINE=2), r"ENGINE: export to Cloud Storage \(ENGINE 2\) is not"),
 ])
 def test_bad_input_is_refused_naming_the_parameter(plugin, tmp_path, algorithm, parameters, message):
     if parameters["INPUT"] == "EMPTY":
@@ -309,9 +326,12 @@ def test_fetch_with_unknown_ids_reports_them(plugin, tmp_path):
 @pytest.mark.parametrize("algorithm, words", [
     ("searchscenes", ["clear_fraction", "score_available", "EPSG:4326"]),
     ("fetchscenes", ["compositefolder", "id field", "temporary name", "SCENE_IDS"]),
-    ("seasonalcomposites", ["meteorological", "previous", "winter=12-2;summer=6-8", "composite_2016_MAM.tif"]),
+    ("seasonalcomposites", ["meteorological", "previous", "winter=12-2;summer=6-8", "composite_2016_MAM.tif",
+                            "ENGINE", "both mean this computer"]),
     ("compositeearthengine",
-     ["Cloud Score+", "CLOUDSCORE_EE_PROJECT", "downloaded in tiles", "UTM zone", "COLLECTION"]),
+     ["Cloud Score+", "CLOUDSCORE_EE_PROJECT", "downloaded in tiles", "UTM zone", "COLLECTION", "ENGINE",
+      "earthengine.computations.create", "On Earth Engine's servers (only the composite is downloaded)",
+      "On this computer (downloads every scene; cached, re-threshold offline)", "CLOUDSCORE_ENGINE"]),
 ])
 def test_qgis_process_prints_the_help(qgis_process_env, algorithm, words):
     helped = subprocess.run([QGIS_PROCESS, "help", f"cloudscore:{algorithm}"], env=qgis_process_env,
