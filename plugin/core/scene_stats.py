@@ -75,7 +75,8 @@ class SceneSearch:
         grid: the score grid (None when the scores were not read).
         scores: ``SceneScores`` per ``scene_id`` (scenes without a QA band have ``score`` None).
         qa_band: the QA band the scores come from.
-        estimate: what fetching the scenes would cost (a source's ``FetchEstimate``), when the caller asked.
+        estimate: what compositing the scenes would download, per engine (``Source.download_estimates``: engine
+            -> ``FetchEstimate``), when the caller asked.
     """
 
     scenes: List[Scene]
