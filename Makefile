@@ -16,7 +16,7 @@ DEMO_OUT    := $(BUILD)/demo/composite.tif
 # The engine's tests run without QGIS (pytest-qgis off), to show plugin/core needs none.
 PYTEST_CORE := $(PYTHON) -m pytest tests/core -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 
-.PHONY: all deps link test test-core demo bench package clean screenshot
+.PHONY: all deps link test test-core lint demo bench package clean screenshot
 
 all: test
 
@@ -30,6 +30,7 @@ link:
 
 test: deps link
 	QT_QPA_PLATFORM=offscreen $(PYTEST_CORE)
+	$(PYTHON) -m pytest tests/package -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 	rm -rf .qgis-settings  # pytest-qgis's profile: start every run from QGIS's defaults
 	QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) $(PYTHON) -m pytest tests/qgis -q
 
@@ -61,8 +62,17 @@ screenshot: deps link
 bench: deps link
 	$(PYTHON) scripts/bench.py --json $(BUILD)/bench/results.json $(BENCH_ARGS)
 
-package:
+# The zip, then the QGIS plugin repository's scans on its contents (Bandit and detect-secrets block, flake8 is a
+# report): see scripts/repository_scans.py. PLUGIN_EMAIL, PLUGIN_REPOSITORY, PLUGIN_TRACKER, PLUGIN_HOMEPAGE (or
+# package.cfg) make it upload-ready.
+package: deps
 	/usr/bin/python3 scripts/package.py
+
+# flake8 on the plugin and its scripts, then the Qt6 check (tests/qt6: the QGIS side's Qt names resolved in PyQt6, the
+# .ui files loaded with PyQt6's uic) in a process of its own, without Qt5.
+lint: deps link
+	$(PYTHON) -m flake8 --max-line-length=120 __init__.py plugin scripts
+	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/qt6 -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .qgis-settings

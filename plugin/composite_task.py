@@ -11,7 +11,11 @@ class CompositeTask(BackgroundTask):
     """Runs ``run_composite(request, source)`` off the main thread.
 
     ``succeeded`` carries the ``CompositeResult``; ``stageChanged`` the pipeline's stage text ("fetch 3/40",
-    "composite block 2/9"); ``progressChanged`` the percentage. See ``BackgroundTask``.
+    "export RUNNING 40%", "composite block 2/9"); ``progressChanged`` the percentage. See ``BackgroundTask``.
+
+    ``cancel_export``: whether a cancel also cancels the Earth Engine export task of the run. False by default, so
+    that QGIS closing (which cancels every task) leaves the task running for the next run to pick up; the dock's
+    Cancel button sets it True first.
     """
 
     def __init__(self, request: CompositeRequest, source: Source, description: Optional[str] = None):
@@ -25,8 +29,9 @@ class CompositeTask(BackgroundTask):
         super().__init__(description or f"CloudScore composite {request.start}..{request.end}")
         self.request = request
         self.source = source
+        self.cancel_export = False
 
     def work(self) -> CompositeResult:  # worker thread
         """Composite the scenes."""
         return run_composite(self.request, self.source, progress=self.setProgress, is_canceled=self.isCanceled,
-                             stage=self.report_stage)
+                             stage=self.report_stage, cancel_remote=lambda: self.cancel_export)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from qgis.core import Qgis, QgsApplication, QgsCoordinateReferenceSystem, QgsRectangle
-from qgis.gui import QgsDockWidget
+from qgis.gui import QgsDockWidget, QgsFileWidget
 from qgis.PyQt import sip, uic
 from qgis.PyQt.QtCore import QDate, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
@@ -22,7 +22,7 @@ from qgis.PyQt.QtWidgets import QComboBox, QFrame, QScrollArea, QWidget
 from .aoi import LAYER, Aoi, crs_for_core
 from .background_task import BackgroundTask
 from .composite_task import CompositeTask
-from .core.engines import SERVERS, check_engine
+from .core.engines import EXPORT, SERVERS, check_engine
 from .core.errors import CloudScoreError, InputError
 from .core.grid import scenes_grid
 from .core.pipeline import CompositeRequest, CompositeResult, plan_composite
@@ -37,6 +37,7 @@ from .dock_settings import WidgetSettings, set_setting, setting
 from .dock_source import SourcePanel
 from .dock_text import capitalised, counted, sentence
 from .layers import CompositeLayers
+from .output_settings import output_ceiling_gb
 from .paths import PLUGIN_ROOT, UI_DIR
 from .qgis_logging import TAG
 from .scene_search_task import FetchedScoresTask, SceneSearchTask
@@ -94,6 +95,10 @@ class CompositeDock(QgsDockWidget):
         contents = QWidget()
         self.ui = FORM_CLASS()
         self.ui.setupUi(contents)
+        # In code, not in the .ui: there QGIS 3.22's uic (PyQt5) reads only the unscoped QgsFileWidget::GetDirectory,
+        # which PyQt6's need not resolve; the scoped name works on both.
+        for folder in (self.ui.folderWidget, self.ui.outputFolderWidget):
+            folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         scroll = QScrollArea()  # the form stays usable in a short dock
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -347,7 +352,7 @@ class CompositeDock(QgsDockWidget):
             statistics = self.composite_panel.statistics_per_band()
             resolution, output_crs = self.resolution(), self.output_crs(aoi)
 
-            def estimate(scenes):
+            def estimate_downloads(scenes):
                 fetched = scored_scenes(scenes, qa_band)  # the run fetches only the scenes with the QA band
                 if not fetched:
                     return None
@@ -357,6 +362,7 @@ class CompositeDock(QgsDockWidget):
                     return None
                 return source.download_estimates(fetched, bands, qa_band, grid, statistics) or None
 
+            estimate = estimate_downloads
         self.save_settings()
         # Scores are read at once only where that is cheap (local files); Earth Engine's come with a run.
         task = SceneSearchTask(source, start, end, bounds, crs, qa_band, clip,
@@ -448,6 +454,8 @@ class CompositeDock(QgsDockWidget):
             resolution=self.resolution(),
             crs=self.output_crs(aoi),
             engine=self.composite_panel.engine(source.engines),
+            bucket=self.composite_panel.bucket(),
+            output_ceiling_gb=output_ceiling_gb(),  # the setting the algorithms read too
             **options,
         )
         if excluded:
@@ -546,18 +554,22 @@ class CompositeDock(QgsDockWidget):
         self.ui.findScenesButton.setEnabled(not busy)
         self.ui.cancelButton.setEnabled(busy)
 
-    def cancel(self) -> None:
-        """Cancel whatever runs: the composite and the scene search."""
-        self.cancel_run()
+    def cancel(self, *, cancel_export: bool = True) -> None:
+        """Cancel whatever runs: the composite and the scene search. ``cancel_export``: an Earth Engine export
+        task of the composite is cancelled too (the Cancel button); False leaves it running on Earth Engine for
+        the next run to pick up (the plugin unloading, QGIS closing)."""
+        self.cancel_run(cancel_export=cancel_export)
         task = self._search_task
         if task is not None and not sip.isdeleted(task):
             task.cancel()
 
-    def cancel_run(self) -> None:
-        """Ask the running composite (if any) to stop; the outcome arrives through the task."""
+    def cancel_run(self, *, cancel_export: bool = True) -> None:
+        """Ask the running composite (if any) to stop; the outcome arrives through the task. ``cancel_export``:
+        see ``cancel``."""
         task = self._task
         if task is None or sip.isdeleted(task):
             return
+        task.cancel_export = cancel_export
         self.ui.cancelButton.setEnabled(False)
         self.ui.statusLabel.setText("Cancelling...")
         # A task still queued is finished (cancelled) inside cancel() itself, so update the widgets first.
@@ -618,7 +630,7 @@ class CompositeDock(QgsDockWidget):
         request = self._last_request
         if self.scenes_panel.stale or not self.scenes_panel.matches(request.qa_band.strip(), self._last_aoi_key):
             return  # the table is of another AOI or QA band than the run
-        if result.plan.engine == SERVERS:
+        if result.plan.engine in (SERVERS, EXPORT):  # computed by Earth Engine: no score was downloaded
             self.scenes_panel.show_servers_composited()
             return
         task = FetchedScoresTask(self._last_source, result.plan.scenes, request.qa_band.strip(), result.plan.grid,
@@ -657,8 +669,11 @@ class CompositeDock(QgsDockWidget):
             self.ui.statusLabel.setText(sentence(error.message))
             self._notify(error.message, Qgis.MessageLevel.Warning)
         else:
+            # Expected failures (a damaged scene, a full disk, Earth Engine's refusals) carry their whole story in
+            # the message: no traceback in the log for them, only for what the plugin did not foresee.
             self.ui.statusLabel.setText(f"{what}: {error}")
-            self._notify(f"{what}: {error}", Qgis.MessageLevel.Critical, error)
+            self._notify(f"{what}: {error}", Qgis.MessageLevel.Critical,
+                         None if isinstance(error, CloudScoreError) else error)
 
     # ---- results (the CompositePanel's) ---------------------------------------------------------------
 
@@ -729,7 +744,8 @@ class CompositeDock(QgsDockWidget):
         self.aoi_panel.release()
 
     def unload(self) -> None:
-        """Before the plugin unloads: cancel what runs, clean the canvas, remove the rubber band for good."""
-        self.cancel()
+        """Before the plugin unloads: cancel what runs (an Earth Engine export task goes on, for the next run to
+        pick up), clean the canvas, remove the rubber band for good."""
+        self.cancel(cancel_export=False)
         self.release_canvas()
         self.aoi_panel.unload()

@@ -10,9 +10,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from qgis.core import QgsProcessingUtils, QgsProject
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
-from qgis.PyQt.QtWidgets import QWidget
+from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QWidget
 
 from .core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
+from .core.orbits import ORBIT_LABELS, ORBIT_MODES
 from .core.engines import ENGINE_LABELS, ENGINES, EXPORT
 from .core.errors import InputError
 from .core.pipeline import CompositeResult
@@ -21,8 +22,12 @@ from .core.scene import S2_BANDS
 from .layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
 
 
-OFFERED_ENGINES = tuple(e for e in ENGINES if e != EXPORT)
-"""The engines the dock offers (the export is not built yet), in the order of the Processing ``ENGINE``."""
+OFFERED_ENGINES = ENGINES
+"""The engines the dock offers, in the order of the Processing ``ENGINE``."""
+BUCKET_TOOLTIP = (
+    "Cloud Storage bucket the export writes its files to (under cloudscore_composite/); the account of your Earth "
+    "Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete "
+    "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.")
 
 
 class CompositePanel(QObject):
@@ -31,6 +36,7 @@ class CompositePanel(QObject):
 
     The engine combo lists every engine the dock offers, so the choice made for Earth Engine is kept (and
     remembered) while a folder is chosen; it is shown only for a source that can compute in more than one place.
+    The export's bucket (``bucketLineEdit``, made here below the engine) is shown when the export is chosen.
 
     Args:
         ui: the dock's form.
@@ -42,6 +48,7 @@ class CompositePanel(QObject):
         self.ui = ui
         self.warn = warn
         self._result_layers: Optional[CompositeLayers] = None
+        self._engines_shown = False
 
     # ---- construction -------------------------------------------------------------------------------
 
@@ -50,8 +57,18 @@ class CompositePanel(QObject):
         ui = self.ui
         for engine in OFFERED_ENGINES:
             ui.engineCombo.addItem(ENGINE_LABELS[engine], engine)
+        ui.bucketLabel = QLabel("Bucket")
+        ui.bucketLineEdit = QLineEdit()
+        ui.bucketLineEdit.setObjectName("bucketLineEdit")
+        ui.bucketLineEdit.setPlaceholderText("Cloud Storage bucket, e.g. my-exports")
+        ui.bucketLineEdit.setToolTip(BUCKET_TOOLTIP)
+        ui.bucketLabel.setBuddy(ui.bucketLineEdit)
+        ui.compositeLayout.insertRow(1, ui.bucketLabel, ui.bucketLineEdit)
+        self._show_bucket()
         for method in METHODS:
             ui.methodCombo.addItem(method, method)
+        for mode in ORBIT_MODES:
+            ui.orbitsCombo.addItem(ORBIT_LABELS[mode], mode)
         ui.percentilesLineEdit.setText(", ".join(f"{p:g}" for p in DEFAULT_PERCENTILES))
         ui.bandsCombo.addItems(list(S2_BANDS))
         ui.bandsCombo.setDefaultText("all bands")
@@ -65,15 +82,17 @@ class CompositePanel(QObject):
         """Settings key -> widget of every composite, output and display field."""
         ui = self.ui
         return {
-            "engine": ui.engineCombo, "method": ui.methodCombo, "percentiles": ui.percentilesLineEdit,
+            "engine": ui.engineCombo, "bucket": ui.bucketLineEdit, "method": ui.methodCombo,
+            "percentiles": ui.percentilesLineEdit,
             "bands": ui.bandsCombo, "format": ui.formatCombo, "scale_to_byte": ui.scaleToByteCheckBox,
             "statistic_layers": ui.statisticLayersCheckBox, "output_folder": ui.outputFolderWidget,
-            "output_name": ui.outputNameLineEdit, "band_combination": ui.combinationCombo,
+            "output_name": ui.outputNameLineEdit, "band_combination": ui.combinationCombo, "orbits": ui.orbitsCombo,
         }
 
     def start(self) -> None:
         """After the settings are restored: connect; enable the percentile fields for the method chosen."""
         self.ui.methodCombo.currentIndexChanged.connect(self._method_changed)
+        self.ui.engineCombo.currentIndexChanged.connect(self._show_bucket)
         self.ui.combinationCombo.currentIndexChanged.connect(self._combination_changed)
         self._method_changed()
 
@@ -91,6 +110,18 @@ class CompositePanel(QObject):
         self.ui.engineLabel.setVisible(shown)
         self.ui.engineCombo.setVisible(shown)
         self.ui.engineCombo.setEnabled(shown)
+        self._engines_shown = shown
+        self._show_bucket()
+
+    def _show_bucket(self) -> None:
+        """The bucket field only for the export, and only while the engine choice is shown."""
+        shown = self._engines_shown and self.ui.engineCombo.currentData() == EXPORT
+        self.ui.bucketLabel.setVisible(shown)
+        self.ui.bucketLineEdit.setVisible(shown)
+
+    def bucket(self) -> Optional[str]:
+        """``CompositeRequest.bucket``: the bucket entered (stripped), None when empty."""
+        return self.ui.bucketLineEdit.text().strip() or None
 
     def engine(self, offered: Sequence[str]) -> Optional[str]:
         """``CompositeRequest.engine``: the engine chosen when the source offers it, else None (the source's
@@ -115,7 +146,7 @@ class CompositePanel(QObject):
 
     def options(self) -> Dict[str, Any]:
         """``CompositeRequest`` keyword arguments: ``bands``, ``method``, ``percentiles``, ``output_format``,
-        ``scale_to_byte``.
+        ``scale_to_byte``, ``orbits`` (the seam weights are the defaults, ``orbits.SWATH_EDGE`` with p = 2).
 
         Raises:
             InputError: ``PERCENTILES`` for the percentiles method with bad percentiles (``parse_percentiles``).
@@ -125,7 +156,7 @@ class CompositePanel(QObject):
             else DEFAULT_PERCENTILES
         return dict(bands=self.bands(), method=method, percentiles=percentiles,
                     output_format=self.ui.formatCombo.currentData(),
-                    scale_to_byte=self.ui.scaleToByteCheckBox.isChecked())
+                    scale_to_byte=self.ui.scaleToByteCheckBox.isChecked(), orbits=self.ui.orbitsCombo.currentData())
 
     def output_path(self, start: date, end: date) -> Path:
         """The output file: folder + name entered (``.tif`` added), or a new file in QGIS's temporary folder.

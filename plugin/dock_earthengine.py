@@ -36,8 +36,9 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.authConfigSelect.setToolTip(
             "QGIS authentication configuration holding your Earth Engine secret (e.g. an OAuth2 or a bearer-token "
             "configuration). The secret stays in the QGIS authentication database; only the configuration's id is "
-            "remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, "
-            "the earthengine credentials file or application-default credentials, in that order.")
+            "remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by "
+            "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, the earthengine credentials file or application-default credentials, "
+            "in that order.")
         for part in self.authConfigSelect.findChildren(QWidget):  # its combo box and message line show it too
             part.setToolTip(self.authConfigSelect.toolTip())
         layout.addRow("Authentication", self.authConfigSelect)

@@ -10,7 +10,7 @@ from .core.engines import format_estimates
 from .core.pipeline import DEFAULT_THRESHOLD
 from .core.scene_stats import SceneSearch, scored_scenes
 from .dock_text import counted, show_message
-from .scene_table import CLOUDY, DATE, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
+from .scene_table import CLOUDY, DATE, ORBIT, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
 from .threshold_preview import MaskPreview
 
 SCORES_AFTER_RUN = " Clear fractions need the scores, which a run on this computer downloads."
@@ -99,6 +99,7 @@ class ScenesPanel(QObject):
         self.model.set_search(search, self.threshold())
         # A folder's scenes often lack platform and cloud cover: no empty columns.
         self.ui.sceneTableView.setColumnHidden(PLATFORM, not any(s.platform for s in search.scenes))
+        self.ui.sceneTableView.setColumnHidden(ORBIT, all(s.orbit is None for s in search.scenes))
         self.ui.sceneTableView.setColumnHidden(CLOUDY, all(s.cloudy_percentage is None for s in search.scenes))
         self.ui.sceneTableView.resizeColumnsToContents()
         count = len(search.scenes)

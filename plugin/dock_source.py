@@ -146,7 +146,10 @@ class SourcePanel(QObject):
         text = f"{counted(len(source.scenes), 'scene')} acquired {first} .. {last}."
         if not qa_bands:
             text += " None has a QA band (a clear-score band such as cs or cs_cdf)."
-        show_message(self.ui.folderMessageLabel, text, error=not qa_bands)
+        if source.skipped_files:  # damaged or not scenes: named, with the reason (also in the log)
+            text += (f" {counted(len(source.skipped_files), 'file')} skipped: "
+                     + "; ".join(f"{name} ({why})" for name, why in source.skipped_files) + ".")
+        show_message(self.ui.folderMessageLabel, text, error=not qa_bands or bool(source.skipped_files))
 
     def _scan_folder(self, folder: str) -> None:
         """Read the folder's scene headers, unless it is unchanged since the last scan (same modification time
@@ -160,6 +163,8 @@ class SourcePanel(QObject):
             self._folder_source = FolderSource(folder)
         except InputError as error:
             self._folder_error = error
+        except OSError as error:  # e.g. a folder without read permission
+            self._folder_error = InputError("INPUT", f"cannot read the folder {folder!r}: {error.strerror or error}")
 
     def _fill_qa_bands(self, qa_bands: List[str]) -> None:
         combo = self.ui.qaBandCombo

@@ -182,7 +182,8 @@ def composite_abstract(tags: Dict[str, str]) -> str:
         f"Scenes ({len(scenes)}): " + (", ".join(scenes) or "none") + ".",
     ]
     if skipped:
-        lines.append(f"Skipped, without the QA band ({len(skipped)}): {', '.join(skipped)}.")
+        lines.append(f"Skipped, without the QA band or not a usable scene file ({len(skipped)}): "
+                     f"{', '.join(skipped)}.")
     if "CLOUDSCORE_CLEAR_FRACTION" in tags:
         lines.append(f"Clear fraction of the scored pixels: {float(tags['CLOUDSCORE_CLEAR_FRACTION']):.1%}.")
     return "\n".join(lines)

@@ -12,17 +12,17 @@ LOGGER_NAME = __name__.split(".")[0]
 TAG = "CloudScore Composite"
 
 _QGIS_LEVEL = {
-    logging.DEBUG: Qgis.Info,
-    logging.INFO: Qgis.Info,
-    logging.WARNING: Qgis.Warning,
-    logging.ERROR: Qgis.Critical,
-    logging.CRITICAL: Qgis.Critical,
+    logging.DEBUG: Qgis.MessageLevel.Info,
+    logging.INFO: Qgis.MessageLevel.Info,
+    logging.WARNING: Qgis.MessageLevel.Warning,
+    logging.ERROR: Qgis.MessageLevel.Critical,
+    logging.CRITICAL: Qgis.MessageLevel.Critical,
 }
 
 
 def qgis_level(levelno: int):
     """The ``Qgis.MessageLevel`` for a Python logging level."""
-    return _QGIS_LEVEL.get(levelno, Qgis.Critical if levelno > logging.ERROR else Qgis.Info)
+    return _QGIS_LEVEL.get(levelno, Qgis.MessageLevel.Critical if levelno > logging.ERROR else Qgis.MessageLevel.Info)
 
 
 class QgisLogHandler(logging.Handler):

@@ -12,11 +12,14 @@ from .core.scene_stats import SceneSearch
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SCENE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-DATE, TILE, PLATFORM, CLOUDY, CLEAR, SCORE = range(6)
-HEADERS = ("Date", "Tile", "Platform", "Cloud %", "Clear in AOI", "Score")
+DATE, TILE, ORBIT, PLATFORM, CLOUDY, CLEAR, SCORE = range(7)
+HEADERS = ("Date", "Tile", "Orbit", "Platform", "Cloud %", "Clear in AOI", "Score")
 HEADER_TIPS = (
     "Acquisition time (UTC). Untick a scene to leave it out of the composite.",
     "MGRS tile.",
+    "Relative orbit (SENSING_ORBIT_NUMBER); empty when unknown. Tiles of one orbit and datatake are one "
+    "acquisition, counted once; with Orbits set to per orbit, each orbit is composited on its own and the orbits "
+    "are blended at the seams.",
     "Satellite (Sentinel-2A, 2B, 2C).",
     "The scene's CLOUDY_PIXEL_PERCENTAGE from its product metadata (whole scene, not the AOI).",
     "Share of the scene's scored pixels inside the AOI that are clear (score >= threshold) at the current "
@@ -92,7 +95,7 @@ class SceneTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.scenes)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        """The columns of ``HEADERS``: date, tile, platform, cloud %, clear in AOI, score."""
+        """The columns of ``HEADERS``: date, tile, orbit, platform, cloud %, clear in AOI, score."""
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -113,7 +116,8 @@ class SceneTableModel(QAbstractTableModel):
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         """A cell's text, tick (date column), alignment, tooltip (the scene id), ``SCENE_ID_ROLE`` (the scene's
-        ``scene_id``) or ``SORT_ROLE`` (raw value: ISO time, cloud %, clear fraction 0..1, -1 when unknown)."""
+        ``scene_id``) or ``SORT_ROLE`` (raw value: ISO time, orbit, cloud %, clear fraction 0..1, -1 when
+        unknown)."""
         if not index.isValid():
             return None
         scene = self.scenes[index.row()]
@@ -128,7 +132,7 @@ class SceneTableModel(QAbstractTableModel):
             return self._sort_value(scene, column)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(scene, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (CLOUDY, CLEAR):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (ORBIT, CLOUDY, CLEAR):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -152,6 +156,8 @@ class SceneTableModel(QAbstractTableModel):
             return scene.time.strftime("%Y-%m-%d %H:%M")
         if column == TILE:
             return scene.tile or ""
+        if column == ORBIT:
+            return "" if scene.orbit is None else str(scene.orbit)
         if column == PLATFORM:
             return scene.platform or ""
         if column == CLOUDY:
@@ -166,6 +172,8 @@ class SceneTableModel(QAbstractTableModel):
             return scene.time.isoformat()
         if column in (TILE, PLATFORM):
             return self._text(scene, column)
+        if column == ORBIT:
+            return -1 if scene.orbit is None else scene.orbit
         if column == CLOUDY:
             return -1.0 if scene.cloudy_percentage is None else float(scene.cloudy_percentage)
         if column == CLEAR:

@@ -8,6 +8,7 @@ from typing import List, Optional
 from qgis.core import QgsPalettedRasterRenderer, QgsProcessingUtils, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtGui import QColor
 
+from .core.errors import WriteError
 from .core.mask_preview import CLEAR, NOT_CLEAR, write_mask_preview
 from .core.scene_stats import SceneSearch
 
@@ -45,7 +46,12 @@ class MaskPreview:
             return None
         folder = Path(QgsProcessingUtils.tempFolder()) / "cloudscore_preview"
         folder.mkdir(parents=True, exist_ok=True)
-        path = write_mask_preview(folder / f"mask_{uuid.uuid4().hex[:8]}.tif", search.grid, scores, threshold)
+        try:
+            path = write_mask_preview(folder / f"mask_{uuid.uuid4().hex[:8]}.tif", search.grid, scores, threshold)
+        except WriteError as error:  # e.g. a full disk: say so, show no stale mask
+            log.warning("The mask preview could not be written: %s", error)
+            self.clear()
+            return None
         layer = QgsRasterLayer(str(path), f"Clear mask preview: {scene_id} at {threshold:.2f}")
         if not layer.isValid():
             log.warning("The mask preview %s did not open as a layer", path)

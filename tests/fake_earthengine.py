@@ -13,31 +13,59 @@ error body; Bearer tokens (401 when unknown) and an OAuth token endpoint (``/tok
 demo scenes, validates it (unknown function or argument: 400), applies the same limits with the output bands' own
 types, and answers a GeoTIFF on exactly the requested grid.
 
+Batch exports (built from what earthengine-api 1.7.50 sends, tests/data/earthengine/export_<method>.json, and the
+REST reference): ``POST /v1/projects/<project>/image:export`` checks the ExportImageRequest's shape, takes the export
+grid from the expression as the official client folds it (``Image.clipToBoundsAndScale`` of ``Image.reproject`` to
+the rectangle ``[0, 0, width, height]`` in that projection) or from a ``grid`` field, evaluates the expression on it
+with the same numpy evaluator, and answers an Operation; a repeated ``requestId`` answers the task it started (or
+409 with ``duplicate_conflict``). ``GET /v1/projects/<project>/operations/<id>`` moves the task through PENDING,
+RUNNING (with ``metadata.progress``) and SUCCEEDED over a few polls (``export_polls``), or ends it FAILED
+(``export_outcome``, or maxPixels exceeded, or an expression the evaluator refuses); ``POST .../<id>:cancel``
+cancels it; ``GET /v1/projects/<project>/operations`` lists them. A SUCCEEDED task writes its image as
+Cloud-Optimized GeoTIFFs into a fake bucket, one ``<prefix>.tif`` or, with ``export_file_side`` smaller than the
+grid, shards ``<prefix>-<row offset 10 digits>-<col offset 10 digits>.tif``, which the fake Cloud Storage JSON API
+serves: ``GET /storage/v1/b/<bucket>/o?prefix=`` (paged by ``storage_page_size`` and ``nextPageToken``) and
+``GET /storage/v1/b/<bucket>/o/<name>?alt=media`` with ``Range: bytes=N-`` (206).
+
 Tests script faults (``add_fault``: 429 with Retry-After, 5xx storms, truncated bodies, ...), expire tokens,
 withhold a scene's score, count requests and the bytes each kind of request was sent back (``bytes_sent``).
+Export kinds: export, operation, cancel, listOperations, storageList, storageMedia.
 """
 
+import base64
+import hashlib
 import json
 import re
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.enums import Resampling
 from rasterio.io import MemoryFile
+from rasterio.shutil import copy as raster_copy
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from .conftest import DEMO_DIR
-from .earthengine_expressions import Band, ExpressionError, Image, Pixels, evaluate, load_algorithms, select_bands
+from .earthengine_expressions import (
+    Band,
+    ExpressionError,
+    Image,
+    Pixels,
+    evaluate,
+    load_algorithms,
+    select_bands,
+    validate,
+)
 
 PUBLIC = "/v1/projects/earthengine-public/assets/"
 L1C, L2A = "COPERNICUS/S2_HARMONIZED", "COPERNICUS/S2_SR_HARMONIZED"
@@ -48,6 +76,14 @@ MAX_SIDE = 32768
 MAX_BANDS = 1024
 STRIP_PIXELS = 1 << 18  # computePixels evaluates large grids in strips of about this many pixels
 COMPUTE_PIXELS = re.compile(r"/v1/projects/([^/]+)/image:computePixels")
+EXPORT_IMAGE = re.compile(r"/v1/projects/([^/]+)/image:export")
+OPERATION = re.compile(r"/v1/(projects/[^/]+/operations/[^/:]+)")
+CANCEL_OPERATION = re.compile(r"/v1/(projects/[^/]+/operations/[^/:]+):cancel")
+LIST_OPERATIONS = re.compile(r"/v1/projects/([^/]+)/operations")
+STORAGE = re.compile(r"/storage/v1/b/([^/]+)/o(?:/(.+))?")
+DEFAULT_MAX_PIXELS = 100_000_000  # Export.image's default maxPixels (earthengine-api batch.py docstring)
+EXPORT_KEYS = {"expression", "description", "maxPixels", "grid", "requestId", "workloadTag", "priority",
+               "fileExportOptions", "assetExportOptions", "maxWorkers"}  # ExportImageRequest (REST reference)
 FULL_PAGE_MAX, BASIC_PAGE_MAX = 1000, 10000
 TOKEN = "fake-access-token"
 REFRESH_TOKEN = "fake-refresh-token"
@@ -70,7 +106,8 @@ class DemoScene:
 
 @dataclass
 class Fault:
-    """A scripted answer for the next ``times`` requests of ``kind`` (listAssets, getPixels, computePixels, token):
+    """A scripted answer for the next ``times`` requests of ``kind`` (listAssets, getPixels, computePixels, token;
+    export, operation, cancel, listOperations, storageList, storageMedia):
     an error ``status`` with an Earth Engine error body, the real answer cut in half (``truncate``), a complete 200
     answer that does not decode (``garbage``), or for getPixels and computePixels a whole GeoTIFF of the right
     shape on another grid (``misplace``: ``"transform"`` shifted one pixel east, ``"crs"`` labelled with the next
@@ -85,6 +122,39 @@ class Fault:
     reason: Optional[str] = None
     misplace: Optional[str] = None
     times: int = 1
+
+
+@dataclass
+class FakeOperation:
+    """An export task: its request, the files it will write, and where it is in its life (``polls`` so far)."""
+
+    name: str
+    project: str
+    request_id: str
+    description: str
+    bucket: str
+    prefix: str
+    files: Dict[str, bytes]
+    pending_polls: int
+    running_polls: int
+    outcome: str = "SUCCEEDED"
+    message: str = ""
+    polls: int = 0
+    cancelled: bool = False
+    written: bool = False
+    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass
+class StoredObject:
+    """An object of the fake Cloud Storage."""
+
+    data: bytes
+    generation: int
+
+    @property
+    def md5(self) -> str:
+        return base64.b64encode(hashlib.md5(self.data).digest()).decode("ascii")
 
 
 def _iso(when: datetime) -> str:
@@ -141,6 +211,15 @@ class FakeEarthEngine:
         self.log: List[Tuple[str, str, Dict[str, Any]]] = []
         self.sent: Dict[str, int] = {}
         self.projects: List[Optional[str]] = []
+        self.operations: Dict[str, FakeOperation] = {}
+        self.export_requests: Dict[Tuple[str, str], str] = {}
+        self.export_polls = (1, 3)  # (PENDING polls, RUNNING polls) before a task ends
+        self.export_outcome, self.export_message = "SUCCEEDED", ""  # for tasks started from now on
+        self.export_file_side: Optional[int] = None  # split exports into files of at most this many pixels a side
+        self.duplicate_conflict = False  # answer a repeated requestId with 409 instead of its task
+        self.buckets: Dict[str, Dict[str, StoredObject]] = {}
+        self.storage_page_size = 1000
+        self._generation = 1000
         self._issued = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -209,6 +288,22 @@ class FakeEarthEngine:
                         self.faults.remove(fault)
                     return fault
         return None
+
+    def operation(self, name: str) -> FakeOperation:
+        """The export task ``name`` (``projects/P/operations/ID``)."""
+        with self._lock:
+            return self.operations[name]
+
+    def put_object(self, bucket: str, name: str, data: bytes) -> None:
+        """Store an object in the fake Cloud Storage (the bucket is created when needed)."""
+        with self._lock:
+            self._generation += 1
+            self.buckets.setdefault(bucket, {})[name] = StoredObject(bytes(data), self._generation)
+
+    def object_names(self, bucket: str) -> List[str]:
+        """The names of the objects of ``bucket``, sorted."""
+        with self._lock:
+            return sorted(self.buckets.get(bucket, {}))
 
     def issue_token(self) -> str:
         with self._lock:
@@ -374,6 +469,186 @@ class FakeEarthEngine:
 
         return images
 
+    # --- batch exports and Cloud Storage --------------------------------------------------------------------------
+
+    def export_image(self, project: str, body: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
+        """``image:export``: check the request's shape (400 as the real service: unknown fields, no file export to
+        Cloud Storage, a bad ``requestId``, an expression that does not validate or carries no grid), evaluate the
+        expression on the export grid into the task's files, and answer the Operation. A repeated ``requestId``
+        (same project) answers the task it started, or 409 ALREADY_EXISTS with ``duplicate_conflict``."""
+        problem = _export_problem(body)
+        if problem:
+            return 400, _error(400, f"Invalid JSON payload received. {problem}")
+        request_id = body.get("requestId") or ""
+        with self._lock:
+            known = self.export_requests.get((project, request_id)) if request_id else None
+            if known is not None:
+                if self.duplicate_conflict:
+                    return 409, _error(409, f"A request with requestId '{request_id}' was already made.",
+                                       "ALREADY_EXISTS")
+                return 200, self._operation_json(self.operations[known])
+        try:
+            grid, image = _export_target(body)
+            validate(image, load_algorithms())
+        except ExpressionError as error:
+            return 400, _error(400, str(error))
+        destination = body["fileExportOptions"]["cloudStorageDestination"]
+        bucket, prefix = destination["bucket"], destination.get("filenamePrefix") or body.get("description", "")
+        width, height = grid["dimensions"]["width"], grid["dimensions"]["height"]
+        max_pixels = body.get("maxPixels", {"value": str(DEFAULT_MAX_PIXELS)})
+        max_pixels = int(max_pixels["value"] if isinstance(max_pixels, dict) else max_pixels)
+        outcome, message, files = self.export_outcome, self.export_message, {}
+        if width * height > max_pixels:
+            outcome, message = "FAILED", (f"Too many pixels in the region. Found {width * height}, but maxPixels "
+                                          f"allows only {max_pixels}.")
+        elif outcome == "SUCCEEDED":
+            try:
+                files = self._export_files(image, grid, prefix)
+            except ExpressionError as error:
+                outcome, message = "FAILED", f"Error: {error}"
+        name = f"projects/{project}/operations/{uuid.uuid4().hex.upper()[:24]}"
+        pending, running = self.export_polls
+        operation = FakeOperation(name, project, request_id, str(body.get("description") or ""), bucket, prefix,
+                                  files, pending, running, outcome, message or "Internal error.")
+        with self._lock:
+            self.operations[name] = operation
+            if request_id:
+                self.export_requests[(project, request_id)] = name
+            return 200, self._operation_json(operation)
+
+    def _export_files(self, image: Dict[str, Any], grid: Dict[str, Any], prefix: str) -> Dict[str, bytes]:
+        """The task's files: the image on ``grid`` as Cloud-Optimized GeoTIFFs of at most ``export_file_side``
+        pixels a side (all bands in the widest of their types, masked pixels 0, band descriptions the names)."""
+        crs, transform, width, height = _parse_grid(grid)
+        side = self.export_file_side or max(width, height)
+        windows = [(row, col, min(side, height - row), min(side, width - col))
+                   for row in range(0, height, side) for col in range(0, width, side)]
+        files = {}
+        for row, col, rows, cols in windows:
+            t = transform * Affine.translation(col, row)
+            part = dict(grid, dimensions={"width": cols, "height": rows},
+                        affineTransform={"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d,
+                                         "scaleY": t.e, "translateY": t.f})
+            bands = select_bands(self._evaluate(image, part))
+            dtype = np.result_type(*[b.dtype for b in bands]).name
+            data = np.stack([np.where(mask, values, 0) for values, mask in (b.pixels.get() for b in bands)])
+            with MemoryFile() as plain:
+                with plain.open(**_profile(crs, t, cols, rows, len(bands), dtype)) as dst:
+                    dst.descriptions = tuple(b.name for b in bands)
+                    dst.write(data.astype(dtype))
+                with MemoryFile() as cog:
+                    raster_copy(plain.name, cog.name, driver="COG")
+                    content = bytes(cog.read())
+            name = f"{prefix}.tif" if len(windows) == 1 else f"{prefix}-{row:010d}-{col:010d}.tif"
+            files[name] = content
+        return files
+
+    def poll_operation(self, name: str) -> Tuple[int, Dict[str, Any]]:
+        """``operations.get``: one more poll of the task (its state moves on), answered as an Operation."""
+        with self._lock:
+            operation = self.operations.get(name)
+            if operation is None:
+                return 404, _error(404, f"Operation {name} not found.")
+            operation.polls += 1
+            answer = self._operation_json(operation)
+        if answer["done"] and "error" not in answer and not operation.written:
+            for file_name, data in operation.files.items():
+                self.put_object(operation.bucket, file_name, data)
+            operation.written = True
+        return 200, answer
+
+    def cancel_operation(self, name: str) -> Tuple[int, Dict[str, Any]]:
+        """``operations.cancel``: a task not done yet ends CANCELLED; a done one answers 400."""
+        with self._lock:
+            operation = self.operations.get(name)
+            if operation is None:
+                return 404, _error(404, f"Operation {name} not found.")
+            if self._operation_json(operation)["done"]:
+                return 400, _error(400, f"Operation {name} has already completed.", "FAILED_PRECONDITION")
+            operation.cancelled = True
+            return 200, {}
+
+    def list_operations(self, project: str, query: Dict[str, str]) -> Tuple[int, Dict[str, Any]]:
+        """``operations.list`` of a project, newest first, paged by ``pageSize`` / ``pageToken``."""
+        with self._lock:
+            found = sorted((o for o in self.operations.values() if o.project == project),
+                           key=lambda o: o.created, reverse=True)
+            offset, size = int(query.get("pageToken") or 0), max(1, int(query.get("pageSize") or 50))
+            body: Dict[str, Any] = {"operations": [self._operation_json(o) for o in found[offset:offset + size]]}
+        if offset + size < len(found):
+            body["nextPageToken"] = str(offset + size)
+        return 200, body
+
+    def _operation_json(self, operation: FakeOperation) -> Dict[str, Any]:
+        """The Operation resource of a task at its current poll (REST reference, OperationMetadata)."""
+        pending, running = operation.pending_polls, operation.running_polls
+        metadata: Dict[str, Any] = {
+            "@type": "type.googleapis.com/google.earthengine.v1.OperationMetadata",
+            "description": operation.description, "type": "EXPORT_IMAGE", "priority": 100,
+            "createTime": _iso(operation.created), "updateTime": _iso(datetime.now(timezone.utc)), "attempt": 1,
+            "destinationUris": [f"https://console.developers.google.com/storage/browser/{operation.bucket}/"
+                                f"{operation.prefix.rpartition('/')[0]}"],
+        }
+        answer: Dict[str, Any] = {"name": operation.name, "metadata": metadata, "done": False}
+        if operation.cancelled:
+            metadata["state"] = "CANCELLED"
+            answer.update(done=True, error={"code": 1, "message": "Cancelled."})
+        elif operation.polls <= pending:
+            metadata["state"] = "PENDING"
+        elif operation.polls <= pending + running:
+            metadata.update(state="RUNNING", progress=(operation.polls - pending) / (running + 1))
+        elif operation.outcome == "SUCCEEDED":
+            metadata.update(state="SUCCEEDED", progress=1.0)
+            answer.update(done=True, response={"@type": "type.googleapis.com/google.protobuf.Empty"})
+        else:
+            metadata["state"] = operation.outcome
+            answer.update(done=True, error={"code": 1 if operation.outcome == "CANCELLED" else 3,
+                                            "message": operation.message})
+        return answer
+
+    def storage_list(self, bucket: str, query: Dict[str, str]) -> Tuple[int, Dict[str, Any]]:
+        """``objects.list``: the objects whose names start with ``prefix``, by name, ``storage_page_size`` (or
+        ``maxResults``, the smaller) a page."""
+        with self._lock:
+            if bucket not in self.buckets:
+                return 404, _error(404, "The specified bucket does not exist.")
+            names = sorted(n for n in self.buckets[bucket] if n.startswith(query.get("prefix", "")))
+            offset = int(query.get("pageToken") or 0)
+            size = min(int(query.get("maxResults") or 1000), self.storage_page_size)
+            items = [self._object_json(bucket, n) for n in names[offset:offset + size]]
+        body: Dict[str, Any] = {"kind": "storage#objects"}
+        if items:
+            body["items"] = items
+        if offset + size < len(names):
+            body["nextPageToken"] = str(offset + size)
+        return 200, body
+
+    def _object_json(self, bucket: str, name: str) -> Dict[str, Any]:
+        stored = self.buckets[bucket][name]
+        return {"kind": "storage#object", "id": f"{bucket}/{name}/{stored.generation}", "name": name,
+                "bucket": bucket, "generation": str(stored.generation), "contentType": "image/tiff",
+                "size": str(len(stored.data)), "md5Hash": stored.md5, "storageClass": "STANDARD"}
+
+    def storage_object(self, bucket: str, name: str, query: Dict[str, str],
+                       range_header: Optional[str]) -> Tuple[int, Any, Dict[str, str]]:
+        """``objects.get``: the object's metadata, or with ``alt=media`` its bytes (a ``Range: bytes=N-`` or
+        ``bytes=N-M`` header: 206 with ``Content-Range``; a range past the end: 416)."""
+        with self._lock:
+            stored = self.buckets.get(bucket, {}).get(name)
+            if stored is None or (query.get("generation") and query["generation"] != str(stored.generation)):
+                return 404, _error(404, f"No such object: {bucket}/{name}"), {}
+            if query.get("alt") != "media":
+                return 200, self._object_json(bucket, name), {}
+        data = stored.data
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_header or "")
+        if not match:
+            return 200, data, {}
+        first = int(match.group(1))
+        last = min(int(match.group(2)) if match.group(2) else len(data) - 1, len(data) - 1)
+        if first >= len(data):
+            return 416, _error(416, "Requested range not satisfiable"), {"Content-Range": f"bytes */{len(data)}"}
+        return 206, data[first:last + 1], {"Content-Range": f"bytes {first}-{last}/{len(data)}"}
+
 
 def _collection_bands(collection: str) -> Tuple[List[str], str]:
     """The band names of a collection's images and their type as Earth Engine reports it."""
@@ -389,6 +664,105 @@ def _error(code: int, message: str, status: str = "", reason: Optional[str] = No
     if reason:
         error["errors"] = [{"reason": reason, "message": message}]
     return {"error": error}
+
+
+def _export_problem(body: Dict[str, Any]) -> Optional[str]:
+    """What makes an ExportImageRequest unacceptable to this fake (None: nothing): a field the REST reference does
+    not list, no expression, no GEO_TIFF file export to a Cloud Storage bucket, options of the wrong shape, a
+    ``requestId`` of other characters than a-z, A-Z, 0-9 and ``-`` or over 60 long."""
+    unknown = sorted(set(body) - EXPORT_KEYS)
+    if unknown:
+        return f'Unknown name "{unknown[0]}": Cannot find field.'
+    if not isinstance(body.get("expression"), dict):
+        return "'expression' is required."
+    options = body.get("fileExportOptions")
+    if not isinstance(options, dict):
+        return "this fake exports files only: 'fileExportOptions' is required."
+    extra = sorted(set(options) - {"fileFormat", "cloudStorageDestination", "geoTiffOptions"})
+    if extra:
+        return f'Unknown name "{extra[0]}" at \'file_export_options\' (this fake: Cloud Storage only).'
+    if options.get("fileFormat") != "GEO_TIFF":
+        return f"this fake exports GEO_TIFF only, not {options.get('fileFormat')!r}."
+    destination = options.get("cloudStorageDestination")
+    if not (isinstance(destination, dict) and isinstance(destination.get("bucket"), str) and destination["bucket"]
+            and set(destination) <= {"bucket", "filenamePrefix", "permissions", "bucketCorsUris"}
+            and isinstance(destination.get("filenamePrefix", ""), str)):
+        return "'cloudStorageDestination' needs a 'bucket' (and an optional 'filenamePrefix')."
+    tiff = options.get("geoTiffOptions", {})
+    if not (isinstance(tiff, dict) and set(tiff) <= {"cloudOptimized", "tileDimensions", "skipEmptyFiles",
+                                                     "tileSize", "noData"}
+            and isinstance(tiff.get("cloudOptimized", False), bool)):
+        return f"bad 'geoTiffOptions': {tiff!r}."
+    max_pixels = body.get("maxPixels")
+    value = max_pixels.get("value") if isinstance(max_pixels, dict) else max_pixels
+    if max_pixels is not None and not (isinstance(value, str) and value.isdigit()):
+        return f"'maxPixels' must be an Int64Value (a decimal string), not {max_pixels!r}."
+    request_id = body.get("requestId", "")
+    if not (isinstance(request_id, str) and re.fullmatch(r"[A-Za-z0-9-]{0,60}", request_id)):
+        return f"'requestId' {request_id!r} may hold only a..z, A..Z, 0-9 and '-', at most 60 characters."
+    if not isinstance(body.get("description", ""), str):
+        return "'description' must be a string."
+    return None
+
+
+def _export_target(body: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(export grid as a PixelGrid, the expression of the image to export on it): the ``grid`` field with the whole
+    expression, or, as earthengine-api sends an export with ``crs``, ``crsTransform`` and ``dimensions``
+    (python/ee/image.py ``_apply_crs_and_affine``), the result ``Image.clipToBoundsAndScale(input:
+    Image.reproject(image, crs: Projection(crs), crsTransform), geometry: GeometryConstructors.Rectangle([0, 0,
+    width, height], crs: Image.projection(<that reprojected image>), geodesic: false))``: the grid of that CRS and
+    transform, ``width`` x ``height``, and ``image``. Anything else is an ExpressionError (HTTP 400)."""
+    expression = body["expression"]
+    if "grid" in body:
+        return body["grid"], expression
+    values = expression.get("values", {})
+
+    def resolve(node: Any) -> Any:
+        while isinstance(node, dict) and "valueReference" in node:
+            node = values[node["valueReference"]]
+        return node
+
+    def arguments(node: Any, function: str) -> Optional[Dict[str, Any]]:
+        """The arguments of a call of ``function``, checked against its signature in algorithms.json."""
+        call = resolve(node).get("functionInvocationValue") if isinstance(resolve(node), dict) else None
+        if not call or call.get("functionName") != function:
+            return None
+        signature, given = load_algorithms()[function], call.get("arguments", {})
+        unknown = [a for a in given if a not in signature.arguments]
+        missing = [a for a in signature.required if a not in given]
+        if unknown or missing:
+            raise ExpressionError(f"{function}: arguments {sorted(given)} do not fit its signature "
+                                  f"{list(signature.arguments)} (required {list(signature.required)}).")
+        return given
+
+    def constant(node: Any) -> Any:
+        node = resolve(node)
+        if isinstance(node, dict) and "arrayValue" in node:
+            return [constant(v) for v in node["arrayValue"].get("values", [])]
+        return node.get("constantValue") if isinstance(node, dict) else None
+
+    clip = arguments(values.get(expression.get("result")), "Image.clipToBoundsAndScale")
+    reproject = arguments(clip.get("input"), "Image.reproject") if clip else None
+    rectangle = arguments(clip.get("geometry"), "GeometryConstructors.Rectangle") if clip else None
+    projection = arguments(reproject.get("crs"), "Projection") if reproject else None
+    of_image = arguments(rectangle.get("crs"), "Image.projection") if rectangle else None
+    if not (projection and of_image and resolve(of_image.get("image")) == resolve(clip["input"])):
+        raise ExpressionError("the export has no grid: give 'grid', or crs, crsTransform and dimensions as "
+                              "earthengine-api folds them into the expression (reproject, clipToBoundsAndScale)")
+    crs, transform = constant(projection.get("crs")), constant(reproject.get("crsTransform"))
+    corners = constant(rectangle.get("coordinates"))
+    if not (isinstance(crs, str) and isinstance(transform, list) and len(transform) == 6
+            and isinstance(corners, list) and len(corners) == 4 and corners[:2] == [0, 0]
+            and constant(rectangle.get("geodesic")) is False):
+        raise ExpressionError(f"the export grid is not a planar rectangle [0, 0, width, height] of a CRS and "
+                              f"transform: crs {crs!r}, crsTransform {transform!r}, coordinates {corners!r}")
+    a, b, c, d, e, f = (float(v) for v in transform)
+    grid = {"dimensions": {"width": int(corners[2]), "height": int(corners[3])},
+            "affineTransform": {"scaleX": a, "shearX": b, "translateX": c, "shearY": d, "scaleY": e,
+                                "translateY": f},
+            ("crsCode" if crs.upper().startswith("EPSG:") else "crsWkt"): crs}
+    inner = dict(values, __export_image__=reproject["image"])
+    return grid, {"result": "__export_image__", "values": inner}
 
 
 # The filter as earthengine-api writes it (python/ee/_cloud_api_utils.py,
@@ -584,6 +958,10 @@ def _handler(server: FakeEarthEngine):
             self.kind = None  # a kept-alive connection's previous request is not this one
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            storage = STORAGE.fullmatch(parts.path)
+            if storage or OPERATION.fullmatch(parts.path) or LIST_OPERATIONS.fullmatch(parts.path):
+                self._export_get(parts.path, query, storage)
+                return
             if not (parts.path.startswith(PUBLIC) and parts.path.endswith(":listAssets")):
                 self._send(404, _error(404, f"no such method {parts.path}"))
                 return
@@ -594,6 +972,31 @@ def _handler(server: FakeEarthEngine):
             if not answered:
                 status, body = server.list_assets(parts.path[len(PUBLIC):-len(":listAssets")], query)
                 self._send(status, body, truncate=truncate)
+
+        def _export_get(self, path: str, query: Dict[str, str], storage) -> None:
+            """Operations (get, list) and the fake Cloud Storage (list, objects and their bytes)."""
+            if storage:
+                kind = "storageMedia" if storage.group(2) else "storageList"
+            else:
+                kind = "operation" if OPERATION.fullmatch(path) else "listOperations"
+            ranged = self.headers.get("Range")
+            self._record(kind, dict(query, Range=ranged) if ranged else query)
+            if not self._authorised():
+                return
+            answered, truncate = self._scripted(kind)
+            if answered:
+                return
+            headers: Dict[str, str] = {}
+            if kind == "storageMedia":
+                status, body, headers = server.storage_object(unquote(storage.group(1)), unquote(storage.group(2)),
+                                                              query, ranged)
+            elif kind == "storageList":
+                status, body = server.storage_list(unquote(storage.group(1)), query)
+            elif kind == "operation":
+                status, body = server.poll_operation(OPERATION.fullmatch(path).group(1))
+            else:
+                status, body = server.list_operations(LIST_OPERATIONS.fullmatch(path).group(1), query)
+            self._send(status, body, headers, truncate=truncate)
 
         def do_POST(self) -> None:  # noqa: N802
             self.kind = None
@@ -615,6 +1018,10 @@ def _handler(server: FakeEarthEngine):
                 kind = "computePixels"
             elif path.startswith(PUBLIC) and path.endswith(":getPixels"):
                 kind = "getPixels"
+            elif EXPORT_IMAGE.fullmatch(path):
+                kind = "export"
+            elif CANCEL_OPERATION.fullmatch(path):
+                kind = "cancel"
             else:
                 self._send(404, _error(404, f"no such method {path}"))
                 return
@@ -633,6 +1040,10 @@ def _handler(server: FakeEarthEngine):
             if not answered:
                 if kind == "computePixels":
                     status, answer = server.compute_pixels(body, self.misplace)
+                elif kind == "export":
+                    status, answer = server.export_image(EXPORT_IMAGE.fullmatch(path).group(1), body)
+                elif kind == "cancel":
+                    status, answer = server.cancel_operation(CANCEL_OPERATION.fullmatch(path).group(1))
                 else:
                     status, answer = server.get_pixels(path[len(PUBLIC):-len(":getPixels")], body, self.misplace)
                 self._send(status, answer, truncate=truncate)

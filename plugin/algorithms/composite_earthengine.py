@@ -1,5 +1,6 @@
 """``cloudscore:compositeearthengine``: a Cloud Score+ composite of Sentinel-2 scenes from Earth Engine, computed on
-its servers (only the composite is downloaded) or on this computer (every scene is downloaded)."""
+its servers (only the composite is downloaded), on this computer (every scene is downloaded), or by a batch export
+to a Cloud Storage bucket (downloaded and stitched when the task is done)."""
 
 from qgis.core import (
     QgsProcessingContext,
@@ -23,8 +24,10 @@ from .composite_options import (
     ENGINE_HELP,
     OPTIONS_HELP,
     add_composite_outputs,
+    add_bucket_parameter,
     add_composite_parameters,
     add_engine_parameter,
+    bucket_value,
     composite_options,
     composite_outputs,
     date_value,
@@ -45,8 +48,9 @@ DEFAULT_RESOLUTION = 10.0
 
 HELP = """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds itself in Google Earth Engine,
 masked with the <b>Cloud Score+</b> clear scores (GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED, linked to each scene by
-its <code>system:index</code>), computed on Earth Engine's servers (the default: only the composite is downloaded)
-or on this computer (every scene is downloaded); see <b>ENGINE</b> below.</p>
+its <code>system:index</code>), computed on Earth Engine's servers (the default: only the composite is downloaded),
+on this computer (every scene is downloaded) or by a batch export to a Cloud Storage bucket (large areas); see
+<b>ENGINE</b> below.</p>
 <p>Every pixel whose score in the <b>QA band</b> is below the <b>clear threshold</b> is masked (a score equal to
 the threshold is clear, as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>); nodata and
 missing scores are never clear. Scenes that have no Cloud Score+ image yet are listed in the log and skipped,
@@ -67,7 +71,8 @@ score's rank through time at the pixel); both 0 (occluded) .. 1 (clear).</li>
 for Earth Engine); default <code>CLOUDSCORE_EE_PROJECT</code>, then the one <code>earthengine set_project</code>
 saved.</li>
 <li><b>ENGINE</b>: where the composite is computed: 0 on Earth Engine's servers (default), 1 on this computer,
-2 export to Cloud Storage (not available yet). See below.</li>
+2 export to Cloud Storage. See below.</li>
+<li><b>BUCKET</b>: the Cloud Storage bucket of an export (ENGINE 2; required then), e.g. <code>my-exports</code>.</li>
 </ul>""" + ENGINE_HELP + """
 <h3>Credentials, cache and limits</h3>
 <p>Credentials come from, in this order: a QGIS authentication configuration chosen in the plugin's settings, the
@@ -108,6 +113,7 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     SKIPPED_SCENES = "SKIPPED_SCENES"
     CLEAR_FRACTION = options.CLEAR_FRACTION
     ENGINE = options.ENGINE
+    BUCKET = options.BUCKET
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest"))
@@ -122,13 +128,14 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         self.addParameter(QgsProcessingParameterCrs(
             self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True))
         add_engine_parameter(self)
+        add_bucket_parameter(self)
         add_project_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         add_composite_outputs(self)
         self.addOutput(QgsProcessingOutputString(
             self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"))
         self.addOutput(QgsProcessingOutputString(
-            options.ENGINE_USED, "Where the composite was computed (earthengine-servers, this-computer)"))
+            options.ENGINE_USED, "Where the composite was computed (earthengine-servers, this-computer, export)"))
 
     def _request(self, parameters, context: QgsProcessingContext, output: str, source: Source) -> CompositeRequest:
         """Translate the parameters to a ``CompositeRequest`` for ``source`` and check it on its own and against
@@ -152,10 +159,11 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
             resolution=self.parameterAsDouble(parameters, self.RESOLUTION, context) or DEFAULT_RESOLUTION,
             crs=target_crs,
             engine=engine_value(self, parameters, context),
+            bucket=bucket_value(self, parameters, context),
             **composite_options(self, parameters, context),
         )
-        request.validate()
-        check_engine(request.engine, source.engines)  # ENGINE 2 (export) is refused here, before any request
+        request.validate()  # ENGINE 2 (export) without a BUCKET is refused here, before any request
+        check_engine(request.engine, source.engines)
         return request
 
     def _source(self, parameters, context: QgsProcessingContext):

@@ -21,6 +21,7 @@ from .composite_options import (
     extent_value,
     run_composite_algorithm,
 )
+from .orbit_options import CRS_HELP, ORBITS_HELP, add_crs_parameter, add_orbit_parameters, crs_value, orbit_options
 from .scene_inputs import (
     add_aoi_and_dates,
     add_clear_score_parameters,
@@ -49,9 +50,10 @@ the <code>ACQUISITION_TIME</code> tag or from an Earth Engine <code>system:index
 <li><b>QA band</b>: name of the clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well; higher also removes haze and thin cloud.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own (no resampling).</li>
+""" + CRS_HELP + """
 </ul>
-""" + OPTIONS_HELP + """
-<p>The output's tags record the scenes used, QA band, threshold, dates, method and plugin version.</p>"""
+""" + OPTIONS_HELP + ORBITS_HELP + """
+<p>The output's tags record the scenes used, QA band, threshold, dates, method, orbits and plugin version.</p>"""
 
 
 class CompositeFolderAlgorithm(CloudScoreAlgorithm):
@@ -80,7 +82,9 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
         add_aoi_and_dates(self)
         add_clear_score_parameters(self)
         add_resolution_parameter(self)
+        add_crs_parameter(self)
         add_composite_parameters(self)
+        add_orbit_parameters(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         add_composite_outputs(self)
 
@@ -96,12 +100,16 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
             aoi=aoi,
             aoi_crs=aoi_crs,
             resolution=resolution_value(self, parameters, context),
+            crs=crs_value(self, parameters, context),
             **composite_options(self, parameters, context),
+            **orbit_options(self, parameters, context),
         )
 
     def check(self, parameters, context) -> None:
-        """Plan the composite (no pixel is read): every input error is found before the run."""
-        plan_composite(self._request(parameters, context, output=""), folder_source(self, parameters, context))
+        """Plan the composite (no pixel is read): every input error is found before the run, an ``OUTPUT`` that is
+        one of the input scenes included."""
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
+        plan_composite(self._request(parameters, context, output=output), folder_source(self, parameters, context))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)

@@ -5,10 +5,12 @@ parameters that say *how* to composite (METHOD, PERCENTILES, BANDS, FORMAT, SCAL
 reports progress, stages, skipped scenes and errors live here once.
 """
 
+import re
 from datetime import date
 from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
@@ -29,6 +31,7 @@ from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
 from ..core.raster_output import FORMATS
 from ..core.scene import parse_band_list
 from ..core.source import Source
+from ..output_settings import output_ceiling_gb
 from ..qgis_logging import feedback_logging
 from .styling import style_output_on_load
 
@@ -38,6 +41,7 @@ BANDS = "BANDS"
 FORMAT = "FORMAT"
 SCALE_TO_BYTE = "SCALE_TO_BYTE"
 ENGINE = "ENGINE"
+BUCKET = "BUCKET"
 OUTPUT = "OUTPUT"
 SCENE_COUNT = "SCENE_COUNT"
 SCENES = "SCENES"
@@ -58,10 +62,20 @@ clear fraction of the whole run is).</li>
 <li><b>1 On this computer</b>: every scene's bands and its score are downloaded into the tile cache and composited
 here with numpy; a second run with another threshold, method or band subset downloads nothing. Downloads are
 far larger (about 25 times for a season of one MGRS tile).</li>
-<li><b>2 Export to Cloud Storage</b>: not available yet; refused before the run.</li>
+<li><b>2 Export to Cloud Storage</b> (needs <b>BUCKET</b>, a Cloud Storage bucket): for areas beyond interactive
+requests (a country, a season of tens of thousands of scenes). The same expression runs as an Earth Engine batch
+task (<code>image:export</code>) that writes Cloud-Optimized GeoTIFFs to
+<code>gs://BUCKET/cloudscore_composite/</code>; the plugin polls the task (its state and progress show as the
+progress), then lists and downloads the files (Cloud Storage JSON API; resumed, checked by MD5), stitches them and
+writes the output like the other engines. Cancel cancels the task. A run stopped otherwise (QGIS closed) leaves
+the task running: the task is recorded in a hidden file beside the output, and the next run of the same request
+picks it up (a second start of the same request never starts a second task). It costs batch EECU time and
+Cloud Storage; the account of your credentials needs write and read access to the bucket (token scope
+<code>cloud-platform</code>, which the plugin's credentials carry). Earth Engine runs about two batch tasks
+per project at a time; tasks queue.</li>
 </ul>
-<p>The engine used is recorded in the output's <code>CLOUDSCORE_ENGINE</code> tag (<code>earthengine-servers</code>
-or <code>this-computer</code>) and in the <code>ENGINE</code> output.</p>"""
+<p>The engine used is recorded in the output's <code>CLOUDSCORE_ENGINE</code> tag (<code>earthengine-servers</code>,
+<code>this-computer</code> or <code>export</code>) and in the <code>ENGINE</code> output.</p>"""
 
 OPTIONS_HELP = """<h3>Composite options</h3>
 <ul>
@@ -79,7 +93,14 @@ overviews).</li>
 the scale 40 is recorded in each band, so GDAL and QGIS can read DN back. The count is capped at 255.</li>
 </ul>
 <p>Output bands are named after band and statistic (<code>B4_median</code>, <code>B4_p25</code>, ...), then
-<code>count</code>, the number of clear observations per pixel (the valid-observation count).</p>"""
+<code>count</code>, the number of clear observations per pixel (the valid-observation count).</p>
+<h3>What is guaranteed</h3>
+<p>The output is written under a hidden temporary name, GDAL's write errors (a full disk) fail the run, and the
+file is read back and compared before it is renamed into place: a failed or cancelled run leaves an older file of
+the same name as it was. An output that is one of the input scenes is refused before the run. A grid larger than
+the setting <code>cloudscore_composite/output_ceiling_gb</code> (default 20 GB uncompressed; 0 = none) or smaller
+than 4 x 4 pixels is refused (RESOLUTION, EXTENT), and so is an extent where no pixel has a score. Damaged scene
+files are skipped with their name and GDAL's reason (also in the <code>CLOUDSCORE_SKIPPED_SCENES</code> tag).</p>"""
 
 
 def add_composite_parameters(algorithm: QgsProcessingAlgorithm) -> None:
@@ -115,6 +136,7 @@ def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, A
         bands=bands or None,
         output_format=FORMATS[algorithm.parameterAsEnum(parameters, FORMAT, context)],
         scale_to_byte=algorithm.parameterAsBoolean(parameters, SCALE_TO_BYTE, context),
+        output_ceiling_gb=output_ceiling_gb(),  # the user's setting, shared with the dock
     )
 
 
@@ -124,6 +146,19 @@ def add_engine_parameter(algorithm: QgsProcessingAlgorithm,
     default 0."""
     algorithm.addParameter(QgsProcessingParameterEnum(
         ENGINE, description, options=[ENGINE_LABELS[e] for e in ENGINES], defaultValue=ENGINES.index(SERVERS)))
+
+
+def add_bucket_parameter(algorithm: QgsProcessingAlgorithm) -> None:
+    """Add ``BUCKET``: the Cloud Storage bucket of an export (ENGINE 2); optional, required by that engine."""
+    algorithm.addParameter(QgsProcessingParameterString(
+        BUCKET, "Cloud Storage bucket (export to Cloud Storage, ENGINE 2)", optional=True))
+
+
+def bucket_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
+                 context: QgsProcessingContext) -> Optional[str]:
+    """``BUCKET`` for ``CompositeRequest.bucket``: the text stripped, None when empty (the request refuses an
+    export without one, naming ``BUCKET``)."""
+    return (algorithm.parameterAsString(parameters, BUCKET, context) or "").strip() or None
 
 
 def engine_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext,
@@ -155,13 +190,22 @@ def date_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], na
 
 def extent_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
                  context: QgsProcessingContext) -> Tuple[Optional[Bounds], Optional[str]]:
-    """(AOI bounds, AOI CRS as WKT) of an optional extent parameter; (None, None) when it is not set."""
+    """(AOI bounds, AOI CRS as WKT) of an optional extent parameter; (None, None) when it is not set.
+
+    Raises:
+        InputError: ``name`` when the extent names a CRS QGIS does not know (``...,45.9 [EPSG:999999]``): it is
+            never read in another CRS silently.
+    """
     if parameters.get(name) in (None, ""):
         return None, None
     extent = algorithm.parameterAsExtent(parameters, name, context)
     if extent.isNull():
         return None, None
     crs = algorithm.parameterAsExtentCrs(parameters, name, context)
+    named = re.search(r"\[(.*)\]\s*$", parameters[name]) if isinstance(parameters[name], str) else None
+    if named and not QgsCoordinateReferenceSystem(named.group(1).strip()).isValid():
+        raise InputError(name, f"the CRS {named.group(1).strip()!r} of the extent is not one QGIS knows: give the "
+                               "extent as xmin,xmax,ymin,ymax [EPSG:code] with a valid code (e.g. EPSG:4326)")
     aoi = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
     return aoi, (crs.toWkt() if crs.isValid() else None)
 

@@ -2,8 +2,6 @@
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -17,9 +15,8 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
-from ..core.errors import Cancelled, InputError
+from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.evaluation import (
     ALCD_CLEAR,
     ALCD_NOT_CLEAR,
@@ -33,9 +30,12 @@ from ..core.evaluation import (
 )
 from ..core.evaluation_report import check_report_path, write_report
 from ..core.masking import check_threshold
+from ..core.output_paths import check_not_input, same_file
+from ..qgis_compat import FieldType
 from ..qgis_logging import feedback_logging
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
+from .table_output import PROVIDER_URI, write_table
 
 
 def _classes(values) -> str:
@@ -135,7 +135,7 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.CLEAR_CLASSES, "Reference classes that are clear", defaultValue=_classes(ALCD_CLEAR)))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scores per threshold", type=QgsProcessing.TypeVector))
+            self.OUTPUT, "Scores per threshold", type=QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, "HTML report", fileFilter="HTML files (*.html)", optional=True, createByDefault=True))
         for name in _COUNT_FIELDS + _SCORE_FIELDS:
@@ -169,50 +169,63 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         report = self.parameterAsFileOutput(parameters, self.REPORT, context)
         return check_report_path(report, self.REPORT) if report else None
 
+    def _check_outputs(self, parameters, context, request: EvaluationRequest):
+        """The ``REPORT`` file (or None), checked, and neither it nor the ``OUTPUT`` table file is an input raster.
+
+        Raises:
+            InputError: ``REPORT`` or ``OUTPUT``.
+        """
+        inputs = [path for path in (request.score, request.mask, request.reference) if path]
+        report = self._report_path(parameters, context)
+        if report:
+            check_not_input(report, inputs, self.REPORT, "one of the input rasters")
+        table = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
+        if table and not PROVIDER_URI.match(table):
+            check_not_input(table, inputs, self.OUTPUT, "one of the input rasters")
+            if report and same_file(table, report):
+                raise InputError(self.REPORT, "the report must be another file than the table (OUTPUT)")
+        return report
+
     def check(self, parameters, context) -> None:
         """Reject bad input before the run, with a message naming the parameter and the accepted values."""
-        check_evaluation(self._request(parameters, context))
-        self._report_path(parameters, context)
+        request = self._request(parameters, context)
+        check_evaluation(request)
+        self._check_outputs(parameters, context, request)
 
     @staticmethod
     def _fields() -> QgsFields:
         fields = QgsFields()
-        fields.append(QgsField("threshold", QVariant.Double))
+        fields.append(QgsField("threshold", FieldType.Double))
         for name in _COUNT_FIELDS:
-            fields.append(QgsField(name, QVariant.LongLong))
+            fields.append(QgsField(name, FieldType.LongLong))
         for name in _SCORE_FIELDS:
-            fields.append(QgsField(name, QVariant.Double))
+            fields.append(QgsField(name, FieldType.Double))
         return fields
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
             request = self._request(parameters, context)
-            report = self._report_path(parameters, context)  # checked before the evaluation, written after
+            report = self._check_outputs(parameters, context, request)  # checked before the evaluation
             main_threshold = (self.parameterAsDouble(parameters, self.THRESHOLD, context) if request.uses_score
                               else None)
             with feedback_logging(feedback):
                 result = evaluate(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
-        except InputError as error:
-            raise QgsProcessingException(str(error)) from error
         except Cancelled as error:
             raise QgsProcessingException("Cancelled: no table or report was written") from error
-        # The outputs are made only once the evaluation succeeded (a cancel leaves neither), the table first: when
-        # it cannot be created the run stops before the report is written. (A report that fails after the table
-        # was created leaves the table: its rows are still right.)
-        fields = self._fields()
-        sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry,
-                                             QgsCoordinateReferenceSystem())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        except CloudScoreError as error:  # bad input, or a raster that cannot be read (its name, GDAL's reason)
+            raise QgsProcessingException(str(error)) from error
+        # The outputs are made only once the evaluation succeeded (a cancel leaves neither), the table first (a
+        # file table under a temporary name, read back, renamed into place: table_output): when it cannot be
+        # written the run stops before the report is written. (A report that fails after the table was written
+        # leaves the table: its rows are still right.)
+        sink_id = write_table(self, parameters, self.OUTPUT, context, self._fields(), QgsWkbTypes.Type.NoGeometry,
+                              QgsCoordinateReferenceSystem(),
+                              [[confusion.threshold] + _values(confusion) for confusion in result.confusions])
         if report:
             try:
                 write_report(result, report, main_threshold=main_threshold)
-            except (InputError, OSError) as error:
+            except CloudScoreError as error:
                 raise QgsProcessingException(f"{self.REPORT}: the report could not be written: {error}") from error
-        for confusion in result.confusions:
-            feature = QgsFeature(fields)
-            feature.setAttributes([confusion.threshold] + _values(confusion))
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
         main = result.at(main_threshold)
         feedback.pushInfo(f"{result.prediction}: F1 {main.f1}, precision {main.precision}, recall {main.recall}, "
                           f"accuracy {main.accuracy} on {main.total} reference pixels "

@@ -13,7 +13,7 @@ from qgis.core import (
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.scene import parse_band_list
-from ..core.scene_export import export_scenes, scenes_by_id
+from ..core.scene_export import check_output_folder, export_scenes, scenes_by_id
 from ..qgis_logging import feedback_logging
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
@@ -73,10 +73,10 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         add_source_parameters(self, "Folder of Sentinel-2 scenes to fetch from (GeoTIFF)")
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.SCENES, "Scene layer (e.g. from Search scenes; default: every scene in the dates)",
-            types=[QgsProcessing.TypeVector], optional=True))
+            types=[QgsProcessing.SourceType.TypeVector], optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.ID_FIELD, "Scene id field", defaultValue="id", parentLayerParameterName=self.SCENES,
-            type=QgsProcessingParameterField.String, optional=True))
+            type=QgsProcessingParameterField.DataType.String, optional=True))
         add_aoi_and_dates(self, "Clip to this extent (default: whole scenes)", dates_optional=True)
         self.addParameter(QgsProcessingParameterString(
             self.BANDS, "Bands to keep, comma-separated (default: all)", optional=True))
@@ -144,11 +144,14 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
                     self, parameters, EXTENT, context))
         else:
             self._scenes(parameters, context, source)
+        check_output_folder(source, self.parameterAsFileOutput(parameters, self.OUTPUT, context))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         try:
             source, scenes, missing, aoi, aoi_crs, bands = self._scenes(parameters, context)
+            for name, why in source.skipped_files:
+                feedback.reportError(f"Skipped {name}: {why}")
             if missing:
                 feedback.reportError(f"Scene id(s) not found in the {source.describe()}: {', '.join(missing)}")
             with feedback_logging(feedback):

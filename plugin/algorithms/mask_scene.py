@@ -8,7 +8,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.errors import Cancelled, InputError
+from ..core.errors import Cancelled, CloudScoreError
 from ..core.mask_scene import CLEAR, NO_SCORE, NOT_CLEAR  # the clear mask's values, for the help
 from ..core.mask_scene import MaskSceneRequest, check_mask_outputs, check_mask_scene, mask_scene
 from ..core.pipeline import DEFAULT_THRESHOLD
@@ -99,10 +99,10 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
             request = self._request(parameters, context)
             with feedback_logging(feedback):
                 result = mask_scene(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
-        except InputError as error:
-            raise QgsProcessingException(str(error)) from error
         except Cancelled as error:
             raise QgsProcessingException("Cancelled: no masked scene was written") from error
+        except CloudScoreError as error:  # bad input, a damaged scene, an output that could not be written
+            raise QgsProcessingException(str(error)) from error
         feedback.pushInfo(f"Clear pixels: {result.clear_pixels} of {result.scored_pixels} scored "
                           f"({result.clear_fraction:.1%}) at threshold {result.threshold:g}")
         return {

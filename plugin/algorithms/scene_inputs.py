@@ -43,7 +43,8 @@ SOURCE_HELP = """<h3>Scene source</h3>
 <code>system:index</code>. It needs an extent, Earth Engine credentials (a QGIS authentication configuration
 chosen in the plugin's Earth Engine settings, the <code>CLOUDSCORE_EE_TOKEN</code> environment variable, a
 service-account key named by <code>CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY</code>, <code>earthengine
-authenticate</code>'s credentials file or application-default credentials, in that order) and a Cloud project (advanced parameter, <code>CLOUDSCORE_EE_PROJECT</code> or the
+authenticate</code>'s credentials file or application-default credentials, in that order) and a Cloud project
+(advanced parameter, <code>CLOUDSCORE_EE_PROJECT</code> or the
 credentials' own); the settings' tile cache, requests in flight and size ceiling apply. Scenes whose score is not
 published yet have no QA band.</p>
 """
@@ -74,7 +75,7 @@ def parameter_date(
 def add_folder_parameter(alg: QgsProcessingAlgorithm, description: str = "Folder of Sentinel-2 scenes (GeoTIFF)",
                          optional: bool = False):
     """The ``INPUT`` scene folder parameter."""
-    alg.addParameter(QgsProcessingParameterFile(INPUT, description, behavior=QgsProcessingParameterFile.Folder,
+    alg.addParameter(QgsProcessingParameterFile(INPUT, description, behavior=QgsProcessingParameterFile.Behavior.Folder,
                                                 optional=optional))
 
 
@@ -93,7 +94,7 @@ def add_project_parameter(alg: QgsProcessingAlgorithm, label: str = "Cloud proje
     """``PROJECT``: the Google Cloud project billed for Earth Engine requests (optional, advanced)."""
     project = QgsProcessingParameterString(
         PROJECT, f"{label} (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
-    project.setFlags(project.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    project.setFlags(project.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
     alg.addParameter(project)
 
 
@@ -193,8 +194,8 @@ def add_extent_parameter(alg: QgsProcessingAlgorithm,
 def add_date_parameters(alg: QgsProcessingAlgorithm, optional: bool = False, note: str = "") -> None:
     """``START_DATE`` (included) and ``END_DATE`` (excluded), UTC days; ``note`` is added to both descriptions."""
     for name, description in ((START_DATE, f"Start date (included{note})"), (END_DATE, f"End date (excluded{note})")):
-        alg.addParameter(QgsProcessingParameterDateTime(name, description, type=QgsProcessingParameterDateTime.Date,
-                                                        optional=optional))
+        alg.addParameter(QgsProcessingParameterDateTime(
+            name, description, type=QgsProcessingParameterDateTime.Type.Date, optional=optional))
 
 
 def add_aoi_and_dates(alg: QgsProcessingAlgorithm, extent_description: str = "Area of interest (default: all scenes)",
@@ -208,7 +209,7 @@ def add_threshold_parameter(alg: QgsProcessingAlgorithm,
                             description: str = "Clear threshold (clear where score >= threshold)") -> None:
     """``THRESHOLD``: 0..1, default ``DEFAULT_THRESHOLD``."""
     alg.addParameter(QgsProcessingParameterNumber(
-        THRESHOLD, description, type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_THRESHOLD,
+        THRESHOLD, description, type=QgsProcessingParameterNumber.Type.Double, defaultValue=DEFAULT_THRESHOLD,
         minValue=0.0, maxValue=1.0))
 
 
@@ -223,7 +224,7 @@ def add_resolution_parameter(alg: QgsProcessingAlgorithm, default: Optional[floa
     """``RESOLUTION`` in metres; optional (the scenes' own) when there is no default."""
     description = "Resolution in metres" + (" (default: the scenes' own)" if default is None else "")
     alg.addParameter(QgsProcessingParameterNumber(
-        RESOLUTION, description, type=QgsProcessingParameterNumber.Double, optional=default is None,
+        RESOLUTION, description, type=QgsProcessingParameterNumber.Type.Double, optional=default is None,
         defaultValue=default, minValue=0.0))
 
 

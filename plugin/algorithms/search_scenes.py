@@ -18,13 +18,14 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.footprints import WGS84, scene_footprint
 from ..core.grid import majority_crs
 from ..core.masking import check_threshold
 from ..core.scene_stats import find_scenes
+from ..qgis_compat import FieldType
 from ..qgis_logging import feedback_logging
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
@@ -40,7 +41,7 @@ from .scene_inputs import (
     scene_source,
 )
 
-HELP = """<p>Lists the Sentinel-2 scenes acquired over an area of interest (AOI) in a date range, as a polygon layer
+HELP = ("""<p>Lists the Sentinel-2 scenes acquired over an area of interest (AOI) in a date range, as a polygon layer
 of scene footprints, one feature per scene, in acquisition order. Use it to see what a composite would use, to
 pick scenes (select features, or filter on the fields) and to feed <code>cloudscore:fetchscenes</code>, which
 takes this layer's <code>id</code> field.</p>
@@ -58,6 +59,8 @@ without it are skipped by the composite algorithms (and reported), never silentl
 is at least the <b>clear threshold</b> (a score equal to the threshold is clear). Computed when the scores are
 local (the scene folder source; Earth Engine scores would need a download first), on a grid of at most 512 x 512
 pixels over the AOI; NULL when the scene has no score or no scored pixel in the AOI.</li>
+<li><code>orbit</code>: the relative orbit (1..143, the <code>SENSING_ORBIT_NUMBER</code> tag or Earth Engine
+property), NULL when unknown. <code>compositefolder</code> with ORBITS 1 composites each orbit on its own.</li>
 </ul>
 <h3>Parameters</h3>
 <ul>
@@ -75,9 +78,10 @@ share; footprints of scenes in other CRSs are reprojected).</li>
 </ul>
 <p>Footprints are the scenes' raster rectangles (including any nodata border), densified so they stay exact
 when reprojected.</p>
-""" + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+"""  # nosec B608  # help text in HTML ("select features ... from"), no SQL anywhere
+        + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
 <p>Outputs: the footprint layer, <code>SCENE_COUNT</code> (scenes found) and <code>SCORED_COUNT</code> (scenes
-with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>"""
+with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>""")
 
 FOOTPRINT_CRS_OPTIONS = ("EPSG:4326 (longitude/latitude)", "The scenes' own CRS")
 
@@ -85,9 +89,10 @@ FOOTPRINT_CRS_OPTIONS = ("EPSG:4326 (longitude/latitude)", "The scenes' own CRS"
 def footprint_fields() -> QgsFields:
     """The attribute table of a footprint layer (see ``HELP``)."""
     fields = QgsFields()
-    for name, kind in (("id", QVariant.Type.String), ("time", QVariant.Type.DateTime), ("tile", QVariant.Type.String),
-                       ("platform", QVariant.Type.String), ("cloud_pct", QVariant.Type.Double),
-                       ("score_available", QVariant.Type.Bool), ("clear_fraction", QVariant.Type.Double)):
+    for name, kind in (("id", FieldType.String), ("time", FieldType.DateTime), ("tile", FieldType.String),
+                       ("platform", FieldType.String), ("cloud_pct", FieldType.Double),
+                       ("score_available", FieldType.Bool), ("clear_fraction", FieldType.Double),
+                       ("orbit", FieldType.Int)):
         fields.append(QgsField(name, kind))
     return fields
 
@@ -127,7 +132,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(
             self.FOOTPRINT_CRS, "Footprint CRS", options=list(FOOTPRINT_CRS_OPTIONS), defaultValue=0))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scene footprints", type=QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, "Scene footprints", type=QgsProcessing.SourceType.TypeVectorPolygon))
         self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes found"))
         self.addOutput(QgsProcessingOutputNumber(self.SCORED_COUNT, "Number of scenes with the QA band"))
 
@@ -153,6 +158,8 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
             source, start, end, aoi, aoi_crs, qa_band, threshold = self._inputs(parameters, context)
+            for name, why in source.skipped_files:  # damaged files of a folder: named, with GDAL's reason
+                feedback.reportError(f"Skipped {name}: {why}")
             with feedback_logging(feedback):
                 # Scores are read where the search is cheap (local files); others would need a download first.
                 search = find_scenes(source, start, end, aoi, aoi_crs, qa_band,
@@ -167,7 +174,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         crs = WGS84 if self.parameterAsEnum(parameters, self.FOOTPRINT_CRS, context) == 0 \
             else majority_crs(search.scenes)
         fields = footprint_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.MultiPolygon,
                                              QgsCoordinateReferenceSystem.fromWkt(crs.to_wkt()))
         if sink is None:
             raise QgsProcessingException(f"{self.OUTPUT}: the footprint layer could not be created")
@@ -178,9 +185,9 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
             feature.setAttributes([
                 scene.scene_id, utc_datetime(scene.time),
                 scene.tile, scene.platform, scene.cloudy_percentage, qa_band in scene.band_names,
-                fractions.get(scene.scene_id),
+                fractions.get(scene.scene_id), scene.orbit,
             ])
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         scored = sum(qa_band in s.band_names for s in search.scenes)
         feedback.pushInfo(f"Scenes found: {len(search.scenes)}, with the QA band {qa_band!r}: {scored}")
         return {self.OUTPUT: dest_id, self.SCENE_COUNT: len(search.scenes), self.SCORED_COUNT: scored}

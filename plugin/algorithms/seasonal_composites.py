@@ -13,9 +13,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.engines import check_engine
-from ..core.errors import CloudScoreError, InputError
-from ..core.pipeline import CompositeRequest, plan_composite
+from ..core.engines import EXPORT, check_engine
+from ..core.errors import Cancelled, CloudScoreError, InputError
+from ..core.pipeline import CompositeRequest, plan_composite, start_export
 from ..core.seasons import (
     no_season_error,
     nothing_to_composite,
@@ -24,18 +24,22 @@ from ..core.seasons import (
     season_periods,
     seasons_with_scenes,
 )
+from ..qgis_logging import feedback_logging
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     ENGINE_HELP,
     OPTIONS_HELP,
+    add_bucket_parameter,
     add_composite_parameters,
     add_engine_parameter,
+    bucket_value,
     composite_options,
     engine_value,
     extent_value,
     run_composite_algorithm,
 )
+from .orbit_options import CRS_HELP, ORBITS_HELP, add_crs_parameter, add_orbit_parameters, crs_value, orbit_options
 from .scene_inputs import (
     EXTENT,
     QA_BAND,
@@ -80,12 +84,15 @@ season). Give it for composites on one grid across seasons.</li>
 <li><b>QA band</b>: clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own.</li>
+""" + CRS_HELP + """
 <li><b>File name prefix</b>: default <code>composite</code>.</li>
 <li><b>ENGINE</b> (Earth Engine source): where each composite is computed: 0 on Earth Engine's servers (default),
-1 on this computer, 2 export to Cloud Storage (not available yet). A scene folder is always composited on this
+1 on this computer, 2 export to Cloud Storage (one batch task per season, all started first so that Earth Engine
+runs them side by side; each season then waits for its own). A scene folder is always composited on this
 computer: with it, 0 (the default) and 1 both mean this computer, and 2 is refused.</li>
+<li><b>BUCKET</b>: the Cloud Storage bucket of the exports (ENGINE 2; required then).</li>
 </ul>
-""" + OPTIONS_HELP + ENGINE_HELP + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+""" + OPTIONS_HELP + ORBITS_HELP + ENGINE_HELP + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>OUTPUTS</code> (the composites written, a list of file paths,
 in year and season order), <code>COMPOSITE_COUNT</code>, <code>SKIPPED</code> (the seasons skipped, e.g.
 <code>2016_DJF</code>, comma-separated). Each file is written under a temporary name and renamed into place when
@@ -121,8 +128,11 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             optional=True))
         add_clear_score_parameters(self)
         add_resolution_parameter(self)
+        add_crs_parameter(self)
         add_composite_parameters(self)
+        add_orbit_parameters(self)
         add_engine_parameter(self, "Where the composites are computed (Earth Engine source; a folder: this computer)")
+        add_bucket_parameter(self)
         self.addParameter(QgsProcessingParameterString(self.PREFIX, "File name prefix", defaultValue="composite"))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output folder"))
         self.addOutput(QgsProcessingOutputMultipleLayers(self.OUTPUTS, "Seasonal composites"))
@@ -147,6 +157,7 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         resolution = resolution_value(self, parameters, context)
         qa_band = self.parameterAsString(parameters, QA_BAND, context).strip()
         options = composite_options(self, parameters, context)
+        options.update(orbit_options(self, parameters, context), crs=crs_value(self, parameters, context))
         engine = engine_value(self, parameters, context, source)
         check_engine(engine, source.engines)
         periods = season_periods(years, seasons)
@@ -159,7 +170,7 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             (period, CompositeRequest(
                 start=period.start, end=period.end, qa_band=qa_band, output=Path(folder) / period.output_name(prefix),
                 threshold=self.parameterAsDouble(parameters, THRESHOLD, context), aoi=aoi, aoi_crs=aoi_crs,
-                resolution=resolution, engine=engine, **options))
+                resolution=resolution, engine=engine, bucket=bucket_value(self, parameters, context), **options))
             for period in runnable
         ]
         return source, requests, skipped
@@ -172,6 +183,22 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
                 plan_composite(request, source)
             else:
                 request.validate()
+
+    @staticmethod
+    def _start_exports(requests, source, feedback) -> None:
+        """Start every season's export task before waiting for any (Earth Engine runs about two batch tasks per
+        project at a time, the rest queue); each season's run then finds its task again. A season that cannot
+        start (no scene, a refusal) is left to its own run, which reports it."""
+        for period, request in requests:
+            if feedback.isCanceled():
+                return
+            try:
+                with feedback_logging(feedback):
+                    start_export(request, source, feedback.isCanceled)
+            except Cancelled:
+                return
+            except CloudScoreError as error:
+                feedback.pushInfo(f"Season {period.label}: no export task started now ({error}); its run says why")
 
     @staticmethod
     def _report_skipped(feedback, season) -> None:
@@ -192,6 +219,9 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             raise QgsProcessingException(f"{self.OUTPUT}: cannot create the folder {folder!r}: {error}") from error
         for season in skipped:
             self._report_skipped(feedback, season)
+        exporting = bool(requests) and requests[0][1].engine == EXPORT
+        if exporting:
+            self._start_exports(requests, source, feedback)
         # One step per season: QGIS's multi-step feedback scales each composite's 0..100 % into the run's.
         steps = QgsProcessingMultiStepFeedback(len(requests), feedback)
         written = []
@@ -209,6 +239,9 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
                     self._report_skipped(feedback, season)
                     continue
                 kept = f"; composites finished before it are kept: {', '.join(written)}" if written else ""
+                if exporting and feedback.isCanceled():  # the later seasons' tasks were started: stop them too
+                    for _, later in requests[index + 1:]:
+                        source.cancel_export(later)
                 raise QgsProcessingException(f"{error}{kept}") from error
             written.append(str(result.output))
         if not written:  # only without the search first: it refuses a run where no season has a scene

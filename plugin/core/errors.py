@@ -18,5 +18,29 @@ class InputError(CloudScoreError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class FileError(CloudScoreError):
+    """A file the plugin reads or writes failed: the message names the file and the reason (GDAL's or the
+    operating system's), e.g. ``cannot read scene file a.tif: TIFFFillStrip:Read error at scanline 0``.
+
+    Attributes:
+        path: the file (for an output, the target the user named, not its hidden temporary file).
+        reason: the cause alone, e.g. ``No space left on device``.
+    """
+
+    def __init__(self, message: str, path, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(message)
+
+
+class ReadError(FileError):
+    """An input file cannot be opened or read: truncated, not a raster, a block that fails to decode."""
+
+
+class WriteError(FileError):
+    """An output could not be written completely (disk full, no permission, a GDAL write error, a file that does
+    not read back as written); nothing was renamed into place, an older file of that name is untouched."""
+
+
 class Cancelled(CloudScoreError):
     """The user cancelled the run; nothing was written, what was fetched is kept."""

@@ -28,6 +28,7 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from .errors import Cancelled, InputError
+from .gdal_errors import reading
 from .grid import Grid, check_block_size, intersection
 from .masking import check_threshold, clear_mask
 from .score_raster import BandRef, ScoreRange, band_index, band_label, grid_of, open_raster, read_bands
@@ -352,6 +353,7 @@ def evaluate(
 
     Raises:
         InputError: see ``check_evaluation``; ``REFERENCE`` when no counted reference pixel has a score.
+        ReadError: a block of the reference or the prediction cannot be read (the file and GDAL's reason).
         Cancelled: ``is_canceled`` returned True.
     """
     window = check_evaluation(request)
@@ -373,13 +375,15 @@ def evaluate(
                 raise Cancelled("cancelled by the user")
             if progress is not None and done > 1:
                 progress(100.0 * (done - 1) / len(blocks))
-            truth, truth_valid = read_bands(ref, [reference_index], block)
+            with reading(request.reference, "REFERENCE raster"):
+                truth, truth_valid = read_bands(ref, [reference_index], block)
             labels = np.where(truth_valid[0], truth[0], np.nan)
             counted = np.isin(labels, classes)
             labelled += int(counted.sum())
             if not (counted.any() and _overlaps(block, window)):
                 continue  # no labelled pixel, or no score here: nothing to count
-            values, valid = read_bands(src, bands, block, grid)
+            with reading(path, f"{field_name} raster"):  # "cannot read SCORE raster /data/x.tif: ..."
+                values, valid = read_bands(src, bands, block, grid)
             scored = counted & valid.all(axis=0)
             labels, values = labels[scored], values[:, scored]
             if request.uses_score:

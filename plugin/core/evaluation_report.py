@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple, Union
 
-from .atomic_file import atomic_path
+from .atomic_file import atomic_bytes
 from .errors import InputError
 from .evaluation import Confusion, EvaluationResult
 from .version import plugin_version
@@ -182,14 +182,14 @@ def report_html(result: EvaluationResult, title: str = "Cloud mask evaluation",
 
 def write_report(result: EvaluationResult, path: Union[str, Path], title: str = "Cloud mask evaluation",
                  main_threshold: Optional[float] = None) -> Path:
-    """Write ``report_html`` (for ``main_threshold``) to ``path`` (UTF-8), under a temporary name renamed into
-    place when complete.
+    """Write ``report_html`` (for ``main_threshold``) to ``path`` (UTF-8), under a temporary name, read back and
+    compared, renamed into place when complete (``atomic_file.atomic_bytes``).
 
     Raises:
         InputError: ``REPORT`` when ``path`` is not an .html file in an existing folder.
         KeyError: ``main_threshold`` was not evaluated.
+        WriteError: the file could not be written completely (e.g. ``No space left on device``); an older report
+            of that name is untouched.
     """
     path = check_report_path(path)
-    with atomic_path(path) as temporary:
-        temporary.write_text(report_html(result, title, main_threshold), encoding="utf-8")
-    return path
+    return atomic_bytes(path, report_html(result, title, main_threshold).encode("utf-8"), "report ")

@@ -13,9 +13,11 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from .errors import InputError
+from .gdal_errors import capture, reading
 from .grid import Bounds, Grid, intersection
-from .scene import Scene, acquisition_time, band_sort_key, canonical_band_name, parse_scene_name
-from .score_raster import read_bands
+from .scene import (ORBIT_TAG, Scene, acquisition_time, band_sort_key, canonical_band_name, parse_orbit,
+                    parse_scene_name)
+from .score_raster import read_bands, truncation
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -29,33 +31,56 @@ def utc_midnight(day: date) -> datetime:
 
 
 def read_scene(path: Path) -> Optional[Scene]:
-    """The ``Scene`` of one GeoTIFF, or None (with a logged warning) when the file is not a usable scene.
+    """The ``Scene`` of one GeoTIFF, or None when the file is not a usable scene.
 
-    A usable scene has a CRS, band descriptions (Earth Engine names; ``B02`` is read as ``B2``) and an
-    acquisition time from a tag (see ``scene.TIME_TAGS``) or from a ``system:index``-style file name.
+    See ``scan_scene``, which also says why a file is not one.
+    """
+    return scan_scene(path)[0]
+
+
+def scan_scene(path: Path) -> Tuple[Optional[Scene], Optional[str]]:
+    """(the ``Scene`` of one GeoTIFF, None) or (None, why the file is not a usable scene).
+
+    A usable scene opens with GDAL, is complete (no block lies beyond the end of the file, see
+    ``score_raster.truncation``), has a CRS, band descriptions (Earth Engine names; ``B02`` is read as ``B2``) and an
+    acquisition time from a tag (see ``scene.TIME_TAGS``) or from a ``system:index``-style file name. Reasons of
+    damaged files are GDAL's (``not recognized as a supported file format``) or name the missing bytes.
     """
     try:
-        with rasterio.open(path) as src:
+        with capture() as failures, rasterio.open(path) as src:
             names = tuple(canonical_band_name(d) if d else "" for d in src.descriptions)
             tags = src.tags()
             crs, transform, width, height, nodata = src.crs, src.transform, src.width, src.height, src.nodata
+            damage = truncation(src, path)
     except (RasterioError, OSError) as error:  # rasterio 1.3 raises RasterioIOError, an OSError
-        log.warning("Skipped %s: not a readable raster (%s)", path.name, error)
-        return None
+        return _skip(path, f"not a readable raster ({_gdal_reason(error, failures, path)})")
+    if damage:
+        return _skip(path, f"damaged: {damage}")
     if crs is None:
-        log.warning("Skipped %s: it has no CRS", path.name)
-        return None
+        return _skip(path, "it has no CRS")
     if not all(names):
-        log.warning("Skipped %s: every band needs a description naming it (B1..B12, B8A, cs, ...)", path.name)
-        return None
+        return _skip(path, "every band needs a description naming it (B1..B12, B8A, cs, ...)")
     when = acquisition_time(tags, path.stem)
     if when is None:
-        log.warning("Skipped %s: no acquisition time in its tags or its name", path.name)
-        return None
+        return _skip(path, "no acquisition time in its tags or its name")
     scene_id = tags.get("SYSTEM_INDEX") or path.stem
     tile = tags.get("MGRS_TILE") or parse_scene_name(scene_id)[1]
     return Scene(scene_id, when, tile, path, crs, transform, width, height, names, nodata,
-                 cloudy_percentage=_float_tag(tags, "CLOUDY_PIXEL_PERCENTAGE"), platform=tags.get("SPACECRAFT_NAME"))
+                 cloudy_percentage=_float_tag(tags, "CLOUDY_PIXEL_PERCENTAGE"),
+                 platform=tags.get("SPACECRAFT_NAME"), orbit=parse_orbit(tags.get(ORBIT_TAG))), None
+
+
+def _gdal_reason(error: BaseException, failures, path: Path) -> str:
+    # GDAL's message without the file's own path (the message names the file already).
+    text = failures.text() if failures else str(error)
+    for quoted in (f"`{path}' ", f"'{path}' ", f"`{path}'", f"'{path}'"):
+        text = text.replace(quoted, "")
+    return text.replace(str(path), path.name).strip()
+
+
+def _skip(path: Path, reason: str) -> Tuple[None, str]:
+    log.debug("Skipped %s: %s", path.name, reason)  # FolderSource warns once, listing every file skipped
+    return None, reason
 
 
 def _float_tag(tags: Mapping[str, str], key: str) -> Optional[float]:
@@ -68,29 +93,49 @@ def _float_tag(tags: Mapping[str, str], key: str) -> Optional[float]:
 class FolderSource(Source):
     """Scenes from the GeoTIFFs directly in one folder (not its subfolders), sorted by acquisition time.
 
+    GeoTIFFs that are not usable scenes (damaged, not a raster, no CRS, no date...) are skipped with a warning and
+    listed in ``skipped_files`` with the reason, which the pipeline reports again in the run's log and records in
+    the output's ``CLOUDSCORE_SKIPPED_SCENES`` tag.
+
     Raises:
-        InputError: ``field`` (default ``INPUT``) when no folder is given, or it does not exist or holds no
-            usable scene.
+        InputError: ``field`` (default ``INPUT``) when no folder is given, it does not exist, is a file, or holds
+            no usable scene (the message then lists the files skipped and why).
     """
 
     def __init__(self, folder: Union[str, Path], field: str = "INPUT"):
         if not str(folder).strip():
             raise InputError(field, "choose the folder holding the Sentinel-2 scenes")
         self.folder = Path(folder)
+        if self.folder.is_file():
+            raise InputError(field, f"{str(self.folder)!r} is a file, not a folder: choose the folder holding the "
+                                    "scenes (cloudscore:maskscene takes a single scene)")
         if not self.folder.is_dir():
             raise InputError(field, f"folder {str(self.folder)!r} does not exist")
         # Hidden files are skipped: they include partial files another run is still writing (atomic_file).
         paths = sorted(p for p in self.folder.iterdir()
                        if p.suffix.lower() in GEOTIFF_SUFFIXES and not p.name.startswith("."))
-        self.scenes: List[Scene] = sorted(filter(None, map(read_scene, paths)), key=lambda s: (s.time, s.scene_id))
+        scanned = [(path, *scan_scene(path)) for path in paths]
+        self._paths = paths
+        self.scenes: List[Scene] = sorted((s for _, s, _ in scanned if s is not None),
+                                          key=lambda s: (s.time, s.scene_id))
+        self.skipped_files: List[Tuple[str, str]] = [(p.name, why) for p, s, why in scanned if s is None]
+        if self.skipped_files:
+            log.warning("%d file(s) of %s are not usable scenes and are skipped: %s", len(self.skipped_files),
+                        self.folder, skipped_text(self.skipped_files))
         if not self.scenes:
+            skipped = f"; skipped: {skipped_text(self.skipped_files)}" if self.skipped_files else ""
             raise InputError(
-                field, f"folder {str(self.folder)!r} holds no Sentinel-2 scene (GeoTIFFs with named bands and a date)"
+                field, f"folder {str(self.folder)!r} holds no Sentinel-2 scene (GeoTIFFs with named bands and a "
+                       f"date){skipped}"
             )
 
     def describe(self) -> str:
         """A one-line summary for logs and messages."""
         return f"folder {self.folder}"
+
+    def files(self) -> List[Path]:
+        """Every GeoTIFF of the folder read as a scene, usable or skipped."""
+        return list(self._paths)
 
     def qa_bands(self) -> List[str]:
         """Names of the non-spectral bands (QA bands) any scene has, sorted."""
@@ -138,12 +183,18 @@ class FolderSource(Source):
 
         Raises:
             KeyError: the scene has no band of one of these names.
-            rasterio.errors.RasterioIOError: the file cannot be read (moved, truncated); an OSError.
+            ReadError: the file cannot be opened or read (moved, truncated, a block that does not decode): the
+                message names the file and GDAL's reason.
         """
         indexes = [scene.band_names.index(b) + 1 for b in bands]
         qa_indexes = [i for i, b in zip(indexes, bands) if b in scene.qa_bands]
-        with rasterio.open(scene.path) as src:
+        with reading(scene.path, "scene file"), rasterio.open(scene.path) as src:
             return read_bands(src, indexes, window, grid, scaled=qa_indexes)
+
+
+def skipped_text(skipped: Sequence[Tuple[str, str]]) -> str:
+    """``a.tif (reason); b.tif (reason)`` of (file name, reason) pairs, for messages."""
+    return "; ".join(f"{name} ({why})" for name, why in skipped)
 
 
 def overlaps(scene: Scene, aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> bool:

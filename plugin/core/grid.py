@@ -96,6 +96,41 @@ def check_block_size(block_size: object, field: str = "BLOCK_SIZE") -> int:
     return block_size
 
 
+DEFAULT_OUTPUT_CEILING_GB = 20.0
+"""Default ceiling of one output raster, in GB (GiB, 2**30 bytes) uncompressed: a season's composite of a whole
+109.8 km MGRS tile at 10 m (10980 x 10980 px) with 4 bands x 3 percentiles + count as uint16 is 2.9 GB, all 13
+bands' medians + count 3.1 GB; a grid 0.001 m fine (a typo for 10) would be terabytes."""
+MIN_GRID_SIDE = 4
+"""Fewest pixels a side of an output grid may have: fewer means a resolution far too coarse for the extent."""
+
+
+def check_output_grid(grid: Grid, bands: int, bytes_per_sample: int, ceiling_gb: Optional[float],
+                      field: str = "RESOLUTION") -> None:
+    """Refuse an output grid whose size is out of all proportion, before anything is written.
+
+    Args:
+        grid: the output grid.
+        bands: bands of the output.
+        bytes_per_sample: 2 for uint16, 1 for bytes.
+        ceiling_gb: largest uncompressed size in GB (GiB); None, 0 or less = no ceiling.
+        field: the parameter to name (``RESOLUTION`` when one was given, else ``EXTENT``).
+
+    Raises:
+        InputError: ``field`` when a side has fewer than ``MIN_GRID_SIDE`` pixels, or the grid's uncompressed size
+            is over ``ceiling_gb`` (the message gives the grid size, the bytes and the ceiling).
+    """
+    size = f"{grid.width} x {grid.height} pixels of {grid.resolution[0]:g} m"
+    if grid.width < MIN_GRID_SIDE or grid.height < MIN_GRID_SIDE:
+        raise InputError(field, f"the output grid would be only {size}: at least {MIN_GRID_SIDE} x {MIN_GRID_SIDE} "
+                                "pixels are needed; choose a finer RESOLUTION or a larger EXTENT")
+    gigabytes = grid.width * grid.height * bands * bytes_per_sample / 2**30
+    if ceiling_gb is not None and ceiling_gb > 0 and gigabytes > ceiling_gb:
+        raise InputError(field, f"the output grid would be {size} x {bands} band(s) = {gigabytes:,.1f} GB "
+                                f"uncompressed, over the ceiling of {ceiling_gb:g} GB (setting "
+                                "cloudscore_composite/output_ceiling_gb): choose a coarser RESOLUTION or a smaller "
+                                "EXTENT, or raise the ceiling")
+
+
 def grid_from_aoi(
     aoi: Bounds,
     aoi_crs: Union[CRS, str],

@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Union
 
 import numpy as np
-import rasterio
 
+from .atomic_file import atomic_raster
 from .grid import Grid
 from .scene_stats import SceneScores
 
@@ -36,12 +36,13 @@ def write_mask_preview(path: Union[str, Path], grid: Grid, scores: SceneScores, 
 
     Raises:
         ValueError: the scene's scores were not read.
+        WriteError: the file could not be written completely (``atomic_file.atomic_raster``).
     """
     path = Path(path)
     classes = mask_preview_array(scores, threshold)
     profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="uint8",
                    crs=grid.crs, transform=grid.transform, nodata=NO_SCORE)
-    with rasterio.open(path, "w", **profile) as dst:
+    with atomic_raster(path, **profile) as dst:
         dst.write(classes, 1)
         dst.set_band_description(1, "clear_mask")
         dst.update_tags(CLOUDSCORE_SCENE=scores.scene.scene_id, CLOUDSCORE_CLEAR_THRESHOLD=repr(float(threshold)),

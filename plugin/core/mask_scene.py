@@ -13,12 +13,15 @@ from typing import Callable, Dict, Optional, Union
 import numpy as np
 from rasterio.io import DatasetReader
 
-from .atomic_file import atomic_raster
+from .atomic_file import atomic_path
 from .errors import Cancelled, InputError
+from .gdal_errors import reading
 from .grid import Grid, check_block_size
 from .masking import check_threshold, clear_mask, clear_rule_tags
+from .output_paths import check_not_input, same_file
 from .raster_output import NODATA, check_output_path, geotiff_profile
-from .score_raster import BandRef, ScoreRange, band_index, band_label, open_raster, read_bands
+from .score_raster import BandRef, ScoreRange, band_index, band_label, open_raster, read_bands, truncation
+from .verified_write import verified_raster
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +84,15 @@ def check_mask_scene(request: MaskSceneRequest) -> str:
     """Check the threshold, the scene and its QA band (not the outputs); return the QA band's label.
 
     Raises:
-        InputError: ``THRESHOLD`` outside 0..1, ``INPUT`` not a readable raster, ``QA_BAND`` not in the scene,
-            ``BLOCK_SIZE`` below 16.
+        InputError: ``THRESHOLD`` outside 0..1, ``INPUT`` not a readable raster or a truncated one (GDAL's
+            reason, ``score_raster.truncation``), ``QA_BAND`` not in the scene, ``BLOCK_SIZE`` below 16.
     """
     check_threshold(request.threshold)
     check_block_size(request.block_size)
     with open_raster(request.scene, "INPUT") as src:
+        damage = truncation(src, request.scene)
+        if damage:
+            raise InputError("INPUT", f"scene {str(request.scene)!r} is damaged: {damage}")
         return band_label(src, band_index(src, request.qa_band, "QA_BAND"))
 
 
@@ -97,12 +103,11 @@ def check_mask_outputs(request: MaskSceneRequest) -> None:
         InputError: ``OUTPUT`` or ``CLEAR_MASK`` naming what is wrong (see ``raster_output.check_output_path``).
     """
     output = check_output_path(request.output, "OUTPUT")
-    scene = Path(request.scene).resolve()
-    if output.resolve() == scene:
-        raise InputError("OUTPUT", "the masked scene must be written to another file than the input scene")
+    check_not_input(output, [request.scene], "OUTPUT", "the input scene (INPUT)")
     if request.clear_mask:
         mask = check_output_path(request.clear_mask, "CLEAR_MASK")
-        if mask.resolve() in (scene, output.resolve()):
+        check_not_input(mask, [request.scene], "CLEAR_MASK", "the input scene (INPUT)")
+        if same_file(mask, output):
             raise InputError("CLEAR_MASK", "the clear mask must be written to another file than the scene and OUTPUT")
 
 
@@ -133,6 +138,9 @@ def mask_scene(
 
     Raises:
         InputError: see ``check_mask_scene`` and ``check_mask_outputs``.
+        ReadError: a block of the scene cannot be read (the file and GDAL's reason).
+        WriteError: an output could not be written completely (the file and GDAL's reason, e.g. ``No space left
+            on device``); neither output is renamed into place, older files of those names are untouched.
         Cancelled: ``is_canceled`` returned True; nothing was written (existing files are untouched).
     """
     qa_label = check_mask_scene(request)
@@ -143,7 +151,11 @@ def mask_scene(
         grid = Grid(src.crs, src.transform, src.width, src.height)
         profile = _scene_profile(src, grid)
         fill = profile["nodata"]
-        dst = outputs.enter_context(atomic_raster(request.output, **profile))
+        # Both files are renamed into place only once both are written and checked (the renames are entered
+        # first, so they run last): a failed write of either leaves both older files as they were.
+        partial = outputs.enter_context(atomic_path(request.output))
+        mask_partial = outputs.enter_context(atomic_path(request.clear_mask)) if request.clear_mask else None
+        dst = outputs.enter_context(verified_raster(partial, request.output, **profile))
         dst.update_tags(**{**src.tags(), **tags})
         for index in range(1, src.count + 1):
             dst.set_band_description(index, src.descriptions[index - 1] or "")
@@ -151,10 +163,10 @@ def mask_scene(
         mask_dst = None
         if request.clear_mask:
             mask_profile = dict(profile, count=1, dtype="uint8", nodata=NO_SCORE)
-            mask_dst = outputs.enter_context(atomic_raster(request.clear_mask, **mask_profile))
+            mask_dst = outputs.enter_context(verified_raster(mask_partial, request.clear_mask, **mask_profile))
             mask_dst.set_band_description(1, "clear")
-            mask_dst.update_tags(**tags, CLOUDSCORE_MASK_VALUES=f"{CLEAR} clear, {NOT_CLEAR} not clear, "
-                                                                 f"{NO_SCORE} no score (nodata)")
+            mask_values = f"{CLEAR} clear, {NOT_CLEAR} not clear, {NO_SCORE} no score (nodata)"
+            mask_dst.update_tags(**tags, CLOUDSCORE_MASK_VALUES=mask_values)
         result = MaskSceneResult(Path(request.output), Path(request.clear_mask) if request.clear_mask else None,
                                  qa_label, float(request.threshold), pixels=src.width * src.height)
         blocks = list(grid.blocks(request.block_size))
@@ -162,8 +174,9 @@ def mask_scene(
         for done, window in enumerate(blocks, start=1):
             if is_canceled is not None and is_canceled():
                 raise Cancelled("cancelled by the user")
-            data = src.read(window=window, out_dtype=profile["dtype"])
-            score, valid = read_bands(src, [qa_index], window)
+            with reading(request.scene, "scene"):
+                data = src.read(window=window, out_dtype=profile["dtype"])
+                score, valid = read_bands(src, [qa_index], window)
             clear = clear_mask(score[0], valid[0], request.threshold)
             data[:, ~clear] = fill
             dst.write(data, window=window)

@@ -22,10 +22,14 @@ from rasterio.errors import CRSError
 from rasterio.windows import Window
 
 from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
-from .engines import SERVERS, check_engine
+from .engines import EXPORT, SERVERS, check_bucket, check_engine
 from .errors import Cancelled, InputError
-from .grid import Bounds, Grid, check_block_size, check_resolution, scenes_grid
+from .grid import (DEFAULT_OUTPUT_CEILING_GB, Bounds, Grid, check_block_size, check_output_grid, check_resolution,
+                   scenes_grid)
 from .masking import check_threshold, clear_mask, clear_rule_tags, geometries_in_crs, inside_geometries
+from .orbits import (BLENDED, DEFAULT_SEAM_POWER, SWATH_EDGE, TOGETHER, block_compositor, check_orbit_options,
+                     orbit_tags)
+from .output_paths import check_not_input
 from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
 from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
 from .source import ComputedComposite, Source
@@ -36,7 +40,7 @@ DEFAULT_THRESHOLD = 0.60
 """Default clear threshold: Earth Engine's Cloud Score+ example uses 0.60 (0.50..0.65 works well)."""
 
 __all__ = ["COUNT_BAND", "DEFAULT_PERCENTILES", "METHODS", "CompositeRequest", "CompositePlan", "CompositeResult",
-           "plan_composite", "run_composite"]
+           "plan_composite", "run_composite", "start_export"]
 
 PROGRESS_INTERVAL_S = 0.1
 """How often progress is reported while the blocks are being composited, in seconds."""
@@ -74,6 +78,15 @@ class CompositeRequest:
         block_size: side of the square blocks in pixels; None = chosen from ``MEMORY_BUDGET_MB``.
         engine: where the composite is computed (``engines.ENGINES``); None = the source's preferred one
             (Earth Engine's servers for Earth Engine, this computer for a folder).
+        bucket: the Cloud Storage bucket an export (``engines.EXPORT``) writes its files to; required then.
+        output_ceiling_gb: largest output allowed, in GB (GiB) uncompressed (``grid.check_output_grid``); None,
+            0 or less = no ceiling. Entry points pass the setting ``cloudscore_composite/output_ceiling_gb``.
+        orbits: ``together`` (one composite of every acquisition) or ``blended`` (one composite per relative
+            orbit, blended at the seams; this computer only); see ``orbits``. Tiles of one acquisition count once
+            in both.
+        seam_weights: ``swath-edge`` (``e**p``, e metres to the orbit's swath edge) or ``centre-line`` (``1/d**p``,
+            the Pan-European mosaic's), for ``blended``.
+        seam_power: ``p`` of the seam weights, 0.1..10.
     """
 
     start: date
@@ -95,6 +108,11 @@ class CompositeRequest:
     threads: int = 0
     block_size: Optional[int] = None
     engine: Optional[str] = None
+    bucket: Optional[str] = None
+    output_ceiling_gb: Optional[float] = DEFAULT_OUTPUT_CEILING_GB
+    orbits: str = TOGETHER
+    seam_weights: str = SWATH_EDGE
+    seam_power: float = DEFAULT_SEAM_POWER
 
     def validate(self) -> None:
         """Check every field on its own (what needs the scenes is checked by ``plan_composite``, the output
@@ -103,7 +121,8 @@ class CompositeRequest:
         Raises:
             InputError: naming the field (``THRESHOLD``, ``END_DATE``, ``QA_BAND``, ``RESOLUTION``, ``BANDS``,
                 ``METHOD``, ``PERCENTILES``, ``FORMAT``, ``CRS``, ``EXTENT``, ``SCENES``, ``THREADS``,
-                ``BLOCK_SIZE``) and the accepted values.
+                ``BLOCK_SIZE``, ``BUCKET`` for an export without a valid bucket, ``ORBITS``, ``SEAM_WEIGHTS``,
+                ``SEAM_POWER`` as ``orbits.check_orbit_options``) and the accepted values.
         """
         check_threshold(self.threshold)
         if not isinstance(self.start, date) or not isinstance(self.end, date):
@@ -135,6 +154,9 @@ class CompositeRequest:
             raise InputError("THREADS", f"threads {self.threads!r} must be a whole number >= 0 (0 = all cores)")
         if self.block_size is not None:
             check_block_size(self.block_size)
+        if self.engine == EXPORT:
+            check_bucket(self.bucket)
+        check_orbit_options(self.orbits, self.seam_weights, self.seam_power, self.engine)
 
     @property
     def statistics(self) -> List[str]:
@@ -212,10 +234,19 @@ def plan_composite(request: CompositeRequest, source: Source,
     Raises:
         InputError: any of ``CompositeRequest.validate``'s; ``ENGINE`` (not one the source offers); ``EXTENT``
             (the source needs an AOI); the source's ``no_scene_error`` when the search finds nothing; ``SCENES``
-            (none of ``scene_ids`` found), ``QA_BAND`` (no scene has it), ``BANDS`` (a band some scene lacks).
+            (none of ``scene_ids`` found), ``QA_BAND`` (no scene has it), ``BANDS`` (a band some scene lacks);
+            ``OUTPUT`` (one of the source's files, when the request names an output); ``RESOLUTION`` or ``EXTENT``
+            (an output grid under 4 x 4 pixels or over ``output_ceiling_gb``, see ``grid.check_output_grid``);
+            ``ORBITS`` (blended on another engine than this computer).
     """
     request.validate()
     engine = check_engine(request.engine, source.engines)
+    check_orbit_options(request.orbits, request.seam_weights, request.seam_power, engine)
+    if str(request.output or "").strip():
+        check_not_input(request.output, source.files())
+    if source.skipped_files:
+        log.warning("%d file(s) of the %s are not usable scenes and are skipped: %s", len(source.skipped_files),
+                    source.describe(), "; ".join(f"{name} ({why})" for name, why in source.skipped_files))
     if source.needs_aoi and request.aoi is None:
         raise source.aoi_needed_error()
     found = source.search(request.start, request.end, request.aoi, request.aoi_crs, is_canceled=is_canceled)
@@ -239,6 +270,8 @@ def plan_composite(request: CompositeRequest, source: Source,
     crs = request.crs if request.crs is not None else source.default_crs(request.aoi, request.aoi_crs)
     grid = scenes_grid(scenes, request.aoi, request.aoi_crs, request.resolution, crs)
     bands = _composite_bands(request, scenes)
+    check_output_grid(grid, len(bands) * len(request.statistics) + 1, 1 if request.scale_to_byte else 2,
+                      request.output_ceiling_gb, "RESOLUTION" if request.resolution else "EXTENT")
     return CompositePlan(scenes, skipped, grid, bands, engine)
 
 
@@ -247,6 +280,12 @@ def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str
     if request.bands is None:
         if not common:
             raise InputError("BANDS", "the scenes share no Sentinel-2 band (B1..B12, B8A)")
+        dropped = set.union(*(set(s.spectral_bands) for s in scenes)) - common
+        if dropped:
+            lacking = [s.scene_id for s in scenes if not dropped <= set(s.spectral_bands)]
+            log.warning("Band(s) %s are left out: not every scene has them (%d scene(s) lack some: %s); "
+                        "BANDS chooses the bands", ", ".join(sorted(dropped, key=band_sort_key)), len(lacking),
+                        ", ".join(lacking))
         return sorted(common, key=band_sort_key)
     wanted = [canonical_band_name(b) for b in request.bands]
     missing = [b for b in wanted if b not in common]
@@ -257,10 +296,15 @@ def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str
 
 
 def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Source) -> Dict[str, str]:
-    """GeoTIFF tags that say how a composite was made (scene ids, QA band, threshold, dates, method, version)."""
+    """GeoTIFF tags that say how a composite was made (scene ids, QA band, threshold, dates, method, version).
+
+    ``CLOUDSCORE_SKIPPED_SCENES`` lists the scenes without the QA band and the files of the source that are not
+    usable scenes with the reason (``copy.tif (damaged: ...)``; commas in a reason become semicolons).
+    """
     tags = {
         "CLOUDSCORE_SCENES": ",".join(s.scene_id for s in plan.scenes),
-        "CLOUDSCORE_SKIPPED_SCENES": ",".join(s.scene_id for s in plan.skipped),
+        "CLOUDSCORE_SKIPPED_SCENES": ",".join([s.scene_id for s in plan.skipped] + [
+            f"{name} ({why})".replace(",", ";") for name, why in source.skipped_files]),
         **clear_rule_tags(request.qa_band.strip(), request.threshold),
         "CLOUDSCORE_START_DATE": request.start.isoformat(),
         "CLOUDSCORE_END_DATE": request.end.isoformat(),
@@ -273,6 +317,7 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
         tags["CLOUDSCORE_PERCENTILES"] = ",".join(f"{p:g}" for p in request.percentiles)
     if request.scale_to_byte:
         tags["CLOUDSCORE_BYTE_SCALE"] = f"{BYTE_SCALE:g}"
+    tags.update(orbit_tags(request.orbits, request.seam_weights, request.seam_power, plan.scenes))
     return tags
 
 
@@ -305,12 +350,15 @@ class _BlockCompositor:
     """Reads one window of every scene, masks it and composites it; run from several threads at once."""
 
     def __init__(self, request: CompositeRequest, source: Source, plan: CompositePlan, clip: Optional[list],
-                 stop: Callable[[], bool], on_read: Callable[[], None]):
+                 stop: Callable[[], bool], on_read: Callable[[], None], layout=None):
         self.request, self.source, self.plan, self.clip = request, source, plan, clip
         self.stop, self.on_read = stop, on_read
         self.qa_band = request.qa_band.strip()
+        self.layout = layout  # an orbits.LayoutCompositor: tiles of one acquisition merged, orbits blended
 
     def __call__(self, window: Window) -> _BlockResult:
+        if self.layout is not None:
+            return _BlockResult(window, *self.layout(window, self._inside_clip(window), self.stop, self.on_read))
         scenes, bands, grid = self.plan.scenes, self.plan.bands, self.plan.grid
         shape = (len(scenes), window.height, window.width)
         stack = np.empty((len(scenes), len(bands)) + shape[1:], dtype=np.float32)
@@ -375,6 +423,7 @@ def run_composite(
     progress: Optional[ProgressCallback] = None,
     is_canceled: Optional[CancelCheck] = None,
     stage: Optional[StageCallback] = None,
+    cancel_remote: Optional[CancelCheck] = None,
 ) -> CompositeResult:
     """Composite the request's scenes into its output GeoTIFF (or COG).
 
@@ -390,7 +439,11 @@ def run_composite(
         source: where the scenes are.
         progress: called with the percentage done, 0..100, from the calling thread.
         is_canceled: polled between reads (from worker threads too); when it returns True the run stops.
-        stage: called with what is being done: ``search <source>``, ``fetch 3/40``, ``composite block 2/9``.
+        stage: called with what is being done: ``search <source>``, ``fetch 3/40``, ``composite block 2/9``;
+            for an export ``export RUNNING 40%``, ``download 2/4``.
+        cancel_remote: asked once when a run is cancelled while the source's batch task runs (an Earth Engine
+            export): True cancels that task too; False leaves it running on the servers, so that the next run of
+            the same request picks it up (the dock passes False when QGIS closes). None = True.
 
     Returns:
         the output path and what was used.
@@ -399,6 +452,7 @@ def run_composite(
         InputError: bad input (see ``plan_composite``), or ``OUTPUT`` not a writable .tif path.
         Cancelled: ``is_canceled`` returned True; no output was written (an existing file is untouched) and
             what the source fetched is kept.
+        CloudScoreError: the source's own failures (Earth Engine's messages, e.g. a failed export task).
     """
     check_output_path(request.output)
     if stage is not None:
@@ -408,10 +462,12 @@ def run_composite(
     qa_band = request.qa_band.strip()
     statistics = request.statistics
     threads = request.threads or os.cpu_count() or 1
-    on_servers = plan.engine == SERVERS
+    on_servers = plan.engine in (SERVERS, EXPORT)  # the source computed the composite: it is read back
+    exported = plan.engine == EXPORT
     # A computed composite's blocks hold one image, not a stack of scenes.
     block_size = request.block_size or auto_block_size(1 if on_servers else len(scenes), len(bands) + 1,
-                                                       len(statistics), threads)
+                                                       len(statistics) * (3 if request.orbits == BLENDED else 1),
+                                                       threads)  # blending holds 3 statistics arrays
     log.info(
         "Compositing %d scene(s) on a %d x %d grid (%s, %.4g m), %s of %s, %d thread(s), %d px blocks",
         len(scenes), grid.width, grid.height, grid.crs.to_string(), grid.resolution[0], request.method,
@@ -427,10 +483,21 @@ def run_composite(
         if progress is not None and total:
             progress(fetch_share * done / total)
 
-    if on_servers:
+    def export_progress(text: str, fraction: float) -> None:
+        if stage is not None:
+            stage(text)
+        if progress is not None:
+            progress(fetch_share * min(max(fraction, 0.0), 1.0))
+
+    if exported:
+        computed = source.export_composite(request, plan, export_progress, canceled, cancel_remote)
+    elif on_servers:
         computed = source.compute_composite(request, plan, fetch_progress, canceled)
     else:
         source.fetch(scenes, bands + [qa_band], grid, fetch_progress, canceled)
+        if stage is not None and request.orbits == BLENDED:
+            stage("swath edges")
+        layout = block_compositor(request, plan, source, canceled)  # None: every scene its own acquisition
 
     summaries = [SceneSummary(s.scene_id, s.time.isoformat()) for s in scenes]
     band_names = output_band_names(bands, request.method, request.percentiles)
@@ -455,7 +522,7 @@ def run_composite(
     clip = None if request.clip is None else geometries_in_crs(request.clip, request.aoi_crs, grid.crs)
     stop = lambda: failed.is_set() or canceled()  # noqa: E731
     worker = _ComputedBlockReader(computed, plan, len(statistics), clip, stop, on_read) if on_servers else \
-        _BlockCompositor(request, source, plan, clip, stop, on_read)
+        _BlockCompositor(request, source, plan, clip, stop, on_read, layout)
     totals = [0, 0]  # clear, scored observations
     with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales,
                         is_canceled=canceled) as dst:
@@ -494,9 +561,36 @@ def run_composite(
                 failed.set()  # the other threads stop at their next read
                 raise
         result = CompositeResult(Path(request.output), plan, [] if on_servers else summaries, band_names, *totals)
+        if not result.scored_observations:  # raised before the rename: nothing is written
+            raise InputError("EXTENT", f"none of the {grid.width} x {grid.height} output pixels lies on a scene pixel "
+                                       f"that has a score ({len(scenes)} scene(s)): the composite would be all "
+                                       "nodata; choose an EXTENT over the scenes")
+        if not result.clear_observations:
+            log.warning("No pixel was clear in any scene at threshold %g: every pixel of %s is nodata",
+                        request.threshold, request.output)
         dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
     log.info("Wrote %s (clear fraction %.1f%%)", request.output, 100 * result.clear_fraction)
+    if on_servers:
+        computed.release()  # the output is in place: what only served to write it (an export's files) may go
     return result
+
+
+def start_export(request: CompositeRequest, source: Source, is_canceled: Optional[CancelCheck] = None) -> None:
+    """Plan an export request (``engines.EXPORT``) and start its batch task without waiting for it, so that
+    several tasks run on the servers at once; ``run_composite`` of the same request later finds the task again
+    (recorded beside the output) and waits for it.
+
+    Raises:
+        InputError: bad input (see ``plan_composite``), ``OUTPUT`` not a writable .tif path, ``ENGINE`` when the
+            request is not an export.
+        Cancelled: ``is_canceled`` returned True.
+        CloudScoreError: the source's own failures (Earth Engine refusing the task).
+    """
+    check_output_path(request.output)
+    plan = plan_composite(request, source, is_canceled)
+    if plan.engine != EXPORT:
+        raise InputError("ENGINE", f"start_export needs the export engine, not {plan.engine}")
+    source.start_export(request, plan, is_canceled)
 
 
 def _write_block(block: _BlockResult, dst, statistics: List[str], summaries: List[SceneSummary],

@@ -7,11 +7,11 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Union
 
 import numpy as np
 import rasterio
-import rasterio.shutil
 
 from .atomic_file import atomic_path
 from .errors import Cancelled, InputError
 from .grid import Grid
+from .verified_write import copy_verified, verified_raster
 
 NODATA = 0
 """Nodata of every composite band: 0, as in Sentinel-2 L1C/L2A products (reflectance DN 0 is no data)."""
@@ -132,10 +132,11 @@ def atomic_geotiff(
     check_format(output_format)
     profile = geotiff_profile(grid, len(band_names), dtype, NODATA, predictor=2)
     with atomic_path(path) as partial:
-        # A COG is made by copying a finished GeoTIFF (GDAL's COG driver cannot be written block by block).
-        written = partial if output_format == "GTiff" else partial.with_name(partial.stem + ".gtiff.tif")
+        # A COG is made by copying a finished GeoTIFF (GDAL's COG driver cannot be written block by block); that
+        # GeoTIFF is a helper file of the same write (``atomic_file.partial_pattern``).
+        written = partial if output_format == "GTiff" else partial.with_name(partial.name + ".gtiff.tif")
         try:
-            with rasterio.open(written, "w", **profile) as dst:
+            with verified_raster(written, path, verify=output_format == "GTiff", **profile) as dst:
                 for index, name in enumerate(band_names, start=1):
                     dst.set_band_description(index, name)
                 if scales is not None:
@@ -144,9 +145,10 @@ def atomic_geotiff(
                 dst.update_tags(**tags)
                 yield dst
             if output_format == "COG":
-                rasterio.shutil.copy(
-                    written, partial, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES",
-                    BLOCKSIZE=COG_BLOCK_SIZE, OVERVIEWS="AUTO", RESAMPLING="AVERAGE", BIGTIFF="IF_SAFER",
+                copy_verified(
+                    written, partial, path, dst.written, (len(band_names), grid.height, grid.width),
+                    driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES", BLOCKSIZE=COG_BLOCK_SIZE, OVERVIEWS="AUTO",
+                    RESAMPLING="AVERAGE", BIGTIFF="IF_SAFER",
                 )
                 if is_canceled is not None and is_canceled():  # the copy of a large file takes a while
                     raise Cancelled("cancelled by the user")

@@ -83,6 +83,23 @@ def parse_scene_name(name: str) -> Tuple[Optional[datetime], Optional[str]]:
     return (_parse_compact(match.group(1)) if match else None), None
 
 
+ORBIT_TAG = "SENSING_ORBIT_NUMBER"
+"""The relative orbit's tag (Earth Engine's Sentinel-2 property name; GDAL tags take it as it is)."""
+
+RELATIVE_ORBITS = range(1, 144)
+"""Sentinel-2's relative orbits: 143 per 10-day repeat cycle (ESA, Sentinel-2 User Handbook)."""
+
+
+def parse_orbit(value: Any) -> Optional[int]:
+    """A relative orbit number 1..143 from a tag or property value (``"22"``, ``22``, ``22.0``); None when the
+    value is missing or not such a number."""
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and int(number) in RELATIVE_ORBITS else None
+
+
 def acquisition_time(tags: Mapping[str, str], name: str) -> Optional[datetime]:
     """A scene's acquisition time (UTC): the first of ``TIME_TAGS`` that parses, else the file name."""
     for key in TIME_TAGS:
@@ -111,6 +128,7 @@ class Scene:
         cloudy_percentage: the scene's ``CLOUDY_PIXEL_PERCENTAGE`` 0..100 (from the product metadata), or None.
         platform: ``Sentinel-2A``, ``Sentinel-2B``, ... (``SPACECRAFT_NAME``), or None.
         footprint: the scene's footprint as a GeoJSON geometry in EPSG:4326 (lon/lat degrees), or None.
+        orbit: the relative orbit 1..143 (Earth Engine's ``SENSING_ORBIT_NUMBER``), or None when not known.
     """
 
     scene_id: str
@@ -126,6 +144,14 @@ class Scene:
     cloudy_percentage: Optional[float] = None
     platform: Optional[str] = None
     footprint: Optional[Dict[str, Any]] = field(default=None, compare=False, hash=False)
+    orbit: Optional[int] = None
+
+    @property
+    def datatake(self) -> Optional[str]:
+        """The datatake sensing start of the scene's ``system:index`` (``20230105T184749`` of
+        ``20230105T184749_20230105T184745_T11SKB``): granules of one acquisition share it; None without one."""
+        match = SYSTEM_INDEX.search(self.scene_id)
+        return match.group("datatake") if match else None
 
     @property
     def bounds(self) -> Bounds:

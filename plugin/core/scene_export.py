@@ -23,9 +23,11 @@ from rasterio.windows import from_bounds as window_from_bounds
 
 from .atomic_file import atomic_raster
 from .errors import Cancelled, InputError
+from .gdal_errors import reading
 from .grid import Bounds, Grid, intersection, scenes_grid
+from .output_paths import check_folder_not_input, check_not_input
 from .raster_output import geotiff_profile
-from .scene import Scene, parse_scene_name
+from .scene import ORBIT_TAG, Scene, parse_scene_name
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def scene_tags(scene: Scene) -> Dict[str, str]:
     """The tags ``FolderSource`` reads a scene's identity from (the GDAL spellings of Earth Engine's properties).
 
     ``ACQUISITION_TIME`` (ISO 8601, UTC), ``SYSTEM_INDEX``, and, when known, ``MGRS_TILE``,
-    ``CLOUDY_PIXEL_PERCENTAGE`` (0..100) and ``SPACECRAFT_NAME``.
+    ``CLOUDY_PIXEL_PERCENTAGE`` (0..100), ``SPACECRAFT_NAME`` and ``SENSING_ORBIT_NUMBER`` (the relative orbit).
     """
     tags = {"ACQUISITION_TIME": scene.time.isoformat(), "SYSTEM_INDEX": scene.scene_id}
     if scene.tile:
@@ -75,6 +77,8 @@ def scene_tags(scene: Scene) -> Dict[str, str]:
         tags["CLOUDY_PIXEL_PERCENTAGE"] = repr(float(scene.cloudy_percentage))
     if scene.platform:
         tags["SPACECRAFT_NAME"] = scene.platform
+    if scene.orbit is not None:
+        tags[ORBIT_TAG] = str(scene.orbit)
     return tags
 
 
@@ -135,10 +139,11 @@ def copy_scene_file(
 
     Raises:
         Cancelled: from ``step``; nothing is left at ``path``.
-        rasterio.errors.RasterioError: the scene file cannot be read or ``path`` written.
+        ReadError: the scene file cannot be read (the file and GDAL's reason).
+        WriteError: ``path`` could not be written completely (``atomic_file.atomic_raster``); nothing is left.
     """
     source_window = _scene_window(scene, grid)
-    with rasterio.open(scene.path) as src:
+    with reading(scene.path, "scene file"), rasterio.open(scene.path) as src:
         indexes = [scene.band_names.index(b) + 1 for b in bands]
         profile = geotiff_profile(grid, len(indexes), src.dtypes[indexes[0] - 1], src.nodata)
         with atomic_raster(path, **profile) as dst:
@@ -151,7 +156,9 @@ def copy_scene_file(
             for block in _blocks(grid):
                 read = Window(source_window.col_off + block.col_off, source_window.row_off + block.row_off,
                               block.width, block.height)
-                dst.write(src.read(indexes, window=read), window=block)
+                with reading(scene.path, "scene file"):
+                    data = src.read(indexes, window=read)
+                dst.write(data, window=block)
                 step()
 
 
@@ -208,11 +215,16 @@ def export_scenes(
         the files written and kept, and the scenes the AOI misses.
 
     Raises:
-        InputError: ``OUTPUT`` when the folder cannot be created or written, ``BANDS`` for a band a scene lacks,
-            ``EXTENT`` for an empty AOI.
+        InputError: ``OUTPUT`` when the folder cannot be created or written, is the folder of the source's files
+            (its scenes would be replaced), or a scene file to write is one of the source's files (e.g. a link to
+            it); ``BANDS`` for a band a scene lacks, ``EXTENT`` for an empty AOI. All checked before any file is
+            written.
         Cancelled: ``is_canceled`` returned True; completed scene files stay, no partial file is left.
+        ReadError, WriteError: a scene file cannot be read, or a file cannot be written (the file and the reason);
+            scene files completed before stay.
     """
     folder = Path(folder)
+    check_output_folder(source, folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -243,6 +255,9 @@ def export_scenes(
         if is_canceled is not None and is_canceled():
             raise Cancelled("cancelled by the user")
 
+    inputs = source.files()
+    for scene, _, _ in plans:  # all before the first file is written
+        check_not_input(folder / scene_file_name(scene), inputs)
     for scene, grid, wanted in plans:
         path = folder / scene_file_name(scene)
         if _is_exported(path, scene, grid, wanted):
@@ -257,6 +272,16 @@ def export_scenes(
         log.info("Wrote %s (%d x %d pixels)", path.name, grid.width, grid.height)
         result.written.append(path)
     return result
+
+
+def check_output_folder(source: Source, folder: Union[str, Path]) -> None:
+    """Refuse an output ``folder`` of ``export_scenes`` that is the folder of one of ``source``'s files (resolved:
+    ``output_paths.same_file``): the scene files written there would replace the scenes read.
+
+    Raises:
+        InputError: ``OUTPUT``.
+    """
+    check_folder_not_input(folder, {Path(p).parent for p in source.files()})
 
 
 def scenes_by_id(

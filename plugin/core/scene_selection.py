@@ -27,6 +27,7 @@ class SceneSubset(Source):
         self.needs_aoi = source.needs_aoi
         self.search_is_cheap = source.search_is_cheap
         self.engines = source.engines
+        self.skipped_files = source.skipped_files
 
     def __getattr__(self, name):
         # Source-specific attributes (a folder source's ``scenes``, ``folder``...) stay reachable.
@@ -57,6 +58,11 @@ class SceneSubset(Source):
             return InputError("SCENES", f"all {len(found)} scene(s) found are left out: tick at least one scene")
         return self.source.no_scene_error(start, end, aoi, aoi_crs)
 
+    def files(self):
+        """Delegated to the wrapped source: the scenes left out are inputs all the same (an output must not
+        replace them)."""
+        return self.source.files()
+
     def default_crs(self, aoi, aoi_crs):
         """Delegated to the wrapped source."""
         return self.source.default_crs(aoi, aoi_crs)
@@ -68,6 +74,18 @@ class SceneSubset(Source):
     def compute_composite(self, request, plan, progress=None, is_canceled=None):
         """Delegated to the wrapped source (the plan's scenes already leave the excluded ones out)."""
         return self.source.compute_composite(request, plan, progress, is_canceled)
+
+    def export_composite(self, request, plan, progress=None, is_canceled=None, cancel_remote=None):
+        """Delegated to the wrapped source (the plan's scenes already leave the excluded ones out)."""
+        return self.source.export_composite(request, plan, progress, is_canceled, cancel_remote)
+
+    def start_export(self, request, plan, is_canceled=None) -> None:
+        """Delegated to the wrapped source."""
+        self.source.start_export(request, plan, is_canceled)
+
+    def cancel_export(self, request) -> None:
+        """Delegated to the wrapped source."""
+        self.source.cancel_export(request)
 
     def fetch(self, scenes, bands, grid, progress=None, is_canceled=None) -> None:
         """Delegated to the wrapped source."""

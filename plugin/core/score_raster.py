@@ -1,6 +1,7 @@
 """One raster file with a clear score band (QA band) or a mask band: open it, find the band, read it on a grid."""
 
 import logging
+import os
 from pathlib import Path
 from typing import Collection, List, Optional, Sequence, Tuple, Union
 
@@ -33,6 +34,37 @@ def open_raster(path: Union[str, Path], field: str) -> DatasetReader:
         return rasterio.open(path)
     except (RasterioError, OSError) as error:  # rasterio 1.3 raises RasterioIOError, an OSError
         raise InputError(field, f"{str(path)!r} is not a raster file GDAL can read ({error})") from error
+
+
+def truncation(src: DatasetReader, path: Union[str, Path]) -> Optional[str]:
+    """Why a GeoTIFF is cut short, or None: a block that GDAL's TIFF metadata (``BLOCK_OFFSET_x_y`` and
+    ``BLOCK_SIZE_x_y`` in the ``TIFF`` domain) places beyond the end of the file, as in a copy cut off
+    (``head -c 5000 scene.tif > copy.tif``), which GDAL opens but cannot read.
+
+    Only the blocks of the first and last bands are looked at (a pixel-interleaved file's blocks are band 1's;
+    in a band-interleaved one the last band's lie near the end, where a cut reaches first), so a full 10980 px
+    scene takes a few hundredths of a second; a damage this misses fails the read that meets it (``folder_source``
+    names the file).
+    Other formats than GeoTIFF are not checked (None).
+    """
+    if src.driver != "GTiff" or not src.count:
+        return None
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    block_height, block_width = src.block_shapes[0]
+    rows, cols = -(-src.height // block_height), -(-src.width // block_width)
+    for band in sorted({1, src.count}):
+        for row in range(rows):
+            for col in range(cols):
+                offset = src.get_tag_item(f"BLOCK_OFFSET_{col}_{row}", "TIFF", bidx=band)
+                length = src.get_tag_item(f"BLOCK_SIZE_{col}_{row}", "TIFF", bidx=band)
+                end = int(offset) + int(length) if offset and length else 0
+                if end > size:
+                    return (f"block {col},{row} of band {band} ends at byte {end}, beyond the end of the {size}-byte "
+                            "file (the file is truncated)")
+    return None
 
 
 def grid_of(src: DatasetReader, field: str) -> Grid:

@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -35,8 +36,8 @@ class FetchEstimate:
 
 
 class ComputedComposite:
-    """A composite a source computed itself (Earth Engine's servers): read back block by block by the pipeline,
-    which writes it with the same writer as a local composite."""
+    """A composite a source computed itself (Earth Engine's servers, or its batch export): read back block by block
+    by the pipeline, which writes it with the same writer as a local composite."""
 
     band_count = 0
     """Bands of ``read``: the statistics (band by band, then statistic), then the clear count and the count of
@@ -45,6 +46,10 @@ class ComputedComposite:
     def read(self, window: Window) -> np.ndarray:
         """uint16 array of shape (``band_count``, window.height, window.width); 0 where masked."""
         raise NotImplementedError
+
+    def release(self) -> None:
+        """Called once the output is written: files kept only to write it (an export's downloaded files and its
+        record) may be deleted. The default keeps everything (cached tiles serve later runs)."""
 
 
 class Source:
@@ -64,6 +69,10 @@ class Source:
     every scene's scores at once for the scene table."""
     engines: Tuple[str, ...] = (THIS_COMPUTER,)
     """Where this source's composites can be computed (``engines.ENGINES``), the preferred first."""
+    skipped_files: Sequence[Tuple[str, str]] = ()
+    """Files of the source that are not usable scenes and were left out, as (file name, reason): damaged
+    (truncated, not a raster: GDAL's reason), no CRS, no date... The pipeline reports them in the run's log and
+    records them in the output's ``CLOUDSCORE_SKIPPED_SCENES`` tag."""
 
     def describe(self) -> str:
         """A one-line summary for logs, messages and the ``CLOUDSCORE_SOURCE`` tag."""
@@ -88,6 +97,12 @@ class Source:
     def qa_bands(self) -> List[str]:
         """Names of the QA bands (clear scores) this source offers, e.g. ``["cs", "cs_cdf"]``."""
         raise NotImplementedError
+
+    def files(self) -> List[Path]:
+        """Every file this source reads scenes from (its scene files, and the files it skipped): an output must be
+        none of them (``output_paths.check_not_input``). Empty (the default) for a source whose scenes are not
+        files the user owns (Earth Engine)."""
+        return []
 
     def aoi_needed_error(self) -> InputError:
         """``EXTENT``: the error for a search without an AOI when ``needs_aoi`` (the same words everywhere)."""
@@ -121,6 +136,32 @@ class Source:
             Cancelled: ``is_canceled`` returned True; what was downloaded is kept.
         """
         raise NotImplementedError(f"{self.describe()} cannot compute composites itself")
+
+    def export_composite(self, request: Any, plan: Any, progress: Optional[Callable[[str, float], None]] = None,
+                         is_canceled: Optional[Callable[[], bool]] = None,
+                         cancel_remote: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+        """Compute the composite of ``plan`` as a batch task of the source's servers (or find the task started
+        earlier for the same request), wait for it and download its result. Only sources that list
+        ``engines.EXPORT`` in ``engines`` implement it.
+
+        Args:
+            progress: called with a stage text (``export RUNNING 40%``, ``download 2/4``) and the fraction 0..1
+                of the task and download done.
+            is_canceled: polled while waiting and downloading.
+            cancel_remote: asked on a cancel: True (or None) also cancels the batch task.
+
+        Raises:
+            Cancelled: ``is_canceled`` returned True; what was downloaded is kept for the next run.
+        """
+        raise NotImplementedError(f"{self.describe()} cannot export composites")
+
+    def start_export(self, request: Any, plan: Any, is_canceled: Optional[Callable[[], bool]] = None) -> None:
+        """Start the batch task of ``export_composite`` (or find it again) without waiting for it."""
+        raise NotImplementedError(f"{self.describe()} cannot export composites")
+
+    def cancel_export(self, request: Any) -> None:
+        """Cancel the batch task ``start_export`` started for ``request`` if it still runs (a run cancelled before
+        its turn came). The default does nothing."""
 
     def no_scene_error(
         self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None

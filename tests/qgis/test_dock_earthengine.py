@@ -140,7 +140,7 @@ def test_the_engine_choice_is_offered_for_earth_engine_only_remembered_and_reset
     from qgis.core import QgsSettings
 
     combo = dock.ui.engineCombo
-    assert [combo.itemData(i) for i in range(combo.count())] == ["earthengine-servers", "this-computer"]
+    assert [combo.itemData(i) for i in range(combo.count())] == ["earthengine-servers", "this-computer", "export"]
     assert combo.currentData() == "earthengine-servers"  # the default
     dock.set_folder(demo_folder)
     assert combo.isHidden() and dock.ui.engineLabel.isHidden()

@@ -87,7 +87,8 @@ def test_same_composite_as_the_folder_source(plugin, server, tmp_path):
 
 @pytest.mark.parametrize("changes, message", [
     (dict(EXTENT=None), "EXTENT: the Earth Engine .* needs an area of interest"),
-    (dict(ENGINE=EXPORT), r"ENGINE: export to Cloud Storage \(ENGINE 2\) is not available yet"),
+    (dict(ENGINE=EXPORT), r"BUCKET: the export to Cloud Storage \(ENGINE 2\) needs a bucket"),
+    (dict(ENGINE=EXPORT, BUCKET="My_Bucket"), "BUCKET: 'My_Bucket' is not a Cloud Storage bucket name"),
     (dict(ENGINE=3), "ENGINE"),
     (dict(THRESHOLD=1.5), r"THRESHOLD"),
     (dict(BANDS="B99"), r"BANDS: unknown band"),
@@ -104,16 +105,19 @@ def test_bad_input_is_refused_with_the_parameter_name(plugin, server, tmp_path, 
         assert server.count("listAssets") == 0
 
 
-def test_export_is_refused_by_the_parameter_check(plugin, server):
+def test_an_export_without_a_bucket_is_refused_by_the_parameter_check(plugin, server):
     from qgis.core import QgsProcessingContext
 
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
     parameters = dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, PROJECT="p", ENGINE=EXPORT, OUTPUT="out.tif",
                       **DATES)
     ok, message = algorithm.checkParameterValues(parameters, QgsProcessingContext())
-    assert not ok and message.startswith("ENGINE: export to Cloud Storage") and "choose 0" in message
+    assert not ok and message.startswith("BUCKET: the export to Cloud Storage (ENGINE 2) needs a bucket")
+    ok, message = algorithm.checkParameterValues(dict(parameters, BUCKET="my-bucket"), QgsProcessingContext())
+    assert ok, message
     ok, message = algorithm.checkParameterValues(dict(parameters, ENGINE=THIS_COMPUTER), QgsProcessingContext())
     assert ok, message
+    assert server.log == []  # nothing asked of Earth Engine
 
 
 def test_missing_credentials_and_project_say_what_to_do(plugin, server, tmp_path, monkeypatch):

@@ -114,7 +114,7 @@ def check(algorithm, **parameters):
 
 @pytest.mark.parametrize("changes, message", [
     (dict(OUTPUT="masked.png"), "OUTPUT: .* must be a GeoTIFF"),
-    (dict(OUTPUT="SCENE"), "OUTPUT: the masked scene must be written to another file than the input scene"),
+    (dict(OUTPUT="SCENE"), r"OUTPUT: '.*' is the input scene \(INPUT\): writing it would destroy that input"),
     (dict(CLEAR_MASK="masked.tif"), "CLEAR_MASK: the clear mask must be written to another file"),
 ])
 def test_maskscene_check_refuses_bad_outputs_before_the_run(plugin, tmp_path, changes, message):

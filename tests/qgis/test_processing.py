@@ -30,8 +30,9 @@ def test_plugin_registers_the_provider_and_the_algorithm(plugin):
     assert algorithm is not None
     assert "clear threshold" in algorithm.shortHelpString()
     names = [p.name() for p in algorithm.parameterDefinitions()]
-    assert names == ["INPUT", "EXTENT", "START_DATE", "END_DATE", "QA_BAND", "THRESHOLD", "RESOLUTION", "METHOD",
-                     "PERCENTILES", "BANDS", "FORMAT", "SCALE_TO_BYTE", "OUTPUT"]
+    assert names == ["INPUT", "EXTENT", "START_DATE", "END_DATE", "QA_BAND", "THRESHOLD", "RESOLUTION", "CRS",
+                     "METHOD", "PERCENTILES", "BANDS", "FORMAT", "SCALE_TO_BYTE", "ORBITS", "SEAM_WEIGHTS",
+                     "SEAM_POWER", "OUTPUT"]
 
 
 def test_init_processing_twice_registers_once(plugin):

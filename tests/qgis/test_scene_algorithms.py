@@ -47,7 +47,7 @@ def test_search_lists_every_demo_scene_with_its_clear_fraction(plugin, tmp_path)
     features = list(layer.getFeatures())
     names = layer.fields().names()
     assert [n for n in names if n != "fid"] == ["id", "time", "tile", "platform", "cloud_pct", "score_available",
-                                                "clear_fraction"]
+                                                "clear_fraction", "orbit"]
     ids, _, scores, _ = read_demo()
     assert [f["id"] for f in features] == ids
     assert [f["time"].toString("yyyy-MM-dd") for f in features] == [
@@ -264,8 +264,8 @@ def test_seasons_of_a_folder_with_either_local_engine(plugin, tmp_path):
             assert composite.tags()["CLOUDSCORE_ENGINE"] == "this-computer"
 
 
-def test_seasons_from_earth_engine_refuse_the_export(plugin, earth_engine, tmp_path):
-    with pytest.raises(QgsProcessingException, match="ENGINE: export to Cloud Storage"):
+def test_seasons_from_earth_engine_refuse_an_export_without_a_bucket(plugin, earth_engine, tmp_path):
+    with pytest.raises(QgsProcessingException, match=r"BUCKET: the export to Cloud Storage \(ENGINE 2\) needs"):
         run("seasonalcomposites", SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015", QA_BAND="cs", ENGINE=2,
             OUTPUT=str(tmp_path / "ee"))
     assert earth_engine.count("listAssets") == 0
@@ -292,7 +292,7 @@ SEASONAL = dict(INPUT=str(DEMO_DIR), YEARS="2015", QA_BAND="clear")
     ("seasonalcomposites", dict(SEASONAL, SEASONS="summer=6-13"), "SEASONS: month 13"),
     ("seasonalcomposites", dict(SEASONAL, PREFIX="a/b"), "PREFIX: prefix 'a/b'"),
     ("seasonalcomposites", dict(SEASONAL, QA_BAND="cs"), "YEARS: .*QA band 'cs'"),
-    ("seasonalcomposites", dict(SEASONAL, ENGINE=2), r"ENGINE: export to Cloud Storage \(ENGINE 2\) is not"),
+    ("seasonalcomposites", dict(SEASONAL, ENGINE=2, BUCKET="b-1"), r"ENGINE: this source cannot composite export"),
 ])
 def test_bad_input_is_refused_naming_the_parameter(plugin, tmp_path, algorithm, parameters, message):
     if parameters["INPUT"] == "EMPTY":

@@ -31,16 +31,16 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import InputError
-from .errors import AuthError
+from .errors import AuthError, network_failure
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = "CLOUDSCORE_EE_TOKEN"
+TOKEN_ENV = "CLOUDSCORE_EE_TOKEN"  # nosec B105  # the name of an environment variable, not a token
 PROJECT_ENV = "CLOUDSCORE_EE_PROJECT"
 SERVICE_ACCOUNT_ENV = "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY"
 ADC_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 OAUTH_URL_ENV = "CLOUDSCORE_EE_OAUTH_URL"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"  # nosec B105  # Google's public endpoint, not a secret
 """Google's OAuth 2.0 token endpoint (earthengine-api ``python/ee/oauth.py`` ``TOKEN_URI``)."""
 # The public OAuth client of an installed application (earthengine-api python/ee/oauth.py CLIENT_ID,
 # CLIENT_SECRET): what `earthengine authenticate` uses when it writes no client of its own. Published in Google's
@@ -179,7 +179,7 @@ class RefreshTokenCredentials(Credentials):
             response = self._session.post(self.token_uri, data=form, timeout=TOKEN_TIMEOUT)
         except requests.RequestException as error:
             raise AuthError(f"could not reach the token endpoint {self.token_uri} to refresh the credentials "
-                            f"from {self.origin}: {error}") from error
+                            f"from {self.origin}: {network_failure(error, TOKEN_TIMEOUT)}") from error
         try:
             body = response.json()
         except ValueError:

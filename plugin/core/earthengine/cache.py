@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ..atomic_file import atomic_path
+from ..atomic_file import atomic_bytes, write_error
 
 log = logging.getLogger(__name__)
 
@@ -117,20 +117,23 @@ class TileCache:
     def put(self, asset_id: str, tile_key: str, bands: Sequence[str], content: bytes) -> Path:
         """Store a GeoTIFF holding ``bands`` (in that order) of an asset on a tile; returns its path.
 
-        The bytes are written to a temporary file in the same folder and renamed into place (``atomic_path``),
-        so a reader never sees half an entry and a crash leaves at most a stray hidden temporary file (ignored
-        by lookups, removed by ``clear``).
+        The bytes are written to a temporary file in the same folder, read back and compared, and renamed into
+        place (``atomic_file.atomic_bytes``), so a reader never sees half an entry; a crash leaves at most a stray
+        hidden temporary file (ignored by lookups, swept by the next write of the same entry, removed by
+        ``clear``).
 
         Raises:
-            OSError: the folder or the file could not be written (disk full, permissions); no entry is left.
+            WriteError: the folder or the file could not be written (disk full, permissions: the entry's path and
+                the system's reason); no entry is left.
         """
         folder = self._tile_dir(asset_id, tile_key)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise write_error(folder, error.strerror or str(error), "the tile-cache folder ") from error
         digest = hashlib.sha256(content).hexdigest()[:16]
         path = folder / f"{'+'.join(bands)}.{digest}.tif"
-        with atomic_path(path) as temporary:
-            temporary.write_bytes(content)
-        return path
+        return atomic_bytes(path, content, "tile-cache entry ")
 
     def size_bytes(self) -> int:
         """Bytes the cached tiles take on disk."""

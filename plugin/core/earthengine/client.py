@@ -22,13 +22,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from ..errors import Cancelled
 from .auth import Credentials, checked_url
-from .errors import AuthError, EarthEngineError
+from .errors import AuthError, EarthEngineError, network_failure
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,12 @@ class EarthEngineClient:
         """GET ``<root>/<path>`` and return its JSON body (an undecodable body is retried)."""
         return self.request("GET", path, params=params, decode=_json_body, should_stop=should_stop)
 
+    def post_json(self, path: str, body: Dict[str, Any],
+                  should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+        """POST the JSON ``body`` to ``<root>/<path>`` and return the JSON answer (retried as ``request`` says:
+        only for calls that are safe to repeat, such as an export carrying its ``requestId``)."""
+        return self.request("POST", path, json=body, decode=_json_body, should_stop=should_stop)
+
     def request(self, method: str, path: str, *, decode: Callable[[requests.Response], T],
                 params: Optional[Dict[str, Any]] = None, json: Optional[Dict[str, Any]] = None,
                 should_stop: Optional[Callable[[], bool]] = None) -> T:
@@ -210,7 +217,8 @@ class EarthEngineClient:
             Cancelled: ``should_stop`` returned True.
         """
         url = f"{self.url}/{path.lstrip('/')}"
-        what = f"{method} {path.split('/')[-1][:80]}"
+        # One line for messages: the call and the host, never the query string (an AIP-160 filter can be 4 KB).
+        what = f"{method} {path.split('/')[-1][:80]} to {urlsplit(self.url).netloc}"
         retries, refreshed = 0, False
         while True:
             _check_stop(should_stop)
@@ -222,7 +230,7 @@ class EarthEngineClient:
                                                 timeout=self.timeout)
             except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as error:
-                failure = f"{type(error).__name__}: {error}"
+                failure = network_failure(error, self.timeout[1])
             else:
                 self._check_quota_status(response)
                 status = response.status_code

@@ -18,6 +18,7 @@ import numpy as np
 import rasterio
 from rasterio.windows import Window
 
+from ..gdal_errors import reading
 from ..grid import Grid
 from ..source import ComputedComposite
 from .cache import TileCache
@@ -67,7 +68,7 @@ def compute_tile(client: EarthEngineClient, cache: TileCache, expression: Dict[s
         EarthEngineError, AuthError: the request failed for good (Earth Engine's own message, e.g. an unknown
             function or a request over the size limit).
         Cancelled: ``should_stop`` returned True before an attempt or during a retry wait.
-        OSError: the tile could not be written to the cache.
+        WriteError: the tile could not be written to the cache (its path and the reason, e.g. a full disk).
     """
     body = {"expression": expression, "fileFormat": "GEO_TIFF", "grid": pixel_grid(request.tile)}
     content = client.request("POST", f"v1/projects/{client.project}/image:computePixels", json=body,
@@ -94,6 +95,7 @@ class CachedComposite(ComputedComposite):
 
         Raises:
             EarthEngineError: a tile is no longer in the cache (cleared meanwhile).
+            ReadError: a cached tile cannot be read (its path and GDAL's reason).
         """
         row0, col0 = int(window.row_off), int(window.col_off)
         height, width = int(window.height), int(window.width)
@@ -106,9 +108,10 @@ class CachedComposite(ComputedComposite):
             if bottom <= top or right <= left:
                 continue
             inside = Window(left - int(t.col_off), top - int(t.row_off), right - left, bottom - top)
-            with rasterio.open(self._path(tile)) as src:
-                out[:, top - row0:bottom - row0, left - col0:right - col0] = src.read(window=inside,
-                                                                                     out_dtype="uint16")
+            path = self._path(tile)
+            with reading(path, "tile-cache entry"), rasterio.open(path) as src:
+                out[:, top - row0:bottom - row0, left - col0:right - col0] = src.read(
+                    window=inside, out_dtype="uint16")
         return out
 
     def _path(self, tile: GridTile) -> Path:

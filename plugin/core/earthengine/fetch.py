@@ -135,7 +135,7 @@ def fetch_tile(client: EarthEngineClient, cache: TileCache, request: TileRequest
     Raises:
         EarthEngineError, AuthError: the request failed for good (see ``EarthEngineClient.request``).
         Cancelled: ``should_stop`` returned True before an attempt or during a retry wait.
-        OSError: the tile could not be written to the cache.
+        WriteError: the tile could not be written to the cache (its path and the reason, e.g. a full disk).
     """
     body = {"fileFormat": "GEO_TIFF", "bandIds": list(request.bands), "grid": pixel_grid(request.tile)}
     content = client.request("POST", f"v1/{asset_name(request.asset_id)}:getPixels", json=body,
@@ -198,4 +198,3 @@ def run_requests(requests_: Sequence[TileRequest], fetch_one: Callable[[TileRequ
             for future in pending:
                 future.cancel()
             raise
-

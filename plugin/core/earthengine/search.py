@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..folder_source import utc_midnight
 from ..footprints import WGS84, densified_ring
 from ..grid import Bounds
-from ..scene import S2_BANDS, Scene, parse_scene_name
+from ..scene import ORBIT_TAG, S2_BANDS, Scene, parse_orbit, parse_scene_name
 from .client import EarthEngineClient
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,8 @@ def _band_grid(asset: Dict[str, Any]) -> Tuple[CRS, Affine, int, int]:
 
 def scene_from_asset(asset: Dict[str, Any], scored: bool) -> Scene:
     """A ``Scene`` from a ``listAssets`` entry (FULL view): id, time, MGRS tile, grid, bands, cloudy
-    percentage, platform, footprint; QA bands ``cs``, ``cs_cdf`` only when ``scored``.
+    percentage, platform, footprint, relative orbit (``SENSING_ORBIT_NUMBER``); QA bands ``cs``, ``cs_cdf`` only
+    when ``scored``.
 
     Raises:
         KeyError, ValueError: the entry lacks a start time or a band grid.
@@ -155,6 +156,7 @@ def scene_from_asset(asset: Dict[str, Any], scored: bool) -> Scene:
         cloudy_percentage=float(cloudy) if cloudy is not None else None,
         platform=properties.get("SPACECRAFT_NAME"),
         footprint=asset.get("geometry"),
+        orbit=parse_orbit(properties.get(ORBIT_TAG)),
     )
 
 

@@ -12,12 +12,12 @@ from rasterio.crs import CRS
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from ..engines import SERVERS, THIS_COMPUTER
-from ..errors import InputError
+from ..engines import EXPORT, SERVERS, THIS_COMPUTER, check_bucket
+from ..errors import CloudScoreError, InputError
 from ..folder_source import overlaps
 from ..grid import Bounds, Grid, intersection
 from ..scene import S2_BANDS, Scene
-from ..source import ComputedComposite, FetchEstimate, FetchProgress, Source
+from ..source import MEGABYTE, ComputedComposite, FetchEstimate, FetchProgress, Source
 from .auth import Credentials, StaticToken, find_credentials, resolve_project
 from .cache import TileCache
 from .client import EarthEngineClient, RetryPolicy
@@ -30,6 +30,7 @@ from .compute import (
     tile_requests,
 )
 from .errors import EarthEngineError
+from .export import ExportJob, PollPolicy, cancel_recorded_task
 from .expression import composite_expression, statistic_band_names
 from .fetch import (
     DEFAULT_MAX_WORKERS,
@@ -41,6 +42,7 @@ from .fetch import (
     run_requests,
 )
 from .search import COLLECTIONS, SCORE_BANDS, aoi_geometry, score_asset_id, search_scenes
+from .storage import StorageClient
 from .tiling import GridTile, split_grid, tile_side
 from .utm import utm_crs
 
@@ -94,7 +96,8 @@ class EarthEngineSource(Source):
 
     Nothing touches the network until ``search``; credentials and the Cloud project are resolved then (see
     ``auth``). Composites are computed on Earth Engine's servers (``compute_composite``, only the composite is
-    downloaded), or the scenes' pixels are fetched on the target grid into a ``TileCache`` and composited here.
+    downloaded), by a batch export to a Cloud Storage bucket (``export_composite``, for areas beyond interactive
+    requests), or the scenes' pixels are fetched on the target grid into a ``TileCache`` and composited here.
 
     Args:
         collection: ``COPERNICUS/S2_SR_HARMONIZED`` (L2A) or ``COPERNICUS/S2_HARMONIZED`` (L1C).
@@ -108,6 +111,9 @@ class EarthEngineSource(Source):
         retry: retry policy (tests pass one that does not sleep).
         tile_size: tile side in pixels, 1..``DEFAULT_TILE_SIDE`` (the largest within the request limits;
             smaller values make more, smaller requests); a value outside is clamped with a logged warning.
+        storage_url: Cloud Storage root of exports; None = ``CLOUDSCORE_GCS_API_URL`` or
+            ``https://storage.googleapis.com``.
+        poll: how often an export task is polled (tests pass one that does not sleep).
 
     Raises:
         InputError: ``COLLECTION`` not one of ``search.COLLECTIONS``.
@@ -116,13 +122,14 @@ class EarthEngineSource(Source):
     fetches_pixels = True
     needs_aoi = True
     search_is_cheap = False
-    engines = (SERVERS, THIS_COMPUTER)
+    engines = (SERVERS, THIS_COMPUTER, EXPORT)
 
     def __init__(self, collection: str = "COPERNICUS/S2_SR_HARMONIZED", project: Optional[str] = None,
                  cache_dir: Union[str, Path, None] = None, api_url: Optional[str] = None,
                  credentials: Union[Credentials, str, None] = None, max_workers: int = DEFAULT_MAX_WORKERS,
                  ceiling_mb: Optional[float] = None, *, retry: Optional[RetryPolicy] = None,
-                 tile_size: Optional[int] = None):
+                 tile_size: Optional[int] = None, storage_url: Optional[str] = None,
+                 poll: Optional[PollPolicy] = None):
         if collection not in COLLECTIONS:
             raise InputError("COLLECTION", f"collection {collection!r} is not one of {', '.join(COLLECTIONS)}")
         self.collection = collection
@@ -136,6 +143,8 @@ class EarthEngineSource(Source):
         self.retry = retry
         self.tile_size = _clamped("tile side in pixels", tile_size or DEFAULT_TILE_SIDE, 1, DEFAULT_TILE_SIDE,
                                   DEFAULT_TILE_SIDE)
+        self.storage_url = storage_url
+        self.poll = poll
         self.unscored: List[str] = []
         self._client: Optional[EarthEngineClient] = None
         self._tiles: Dict[Grid, List[GridTile]] = {}
@@ -184,12 +193,15 @@ class EarthEngineSource(Source):
 
     def download_estimates(self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid,
                            statistics: int) -> Dict[str, FetchEstimate]:
-        """Both engines' downloads: the composite alone (``statistics`` x bands + 2 count bands, uint16, tiles
-        already cached not counted), and every band of every scene with its score."""
+        """Every engine's download: the composite alone (``statistics`` x bands + 2 count bands, uint16, tiles
+        already cached not counted), every band of every scene with its score, and an export's files (the
+        composite, uncompressed, as one request)."""
         band_count = statistics * len(bands) + 2
         tiles = computed_tiles(grid, band_count, self.tile_size)
         servers = estimate(tile_requests("computed", tiles, band_count))  # the cache is known only at the run
-        return {SERVERS: servers, THIS_COMPUTER: self.estimate(scenes, list(bands) + [qa_band], grid)}
+        exported = FetchEstimate(1, servers.megabytes)
+        return {SERVERS: servers, THIS_COMPUTER: self.estimate(scenes, list(bands) + [qa_band], grid),
+                EXPORT: exported}
 
     def compute_composite(self, request, plan, progress: Optional[FetchProgress] = None,
                           is_canceled: Optional[Callable[[], bool]] = None) -> ComputedComposite:
@@ -204,11 +216,7 @@ class EarthEngineSource(Source):
             Cancelled: ``is_canceled`` returned True (computed tiles are kept).
             EarthEngineError / AuthError: a request failed for good (Earth Engine's message).
         """
-        expression = composite_expression(
-            self.collection, aoi_geometry(request.aoi, request.aoi_crs), request.start, request.end,
-            [s.scene_id for s in plan.scenes], request.qa_band.strip(), request.threshold, plan.bands,
-            request.method, request.percentiles)
-        band_count = len(statistic_band_names(plan.bands, request.method, request.percentiles)) + 2
+        expression, band_count = self._expression(request, plan)
         asset_id = computed_asset_id(expression)
         tiles = computed_tiles(plan.grid, band_count, self.tile_size)
         planned, cached = plan_compute(self.cache, asset_id, tiles, band_count)
@@ -219,6 +227,69 @@ class EarthEngineSource(Source):
         run_requests(planned, lambda tile, stop: compute_tile(client, self.cache, expression, tile, band_count, stop),
                      self.max_workers, progress, is_canceled)
         return CachedComposite(self.cache, asset_id, tiles, band_count)
+
+    def export_composite(self, request, plan, progress: Optional[Callable[[str, float], None]] = None,
+                         is_canceled: Optional[Callable[[], bool]] = None,
+                         cancel_remote: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+        """Export the composite to ``request.bucket`` as an Earth Engine batch task (``image:export``, see
+        ``export``), or find the task a run of the same request started; poll it (state and progress to
+        ``progress``), download its files (resuming what an earlier run downloaded) and return them as one image
+        on the plan's grid. The task's name is recorded beside the output until the output is written.
+
+        Raises:
+            InputError: ``BUCKET`` missing or not a bucket name; ``EXTENT`` when the download is over the ceiling.
+            Cancelled: ``is_canceled`` returned True; the task is cancelled too unless ``cancel_remote`` returns
+                False (then it goes on, and the next run picks it up); downloaded files are kept.
+            EarthEngineError / StorageError / AuthError: a request failed for good, or the task failed (Earth
+                Engine's message).
+        """
+        job = self._export_job(request, plan)
+        check_ceiling(FetchEstimate(1, plan.grid.width * plan.grid.height * 2 * job.band_count / MEGABYTE),
+                      self.ceiling_mb)
+        try:
+            return job.run(progress, is_canceled, cancel_remote)
+        finally:
+            job.storage.close()
+
+    def start_export(self, request, plan, is_canceled: Optional[Callable[[], bool]] = None) -> None:
+        """Start the export task of ``export_composite`` (or find it again) without waiting for it.
+
+        Raises:
+            InputError: ``BUCKET``, as ``export_composite``; ``EXTENT`` when the download is over the ceiling.
+            EarthEngineError / AuthError: Earth Engine refused the task.
+            Cancelled: ``is_canceled`` returned True.
+        """
+        job = self._export_job(request, plan)
+        check_ceiling(FetchEstimate(1, plan.grid.width * plan.grid.height * 2 * job.band_count / MEGABYTE),
+                      self.ceiling_mb)
+        try:
+            job.start(is_canceled)
+        finally:
+            job.storage.close()
+
+    def cancel_export(self, request) -> None:
+        """Cancel the export task recorded beside ``request.output`` (started by ``start_export``) unless it has
+        ended; failures are logged, never raised."""
+        try:
+            cancel_recorded_task(self.client(), Path(request.output))
+        except CloudScoreError as error:  # no credentials or project: nothing could have been started
+            log.warning("Could not cancel the export task of %s: %s", request.output, error)
+
+    def _expression(self, request, plan) -> Tuple[Dict, int]:
+        """The composite's expression for the plan's scenes and its number of bands."""
+        expression = composite_expression(
+            self.collection, aoi_geometry(request.aoi, request.aoi_crs), request.start, request.end,
+            [s.scene_id for s in plan.scenes], request.qa_band.strip(), request.threshold, plan.bands,
+            request.method, request.percentiles)
+        return expression, len(statistic_band_names(plan.bands, request.method, request.percentiles)) + 2
+
+    def _export_job(self, request, plan) -> ExportJob:
+        bucket = check_bucket(request.bucket)
+        expression, band_count = self._expression(request, plan)
+        client = self.client()
+        storage = StorageClient(client.credentials, self.storage_url, self.retry)
+        return ExportJob(client, storage, expression, plan.grid, band_count, bucket, Path(request.output),
+                         f"{request.start:%Y%m%d}_{request.end:%Y%m%d}", self.poll or PollPolicy())
 
     def fetch(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid,
               progress: Optional[FetchProgress] = None, is_canceled=None) -> None:

@@ -13,7 +13,7 @@ from cloudscore_composite.plugin.core.earthengine.client import (
     api_url,
     retry_after_seconds,
 )
-from cloudscore_composite.plugin.core.earthengine.errors import AuthError, EarthEngineError
+from cloudscore_composite.plugin.core.earthengine.errors import AuthError, EarthEngineError, network_failure
 from cloudscore_composite.plugin.core.errors import Cancelled, InputError
 
 from ...fake_earthengine import REFRESH_TOKEN, TOKEN
@@ -148,9 +148,28 @@ def test_connection_errors_are_retried_then_reported(sleeps):
         port = probe.getsockname()[1]
     client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{port}",
                                RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0, poll=math.inf))
-    with pytest.raises(EarthEngineError, match=r"failed after 3 attempts; last: ConnectionError"):
-        client.get_json("v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets")
+    long_filter = "startTime >= \"2023-01-01T00:00:00Z\" AND " + "x" * 4000  # a 4 KB query string
+    with pytest.raises(EarthEngineError) as error:
+        client.get_json("v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets",
+                        params={"filter": long_filter})
     assert sleeps == [2.0, 4.0]
+    # One line: what was asked of which host, and what failed; never the query string.
+    assert str(error.value) == (f"Earth Engine request GET S2_HARMONIZED:listAssets to 127.0.0.1:{port} failed "
+                                "after 3 attempts; last: cannot connect (Connection refused)")
+
+
+def test_network_failures_name_the_host_and_the_cause_in_a_few_words():
+    import requests
+
+    # requests' own text of a failed name lookup (urllib3 2.x), whole URL and object reprs included; no lookup is
+    # made here (the tests never touch the internet).
+    unresolved = requests.ConnectionError(
+        "HTTPSConnectionPool(host='earthengine.example', port=443): Max retries exceeded with url: /v1/x?filter="
+        + "a" * 4000 + " (Caused by NameResolutionError(\"<urllib3.connection.HTTPSConnection object at "
+        "0x7f2c1c0>: Failed to resolve 'earthengine.example' ([Errno -2] Name or service not known)\"))")
+    assert network_failure(unresolved) == "host not found (Name or service not known)"
+    assert network_failure(requests.ReadTimeout("x"), 300) == "no answer within 300 s"
+    assert network_failure(requests.ConnectTimeout("x")) == "the connection timed out"
 
 
 def test_api_url_and_retry_after_parsing():
@@ -172,7 +191,8 @@ def test_a_read_timeout_is_retried_then_reported(sleeps):
         client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{silent.getsockname()[1]}",
                                    RetryPolicy(max_retries=1, sleep=sleeps.append, random=lambda: 1.0,
                                                poll=math.inf), timeout=(5.0, 0.2))
-        with pytest.raises(EarthEngineError, match=r"failed after 2 attempts; last: ReadTimeout"):
+        with pytest.raises(EarthEngineError,
+                           match=r"to 127\.0\.0\.1:\d+ failed after 2 attempts; last: no answer within 0\.2 s$"):
             client.get_json(LIST_PATH)
     assert sleeps == [2.0]
 

@@ -177,8 +177,12 @@ def test_a_scene_without_score_is_reported_not_composited(retry, tmp_path, demo_
 
 
 def test_engines_a_source_cannot_use_are_refused(make_source, demo_grid, tmp_path):
-    with pytest.raises(InputError, match="not available yet") as error:
+    with pytest.raises(InputError, match="needs a bucket") as error:  # the export is offered, with a bucket
         plan_composite(request(tmp_path, demo_grid, engine=EXPORT), make_source())
+    assert error.value.field == "BUCKET"
+    with pytest.raises(InputError, match="cannot composite export") as error:
+        plan_composite(request(tmp_path, demo_grid, qa_band="clear", engine=EXPORT, bucket="b-1"),
+                       FolderSource(DEMO_DIR))
     assert error.value.field == "ENGINE"
     with pytest.raises(InputError, match="cannot composite servers") as error:
         plan_composite(request(tmp_path, demo_grid, qa_band="clear", engine=SERVERS), FolderSource(DEMO_DIR))
@@ -188,11 +192,12 @@ def test_engines_a_source_cannot_use_are_refused(make_source, demo_grid, tmp_pat
     assert error.value.field == "EXTENT"
 
 
-def test_the_estimate_names_both_engines(make_source, demo_grid, server):
+def test_the_estimate_names_every_engine(make_source, demo_grid, server):
     source = make_source()
     scenes = source.search(START, END, *demo_aoi(demo_grid))
     estimates = source.download_estimates(scenes, BANDS, "cs", demo_grid, 1)
-    assert list(estimates) == [SERVERS, THIS_COMPUTER]
+    assert list(estimates) == [SERVERS, THIS_COMPUTER, EXPORT]
+    assert estimates[EXPORT].megabytes == estimates[SERVERS].megabytes  # the same composite, in files
     assert estimates[SERVERS].requests == 4 and estimates[THIS_COMPUTER].requests == 5 * 2 * 4
     assert estimates[SERVERS].megabytes < 0.35 * estimates[THIS_COMPUTER].megabytes
     assert format_estimates(estimates).startswith("servers: ") and ", this computer: " in format_estimates(estimates)

@@ -1,0 +1,1 @@
+"""`make package`: the zip, its metadata for upload, and the QGIS plugin repository's scans as a gate."""
