@@ -59,6 +59,7 @@ from ..grid import Grid
 from ..source import ComputedComposite
 from .client import EarthEngineClient
 from .errors import EarthEngineError
+from .expression import _call, _constant  # the node builders of the composite's graph
 from .storage import StorageClient, StorageObject, is_intact
 
 log = logging.getLogger(__name__)
@@ -162,14 +163,6 @@ def shard_offsets(name: str, prefix: str) -> Optional[Tuple[int, int]]:
     if match is None:
         return None
     return (int(match.group("row")), int(match.group("col"))) if match.group("row") else (0, 0)
-
-
-def _constant(value: Any) -> Dict[str, Any]:
-    return {"constantValue": value}
-
-
-def _call(function: str, **arguments: Dict[str, Any]) -> Dict[str, Any]:
-    return {"functionInvocationValue": {"functionName": function, "arguments": arguments}}
 
 
 # --- the task ------------------------------------------------------------------------------------------------
