@@ -28,11 +28,22 @@ link:
 	@mkdir -p $(PLUGINS_DIR) $(BUILD)/runtime && chmod 700 $(BUILD)/runtime
 	@ln -sfn $(abspath .) $(PLUGINS_DIR)/$(PLUGIN)
 
+# Files in the checkout, ignored ones included, but for what builds and runs make (build/, .venv/, caches):
+# `make test` fails when the suite leaves one more (an .aux.xml beside a demo scene...) or changes one.
+TREE_STATE = git status --porcelain --ignored --untracked-files=all | \
+	grep -v -E '^!! (build/|\.venv/|\.qgis-settings/|\.pytest_cache/)|__pycache__/|\.pyc$$' | sort
+
 test: deps link
+	@mkdir -p $(BUILD)
+	@$(TREE_STATE) > $(BUILD)/tree-before.txt
 	QT_QPA_PLATFORM=offscreen $(PYTEST_CORE)
 	$(PYTHON) -m pytest tests/package -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 	rm -rf .qgis-settings  # pytest-qgis's profile: start every run from QGIS's defaults
 	QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) $(PYTHON) -m pytest tests/qgis -q
+	@$(TREE_STATE) > $(BUILD)/tree-after.txt
+	@comm -13 $(BUILD)/tree-before.txt $(BUILD)/tree-after.txt > $(BUILD)/tree-new.txt; \
+		if [ -s $(BUILD)/tree-new.txt ]; then echo "make test left the checkout changed:"; \
+		cat $(BUILD)/tree-new.txt; exit 1; fi
 
 test-core: deps link
 	$(PYTEST_CORE)

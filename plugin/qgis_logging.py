@@ -11,6 +11,11 @@ LOGGER_NAME = __name__.split(".")[0]
 
 TAG = "CloudScore Composite"
 
+# Without a handler, Python's last-resort handler would print the plugin's warnings to stderr (``qgis_process``
+# shows them as unlabelled lines, and again for every check of the parameters); they reach the user through the
+# QGIS message log (``install``) and, during a Processing run, the feedback (``feedback_logging``).
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
 _QGIS_LEVEL = {
     logging.DEBUG: Qgis.MessageLevel.Info,
     logging.INFO: Qgis.MessageLevel.Info,
@@ -55,26 +60,40 @@ def uninstall(handler: QgisLogHandler) -> None:
 
 
 class FeedbackLogHandler(logging.Handler):
-    """Writes records to a Processing feedback: info to the algorithm log, warnings and errors as errors."""
+    """Writes records to a Processing feedback, each message once: info with ``pushInfo``, warnings with
+    ``pushWarning`` (a successful run's notes: skipped scenes, a QA range...), errors with ``reportError``."""
 
     def __init__(self, feedback):
         super().__init__(level=logging.INFO)
         self.feedback = feedback
+        self.said = set()
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = self.format(record)
-        if record.levelno >= logging.WARNING:
-            self.feedback.reportError(message, fatalError=False)
-        else:
-            self.feedback.pushInfo(message)
+        try:
+            message = self.format(record)
+            if message in self.said:
+                return
+            self.said.add(message)
+            if record.levelno >= logging.ERROR:
+                self.feedback.reportError(message, fatalError=False)
+            elif record.levelno >= logging.WARNING:
+                self.feedback.pushWarning(message)
+            else:
+                self.feedback.pushInfo(message)
+        except Exception:  # noqa: BLE001 (logging must never raise into the caller)
+            self.handleError(record)
 
 
 @contextmanager
 def feedback_logging(feedback) -> Iterator[None]:
-    """Within the block, the plugin's log records also go to ``feedback`` (a ``QgsProcessingFeedback``)."""
-    handler = FeedbackLogHandler(feedback)
+    """Within the block, the plugin's log records also go to ``feedback`` (a ``QgsProcessingFeedback``), each
+    message once per feedback. Nested blocks for the same feedback share its handler (nothing is said twice)."""
     logger = logging.getLogger(LOGGER_NAME)
+    if any(isinstance(h, FeedbackLogHandler) and h.feedback is feedback for h in logger.handlers):
+        yield
+        return
+    handler = FeedbackLogHandler(feedback)
     previous = logger.level
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)

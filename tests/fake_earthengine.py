@@ -4,9 +4,10 @@ It follows the documented contract (../shared/DESIGN.md, the Earth Engine REST r
 ``/v1/projects/earthengine-public/assets/<collection>:listAssets`` with the AIP-160 filter on ``startTime``,
 ``endTime`` and ``intersects("<GeoJSON>")``, ``pageSize``/``pageToken`` paging, the FULL and BASIC views;
 ``getPixels`` (POST, GEO_TIFF, ``bandIds``, ``grid``) answering real GeoTIFF bytes read from resources/demo onto
-the requested grid (reflectance as uint16 DN, the demo ``clear`` band as Cloud Score+ ``cs`` and ``cs_cdf``,
-float32; 0 outside the scene), request limits (48 MiB, 32768 px a side) answered with 400 and an Earth Engine
-error body; Bearer tokens (401 when unknown) and an OAuth token endpoint (``/token``, refresh-token grant).
+the requested grid (reflectance as uint16 DN; the demo ``clear`` band as Cloud Score+ ``cs``, and
+``cs_cdf_from_clear`` of it, ``clear * (2 - clear)``, as ``cs_cdf``: a monotone but different score, so a test
+mixing the two bands up fails; float32; 0 outside the scene), request limits (48 MiB, 32768 px a side)
+answered with 400 and an Earth Engine error body; Bearer tokens (401 when unknown) and an OAuth token endpoint (``/token``, refresh-token grant).
 
 ``computePixels`` (POST ``/v1/projects/<project>/image:computePixels``) evaluates the expression graph with numpy
 (tests/earthengine_expressions.py, built from Google's serializer and the recorded algorithms list) on the same
@@ -447,10 +448,10 @@ class FakeEarthEngine:
         crs, transform, width, height = _parse_grid(grid)
         read: Dict[Tuple[Path, str], np.ndarray] = {}
 
-        def pixels(path: Path, file_band: str) -> Tuple[np.ndarray, np.ndarray]:
-            if (path, file_band) not in read:  # cs and cs_cdf share the clear band
-                read[path, file_band] = _read_bands(path, [file_band], crs, transform, width, height)[0].astype(float)
-            values = read[path, file_band]
+        def pixels(path: Path, band: str) -> Tuple[np.ndarray, np.ndarray]:
+            if (path, band) not in read:  # cs and cs_cdf are made from the clear band
+                read[path, band] = _served_bands(path, [band], crs, transform, width, height)[0].astype(float)
+            values = read[path, band]
             return values, values != 0
 
         def image(collection: str, scene: DemoScene) -> Image:
@@ -458,8 +459,7 @@ class FakeEarthEngine:
             millis = int(scene.time.timestamp() * 1000)
             properties = {"system:index": scene.index, "system:time_start": millis, "system:time_end": millis,
                           **self.asset(collection, scene, basic=False)["properties"]}
-            bands = [Band(n, dtype, Pixels(lambda n=n: pixels(scene.path, "clear" if n in ("cs", "cs_cdf") else n)))
-                     for n in names]
+            bands = [Band(n, dtype, Pixels(lambda n=n: pixels(scene.path, n))) for n in names]
             return Image(bands, properties, scene.footprint)
 
         def images(collection: str) -> Optional[List[Image]]:
@@ -838,6 +838,25 @@ def _strips(grid: Dict[str, Any]):
                                          "scaleY": t.e, "translateY": t.f})
 
 
+def cs_cdf_from_clear(clear: np.ndarray) -> np.ndarray:
+    """The fake's ``cs_cdf``: ``clear * (2 - clear)`` in float32, monotone on 0..1 (0 stays 0, nodata; 1 stays 1)
+    but unlike ``clear`` (served as ``cs``) everywhere in between."""
+    clear = np.asarray(clear, dtype=np.float32)
+    return (clear * (np.float32(2) - clear)).astype(np.float32)
+
+
+def _served_bands(path: Path, band_ids: List[str], crs: str, transform: Affine, width: int,
+                  height: int) -> np.ndarray:
+    """The bands Earth Engine serves as ``band_ids`` from the demo file, on the grid: ``cs`` is the file's
+    ``clear`` band, ``cs_cdf`` is ``cs_cdf_from_clear`` of it, the others are the file's bands of those names."""
+    data = _read_bands(path, ["clear" if b in ("cs", "cs_cdf") else b for b in band_ids], crs, transform, width,
+                       height)
+    for i, band in enumerate(band_ids):
+        if band == "cs_cdf":
+            data[i] = cs_cdf_from_clear(data[i])
+    return data
+
+
 def _read_bands(path: Path, file_bands: List[str], crs: str, transform: Affine, width: int,
                 height: int) -> np.ndarray:
     """The demo file's bands ``file_bands`` on the grid (nearest neighbour, 0 outside the scene), as stored. Only
@@ -885,8 +904,7 @@ def _geotiff(scene: DemoScene, collection: str, band_ids: List[str], grid: Dict[
              misplace: Optional[str] = None) -> bytes:
     """getPixels' answer: the scene's ``band_ids`` on ``grid`` as a GeoTIFF of the collection's type."""
     crs, transform, width, height = _parse_grid(grid)
-    data = _read_bands(scene.path, ["clear" if b in ("cs", "cs_cdf") else b for b in band_ids], crs, transform,
-                       width, height)
+    data = _served_bands(scene.path, band_ids, crs, transform, width, height)
     dtype = _collection_bands(collection)[1]
     with MemoryFile() as memory:
         with memory.open(**_profile(crs, transform, width, height, len(band_ids), dtype, misplace)) as dst:

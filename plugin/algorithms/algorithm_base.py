@@ -1,11 +1,32 @@
 """What every ``cloudscore`` Processing algorithm shares: icon, group, help and instance creation from class data,
 and the check of the parameters before a run."""
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from qgis.core import QgsProcessingAlgorithm
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import CloudScoreError
 from ..paths import ICON_PATH
+
+
+@contextmanager
+def inputs_without_pam() -> Iterator[None]:
+    """Within the block, rasters GDAL opens in this thread keep no ``.aux.xml`` (GDAL's PAM is off for them).
+
+    QGIS loads a raster layer parameter given as a file to check it, and the layer's default style computes
+    statistics and histograms, which GDAL would save beside the user's input when the layer is freed. Our
+    algorithms only take the layer's file name from it (core reads the file itself), so nothing is saved.
+    """
+    from osgeo import gdal
+
+    previous = gdal.GetThreadLocalConfigOption("GDAL_PAM_ENABLED", None)
+    gdal.SetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO")
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption("GDAL_PAM_ENABLED", previous)
 
 
 class CloudScoreAlgorithm(QgsProcessingAlgorithm):
@@ -58,4 +79,5 @@ class CloudScoreAlgorithm(QgsProcessingAlgorithm):
         except OSError as error:
             where = f" {error.filename!r}" if error.filename else ""
             return False, f"cannot read{where}: {error.strerror or error}"
-        return super().checkParameterValues(parameters, context)
+        with inputs_without_pam():
+            return super().checkParameterValues(parameters, context)

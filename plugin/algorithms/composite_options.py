@@ -229,10 +229,7 @@ def run_composite_algorithm(request: CompositeRequest, source: Source, context: 
         raise QgsProcessingException(str(error)) from error
     scene_ids = [s.scene_id for s in result.plan.scenes]
     feedback.pushInfo(f"Scenes kept: {len(scene_ids)} ({', '.join(scene_ids)})")
-    if result.plan.skipped:
-        feedback.reportError(
-            f"{len(result.plan.skipped)} scene(s) without the QA band {request.qa_band!r}, skipped: "
-            + ", ".join(s.scene_id for s in result.plan.skipped))
+    # Scenes skipped for want of the QA band, and damaged files, were said once by the run's own warnings.
     feedback.pushInfo(f"Clear fraction: {result.clear_fraction:.1%} of the scored pixels")
     feedback.pushInfo(f"Output: {result.output} ({', '.join(result.band_names)})")
     style_output_on_load(context, str(result.output))

@@ -151,9 +151,9 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         try:
             source, scenes, missing, aoi, aoi_crs, bands = self._scenes(parameters, context)
             for name, why in source.skipped_files:
-                feedback.reportError(f"Skipped {name}: {why}")
+                feedback.pushWarning(f"Skipped {name}: {why}")
             if missing:
-                feedback.reportError(f"Scene id(s) not found in the {source.describe()}: {', '.join(missing)}")
+                feedback.pushWarning(f"Scene id(s) not found in the {source.describe()}: {', '.join(missing)}")
             with feedback_logging(feedback):
                 result = export_scenes(source, scenes, folder, aoi, aoi_crs, bands, progress=feedback.setProgress,
                                        is_canceled=feedback.isCanceled)
@@ -163,7 +163,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         except CloudScoreError as error:  # bad input, or Earth Engine refusing (its message says why)
             raise QgsProcessingException(str(error)) from error
         if result.outside:
-            feedback.reportError(f"Scene(s) outside the extent, left out: {', '.join(result.outside)}")
+            feedback.pushWarning(f"Scene(s) outside the extent, left out: {', '.join(result.outside)}")
         if not result.files:
             raise QgsProcessingException(f"{EXTENT}: the extent touches none of the {len(scenes)} scene(s)")
         ids = [s.scene_id for s in scenes if s.scene_id not in result.outside]

@@ -22,6 +22,7 @@ from ..core.grid import Bounds
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..core.source import Source
 from ..earthengine_settings import earth_engine_source
+from .algorithm_base import inputs_without_pam
 from .composite_options import date_value
 
 SOURCE = "SOURCE"
@@ -157,7 +158,8 @@ def raster_path(alg: QgsProcessingAlgorithm, parameters: dict, name: str, contex
         if required:
             raise InputError(name, "choose a raster layer or file")
         return None
-    layer = alg.parameterAsRasterLayer(parameters, name, context)
+    with inputs_without_pam():  # the layer is only asked its file: no statistics saved beside the input
+        layer = alg.parameterAsRasterLayer(parameters, name, context)
     if layer is None or not layer.isValid():
         raise InputError(name, f"{parameters.get(name)!r} is not a raster layer or file")
     return layer.source()

@@ -159,7 +159,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         try:
             source, start, end, aoi, aoi_crs, qa_band, threshold = self._inputs(parameters, context)
             for name, why in source.skipped_files:  # damaged files of a folder: named, with GDAL's reason
-                feedback.reportError(f"Skipped {name}: {why}")
+                feedback.pushWarning(f"Skipped {name}: {why}")
             with feedback_logging(feedback):
                 # Scores are read where the search is cheap (local files); others would need a download first.
                 search = find_scenes(source, start, end, aoi, aoi_crs, qa_band,

@@ -202,7 +202,7 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
 
     @staticmethod
     def _report_skipped(feedback, season) -> None:
-        feedback.reportError(f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
+        feedback.pushWarning(f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
                              f"end excluded) skipped: {season.reason}")
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

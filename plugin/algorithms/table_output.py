@@ -7,6 +7,10 @@ writes: a full disk would leave neither the old table nor a whole new one. For a
 (``core.atomic_file.atomic_path``), filled, closed, opened again and its features counted, and only then renamed
 onto the destination; the layer QGIS loads when the run ends is moved to the destination's name too. Other
 destinations (a temporary layer, a table inside a database) are written as QGIS writes them.
+
+A CSV holds no types: its numbers are written unquoted (GDAL quotes 64-bit integers by default) and a ``.csvt``
+sidecar beside it, written the same verified way, names each column's type, so OGR (``ogrinfo``, QGIS's ``ogr``
+layers) and spreadsheet tools read the counts as integers and the ratios as reals, not as text.
 """
 
 import re
@@ -24,14 +28,26 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from ..core.atomic_file import atomic_path, free_space_note, write_error
+from ..core.atomic_file import atomic_bytes, atomic_path, free_space_note, write_error
 from ..core.errors import WriteError
+from ..qgis_compat import FieldType
 
 SINGLE_FILE_SUFFIXES = (".csv", ".gpkg", ".geojson", ".json", ".xlsx", ".ods", ".sqlite", ".fgb", ".gml", ".kml")
 """Destinations that are one file, written atomically (a shapefile is several files: written as QGIS writes it)."""
 
 PROVIDER_URI = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")
 """``memory:``, ``ogr:dbname=...``, ``postgres:``: destinations that are not a plain file path (``C:`` is)."""
+
+
+CSV_LAYER_OPTIONS = ["STRING_QUOTING=IF_NEEDED"]
+"""GDAL's CSV layer options: quote only text that needs it (by default GDAL quotes 64-bit integers too)."""
+
+
+def csvt_text(fields: QgsFields) -> str:
+    """The ``.csvt`` line naming the OGR type of each of ``fields`` (``Integer64``, ``Real``... else ``String``)."""
+    names = {FieldType.Double: "Real", FieldType.LongLong: "Integer64", FieldType.Int: "Integer",
+             FieldType.Date: "Date", FieldType.DateTime: "DateTime"}
+    return ",".join(names.get(field.type(), "String") for field in fields) + "\n"
 
 
 def _redirected(parameters: Dict[str, Any], name: str, path: Path) -> Dict[str, Any]:
@@ -82,7 +98,9 @@ def write_table(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], n
         with atomic_path(target) as partial:
             partial.unlink()  # QGIS's writer creates the file itself (an empty one would be taken for a layer)
             redirected = _redirected(parameters, name, partial)
-            sink, sink_id = algorithm.parameterAsSink(redirected, name, context, fields, geometry_type, crs)
+            csv = target.suffix.lower() == ".csv"
+            sink, sink_id = algorithm.parameterAsSink(redirected, name, context, fields, geometry_type, crs,
+                                                      layerOptions=CSV_LAYER_OPTIONS if csv else [])
             if sink is None:
                 raise QgsProcessingException(algorithm.invalidSinkError(parameters, name))
             _fill(sink, fields, rows, destination)
@@ -93,6 +111,8 @@ def write_table(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], n
             if count != len(rows):
                 raise write_error(target, f"the table read back has {max(count, 0)} of its {len(rows)} rows"
                                           + free_space_note(target))
+        if csv:  # once the table is in place (a partial .csvt's sweep would take the table's partial file too)
+            atomic_bytes(target.with_suffix(".csvt"), csvt_text(fields).encode("ascii"), "column types ")
     except WriteError as error:
         raise QgsProcessingException(f"{name}: {error}") from error
     details = context.layersToLoadOnCompletion()

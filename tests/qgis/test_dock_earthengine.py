@@ -2,6 +2,7 @@
 the scenes and both engines' download estimates before Run; Run composites the ticked scenes, on Earth Engine's
 servers or on this computer."""
 
+import math
 from datetime import date
 
 import pytest
@@ -74,11 +75,12 @@ def test_find_scenes_shows_the_estimate_then_run_fetches_and_composites(dock, se
     ticked = next(iter(fractions))
     dock.select_scene(ticked)
     assert dock.preview.layer is not None and ticked in dock.preview.layer.name()
-    # The fake serves the demo's score as cs_cdf: the fractions are the folder source's, at any threshold.
+    # The fake serves c * (2 - c) of the demo's score c as cs_cdf: cs_cdf >= t where c >= 1 - sqrt(1 - t), so the
+    # fractions are the folder source's at that threshold (at t itself they would be cs's).
     folder = find_scenes(FolderSource(DEMO_DIR), date(2015, 7, 1), date(2015, 10, 1), None, None, "clear")
     for threshold in (0.6, 0.95):
         dock.set_threshold(threshold)
-        expected = folder.clear_fractions(threshold)
+        expected = folder.clear_fractions(1 - math.sqrt(1 - threshold))
         for row in range(5):
             scene_id = proxy.index(row, DATE).data(SCENE_ID_ROLE)
             if scene_id != left_out:

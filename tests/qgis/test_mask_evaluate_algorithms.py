@@ -3,6 +3,7 @@
 import csv
 import json
 import re
+import shutil
 import subprocess
 
 import numpy as np
@@ -134,6 +135,34 @@ def test_maskscene_cancel_leaves_no_output(plugin, tmp_path):
         run(MASK_SCENE, feedback, INPUT=str(SCENE), QA_BAND="clear", THRESHOLD=0.5,
             OUTPUT=str(tmp_path / "masked.tif"), CLEAR_MASK=str(tmp_path / "clear.tif"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluatemask_csv_holds_numbers_that_ogr_and_qgis_read_as_numbers(plugin, tmp_path, reference):
+    from osgeo import ogr
+    from qgis.core import QgsVectorLayer
+
+    path, _ = reference
+    table = tmp_path / "scores.csv"
+    run(EVALUATE, SCORE=str(SCENE), QA_BAND="clear", THRESHOLD=0.4, THRESHOLDS="0.2,0.6", REFERENCE=str(path),
+        OUTPUT=str(table))
+    assert '"' not in table.read_text(encoding="utf-8")
+    types = "Real,Integer64,Integer64,Integer64,Integer64,Real,Real,Real,Real\n"
+    assert (tmp_path / "scores.csvt").read_text() == types
+    counts, ratios = ("tp", "fp", "fn", "tn"), ("threshold", "accuracy", "precision", "recall", "f1")
+    source = ogr.Open(str(table))
+    definition = source.GetLayer(0).GetLayerDefn()
+    ogr_types = {definition.GetFieldDefn(i).GetName(): definition.GetFieldDefn(i).GetType()
+                 for i in range(definition.GetFieldCount())}
+    assert {ogr_types[k] for k in counts} == {ogr.OFTInteger64}
+    assert {ogr_types[k] for k in ratios} == {ogr.OFTReal}
+    source = None
+    layer = QgsVectorLayer(str(table), "scores", "ogr")
+    assert layer.isValid() and layer.featureCount() == 3
+    fields = layer.fields()
+    assert {fields.field(k).typeName() for k in counts} == {"Integer64"}
+    assert {fields.field(k).typeName() for k in ratios} == {"Real"}
+    feature = next(layer.getFeatures())
+    assert isinstance(feature["tp"], int) and isinstance(feature["f1"], float)
 
 
 def test_evaluatemask_scores_thresholds_against_a_class_map(plugin, tmp_path, reference):
@@ -274,8 +303,12 @@ def test_qgis_process_help_and_run(tmp_path, reference, qgis_process_env):
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout[done.stdout.index("{"):])["results"]
 
+    # qgis_process itself (C++, before the plugin's code) loads a layer input as a styled QGIS layer, whose
+    # statistics GDAL saves beside the file: it is given a copy, so the bundled demo stays as it is.
+    scene = tmp_path / SCENE.name
+    shutil.copyfile(SCENE, scene)
     mask = tmp_path / "clear.tif"
-    masked = run_json(MASK_SCENE, INPUT=SCENE, QA_BAND="clear", THRESHOLD=0.4, OUTPUT=tmp_path / "masked.tif",
+    masked = run_json(MASK_SCENE, INPUT=scene, QA_BAND="clear", THRESHOLD=0.4, OUTPUT=tmp_path / "masked.tif",
                       CLEAR_MASK=mask)
     score, _ = demo_score()
     assert masked["CLEAR_PIXELS"] == int((score >= np.float32(0.4)).sum())

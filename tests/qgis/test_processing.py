@@ -7,10 +7,11 @@ import subprocess
 import numpy as np
 import pytest
 import rasterio
-from qgis.core import QgsApplication, QgsProcessingException
+from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback
 
 from ..conftest import DEMO_DIR, PLUGINS_DIR, ROOT
 from ..core.demo_reference import reference_composite
+from .conftest import QGIS_PROCESS
 
 ALGORITHM = "cloudscore:compositefolder"
 DEMO = dict(START_DATE="2015-07-01", END_DATE="2015-10-01", QA_BAND="clear", THRESHOLD=0.6)
@@ -180,5 +181,63 @@ def test_skipped_scenes_are_reported_in_the_algorithm_log(plugin, demo_folder, t
     result = processing.run(ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO),
                             feedback=feedback)
     assert result["SCENE_COUNT"] == 4
-    assert f"1 scene(s) without the QA band 'clear', skipped: {first.stem}" in feedback.textLog()
+    assert f"1 scene(s) have no QA band 'clear' and are skipped: {first.stem}" in feedback.textLog()
     assert "Clear fraction:" in feedback.textLog()
+
+
+class RecordingFeedback(QgsProcessingFeedback):
+    """Records what each of the feedback's message methods was told."""
+
+    def __init__(self):
+        super().__init__()
+        self.said = {"info": [], "warning": [], "error": []}
+
+    def pushInfo(self, info):  # noqa: N802
+        self.said["info"].append(info)
+        super().pushInfo(info)
+
+    def pushWarning(self, warning):  # noqa: N802
+        self.said["warning"].append(warning)
+        super().pushWarning(warning)
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        self.said["error"].append(error)
+        super().reportError(error, fatalError)
+
+
+def scenes_with_a_skipped_scene_and_a_damaged_file(folder):
+    """Make the first demo scene lose its QA band and add a truncated copy; return (first scene's id)."""
+    first = sorted(folder.glob("*.tif"))[0]
+    (folder / "copy.tif").write_bytes(first.read_bytes()[:5000])
+    with rasterio.open(first, "r+") as scene:
+        scene.set_band_description(14, "other_score")
+    return first.stem
+
+
+def test_warnings_of_a_successful_run_are_warnings_said_once(plugin, demo_folder, tmp_path):
+    import processing
+
+    skipped = scenes_with_a_skipped_scene_and_a_damaged_file(demo_folder)
+    feedback = RecordingFeedback()
+    result = processing.run(ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO),
+                            feedback=feedback)
+    assert result["SCENE_COUNT"] == 4
+    assert feedback.said["error"] == []
+    warnings = feedback.said["warning"]
+    assert len(warnings) == len(set(warnings)) == 2, warnings
+    assert sum(skipped in w for w in warnings) == 1 and sum("copy.tif" in w for w in warnings) == 1
+    assert not any(skipped in line or "copy.tif" in line for line in feedback.said["info"])
+
+
+def test_qgis_process_prints_no_error_for_a_successful_run_with_a_skipped_scene(
+        plugin, demo_folder, tmp_path, qgis_process_env):
+    skipped = scenes_with_a_skipped_scene_and_a_damaged_file(demo_folder)
+    arguments = [f"{k}={v}" for k, v in dict(DEMO, INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif")).items()]
+    done = subprocess.run([QGIS_PROCESS, "run", ALGORITHM, "--", *arguments], env=qgis_process_env,
+                          capture_output=True, text=True, timeout=300)
+    text = done.stdout + done.stderr
+    assert done.returncode == 0, text
+    assert "ERROR" not in text, text
+    assert 1 <= text.count(skipped) <= 2, text
+    assert 1 <= text.count("copy.tif") <= 2, text
+    assert f"WARNING:\t1 scene(s) have no QA band 'clear' and are skipped: {skipped}" in done.stdout, text
