@@ -156,7 +156,94 @@ def is_rate_limit(response: requests.Response) -> bool:
     return status == "RESOURCE_EXHAUSTED" or bool(RATE_LIMIT_REASONS.intersection(reasons))
 
 
-class EarthEngineClient:
+NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                  requests.exceptions.ContentDecodingError)
+"""Failures on the way (no answer, a broken or undecodable answer): retried."""
+
+
+class RetryingClient:
+    """Bearer-token calls with the retry rules of this module, shared by the Earth Engine and Cloud Storage
+    clients (both Google APIs with the same error model). Subclasses set ``service``, ``error_type``,
+    ``credentials``, ``retry``, ``timeout``, ``session`` and ``_refresh_lock``."""
+
+    service = "Earth Engine"
+    """Named in messages and logs."""
+    error_type = EarthEngineError
+    """Raised when the retries ran out."""
+
+    def _send(self, method: str, url: str, what: str, decode: Callable[[requests.Response], T],
+              refusal: Callable[[requests.Response], EarthEngineError], *,
+              headers: Optional[Callable[[], Dict[str, str]]] = None,
+              should_stop: Optional[Callable[[], bool]] = None, **request_args: Any) -> T:
+        """One call, retried on ``NETWORK_ERRORS``, ``RETRYABLE_STATUS``, rate-limit 403s and bodies ``decode``
+        rejects with ``BodyError``; a 401 refreshes the token once; any other status raises ``refusal(response)``.
+
+        Args:
+            what: the call in a few words (never the query string), for messages.
+            headers: extra headers, asked again before each attempt (e.g. a download's ``Range``).
+            request_args: passed to ``requests.Session.request`` (``params``, ``json``, ``stream``).
+
+        Raises:
+            ``error_type``: the retries ran out (the last failure's text and the number of attempts).
+            AuthError: the token was refused even after a refresh.
+            Cancelled: ``should_stop`` returned True.
+        """
+        retries, refreshed = 0, False
+        while True:
+            _check_stop(should_stop)
+            token = self.credentials.token()
+            sent = {"Authorization": f"Bearer {token}", **(headers() if headers else {})}
+            retry_after, status = None, None
+            try:
+                response = self.session.request(method, url, headers=sent, timeout=self.timeout, **request_args)
+            except NETWORK_ERRORS as error:
+                failure = network_failure(error, self.timeout[1])
+            else:
+                with response:
+                    self._on_response(response)
+                    status = response.status_code
+                    if status == 401:
+                        if refreshed:
+                            raise AuthError(f"{self.service} refused the credentials from {self.credentials.origin} "
+                                            f"even after a token refresh: {error_details(response)[0]}", status)
+                        refreshed = True
+                        self._refresh(token)
+                        continue
+                    if 200 <= status < 300:
+                        try:
+                            return decode(response)
+                        except BodyError as error:
+                            failure = f"bad response body: {error}"
+                    elif status in RETRYABLE_STATUS or (status == 403 and is_rate_limit(response)):
+                        failure = f"HTTP {status}: {error_details(response)[0]}"
+                        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                    else:
+                        raise refusal(response)
+            if retries >= self.retry.max_retries:
+                raise self.error_type(
+                    f"{self.service} request {what} failed after {retries + 1} attempts; last: {failure}", status)
+            wait = self.retry.delay(retries, retry_after)
+            retries += 1
+            log.warning("%s %s: %s; retry %d/%d in %.1f s", self.service, what, failure, retries,
+                        self.retry.max_retries, wait)
+            self.retry.wait(wait, should_stop)
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.session.close()
+
+    def _on_response(self, response: requests.Response) -> None:
+        """Called with every answer, whatever its status (the Earth Engine client reads its quota header)."""
+
+    def _refresh(self, refused_token: str) -> None:
+        # One refresh for all threads that saw the same expired token.
+        with self._refresh_lock:
+            if self.credentials.token() == refused_token:
+                log.info("%s: access token refused, refreshing it", self.service)
+                self.credentials.refresh()
+
+
+class EarthEngineClient(RetryingClient):
     """Authenticated, retrying calls to the Earth Engine REST API; safe to share between threads.
 
     Args:
@@ -183,10 +270,6 @@ class EarthEngineClient:
         self._refresh_lock = threading.Lock()
         self._quota_warned = False
         self._quota_lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.session.close()
 
     def get_json(self, path: str, params: Optional[Dict[str, Any]] = None,
                  should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
@@ -219,48 +302,11 @@ class EarthEngineClient:
         url = f"{self.url}/{path.lstrip('/')}"
         # One line for messages: the call and the host, never the query string (an AIP-160 filter can be 4 KB).
         what = f"{method} {path.split('/')[-1][:80]} to {urlsplit(self.url).netloc}"
-        retries, refreshed = 0, False
-        while True:
-            _check_stop(should_stop)
-            token = self.credentials.token()
-            headers = {"Authorization": f"Bearer {token}", "X-Goog-User-Project": self.project}
-            retry_after, status = None, None
-            try:
-                response = self.session.request(method, url, params=params, json=json, headers=headers,
-                                                timeout=self.timeout)
-            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as error:
-                failure = network_failure(error, self.timeout[1])
-            else:
-                self._check_quota_status(response)
-                status = response.status_code
-                if status == 401:
-                    if refreshed:
-                        raise AuthError(f"Earth Engine refused the credentials from {self.credentials.origin} even "
-                                        f"after a token refresh: {error_details(response)[0]}", status)
-                    refreshed = True
-                    self._refresh(token)
-                    continue
-                if 200 <= status < 300:
-                    try:
-                        return decode(_complete(response))
-                    except BodyError as error:
-                        failure = f"bad response body: {error}"
-                elif status in RETRYABLE_STATUS or (status == 403 and is_rate_limit(response)):
-                    failure = f"HTTP {status}: {error_details(response)[0]}"
-                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                else:
-                    raise self._refusal(response)
-            if retries >= self.retry.max_retries:
-                raise EarthEngineError(
-                    f"Earth Engine request {what} failed after {retries + 1} attempts; last: {failure}", status)
-            wait = self.retry.delay(retries, retry_after)
-            retries += 1
-            log.warning("Earth Engine %s: %s; retry %d/%d in %.1f s", what, failure, retries,
-                        self.retry.max_retries, wait)
-            self.retry.wait(wait, should_stop)
+        return self._send(method, url, what, lambda response: decode(_complete(response)), self._refusal,
+                          headers=lambda: {"X-Goog-User-Project": self.project}, should_stop=should_stop,
+                          params=params, json=json)
 
-    def _check_quota_status(self, response: requests.Response) -> None:
+    def _on_response(self, response: requests.Response) -> None:
         # earthengine-api calls python/ee/data.py _handle_response_headers on every response, whatever its status
         # (_cloud_api_utils.py _wrap_request), and warns when the header says parallelism_restricted=true; Python's
         # warnings show that once, so warn once per client here.
@@ -273,13 +319,6 @@ class EarthEngineClient:
             self._quota_warned = True
         log.warning("Earth Engine: project %r has exceeded the compute quota of its noncommercial tier and is in "
                     "restricted mode (%s: %s)", self.project, QUOTA_STATUS_HEADER, status)
-
-    def _refresh(self, refused_token: str) -> None:
-        # One refresh for all threads that saw the same expired token.
-        with self._refresh_lock:
-            if self.credentials.token() == refused_token:
-                log.info("Earth Engine: access token refused, refreshing it")
-                self.credentials.refresh()
 
     def _refusal(self, response: requests.Response) -> EarthEngineError:
         message, _, reasons = error_details(response)

@@ -33,17 +33,9 @@ from urllib.parse import quote
 
 import requests
 
-from ..errors import Cancelled
 from .auth import Credentials, checked_url
-from .client import (
-    RETRYABLE_STATUS,
-    BodyError,
-    RetryPolicy,
-    error_details,
-    is_rate_limit,
-    retry_after_seconds,
-)
-from .errors import AuthError, EarthEngineError
+from .client import BodyError, RetryingClient, RetryPolicy, _check_stop, _json_body, error_details
+from .errors import EarthEngineError
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +121,7 @@ def is_intact(obj: StorageObject, path: Path) -> bool:
     return obj.md5 is None or md5_base64(path) == obj.md5
 
 
-class StorageClient:
+class StorageClient(RetryingClient):
     """Authenticated, retrying calls to the Cloud Storage JSON API; one download at a time per client.
 
     Args:
@@ -139,6 +131,9 @@ class StorageClient:
         timeout: (connect, read) seconds per attempt; the read timeout applies between bytes of a download.
     """
 
+    service = "Cloud Storage"
+    error_type = StorageError
+
     def __init__(self, credentials: Credentials, url: Optional[str] = None, retry: Optional[RetryPolicy] = None,
                  timeout=(15.0, 300.0)):
         self.credentials = credentials
@@ -147,10 +142,6 @@ class StorageClient:
         self.timeout = timeout
         self.session = requests.Session()
         self._refresh_lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.session.close()
 
     def list_objects(self, bucket: str, prefix: str,
                      should_stop: Optional[Callable[[], bool]] = None) -> List[StorageObject]:
@@ -169,7 +160,7 @@ class StorageClient:
             params: Dict[str, Any] = {"prefix": prefix, "maxResults": LIST_PAGE_SIZE}
             if token:
                 params["pageToken"] = token
-            page = self._call("GET", url, f"list gs://{bucket}/{prefix}*", bucket, _json_object, params=params,
+            page = self._call("GET", url, f"list gs://{bucket}/{prefix}*", bucket, _json_body, params=params,
                               should_stop=should_stop)
             objects.extend(StorageObject.from_json(item, bucket) for item in page.get("items") or [])
             token = page.get("nextPageToken")
@@ -245,53 +236,9 @@ class StorageClient:
     def _call(self, method: str, url: str, what: str, bucket: str, decode: Callable[[requests.Response], T], *,
               params: Optional[Dict[str, Any]] = None, headers: Optional[Callable[[], Dict[str, str]]] = None,
               should_stop: Optional[Callable[[], bool]] = None, stream: bool = False) -> T:
-        """One JSON API call with the retry rules of this module (``client.EarthEngineClient.request``'s)."""
-        retries, refreshed = 0, False
-        while True:
-            _check_stop(should_stop)
-            token = self.credentials.token()
-            sent = {"Authorization": f"Bearer {token}", **(headers() if headers else {})}
-            retry_after, status = None, None
-            try:
-                response = self.session.request(method, url, params=params, headers=sent, timeout=self.timeout,
-                                                stream=stream)
-            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as error:
-                failure = f"{type(error).__name__}: {error}"
-            else:
-                with response:
-                    status = response.status_code
-                    if status == 401:
-                        if refreshed:
-                            raise AuthError(f"Cloud Storage refused the credentials from {self.credentials.origin} "
-                                            f"even after a token refresh: {error_details(response)[0]}", status)
-                        refreshed = True
-                        self._refresh(token)
-                        continue
-                    if 200 <= status < 300:
-                        try:
-                            return decode(response)
-                        except BodyError as error:
-                            failure = f"bad response body: {error}"
-                    elif status in RETRYABLE_STATUS or (status == 403 and is_rate_limit(response)):
-                        failure = f"HTTP {status}: {error_details(response)[0]}"
-                        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                    else:
-                        raise _refusal(response, what, bucket)
-            if retries >= self.retry.max_retries:
-                raise StorageError(f"Cloud Storage request {what} failed after {retries + 1} attempts; last: "
-                                   f"{failure}", status)
-            wait = self.retry.delay(retries, retry_after)
-            retries += 1
-            log.warning("Cloud Storage %s: %s; retry %d/%d in %.1f s", what, failure, retries, self.retry.max_retries,
-                        wait)
-            self.retry.wait(wait, should_stop)
-
-    def _refresh(self, refused_token: str) -> None:
-        with self._refresh_lock:
-            if self.credentials.token() == refused_token:
-                log.info("Cloud Storage: access token refused, refreshing it")
-                self.credentials.refresh()
+        """One JSON API call with the retry rules of ``client.RetryingClient``; refusals name the bucket."""
+        return self._send(method, url, what, decode, lambda response: _refusal(response, what, bucket),
+                          headers=headers, should_stop=should_stop, params=params, stream=stream)
 
 
 class _AlreadyComplete(Exception):
@@ -310,18 +257,3 @@ def _refusal(response: requests.Response, what: str, bucket: str) -> StorageErro
         return StorageError(f"Cloud Storage has no such bucket or file for {what} (HTTP 404: {message}): check the "
                             f"bucket name {bucket!r}", status)
     return StorageError(f"Cloud Storage refused {what} (HTTP {status}): {message}", status)
-
-
-def _check_stop(should_stop: Optional[Callable[[], bool]]) -> None:
-    if should_stop is not None and should_stop():
-        raise Cancelled("cancelled by the user")
-
-
-def _json_object(response: requests.Response) -> Dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as error:
-        raise BodyError(f"not JSON ({error})") from error
-    if not isinstance(body, dict):
-        raise BodyError("not a JSON object")
-    return body
