@@ -12,7 +12,7 @@ the same grid finds its tiles again, so a cancelled or failed run resumes with t
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import rasterio
@@ -76,6 +76,39 @@ def compute_tile(client: EarthEngineClient, cache: TileCache, expression: Dict[s
     cache.put(request.asset_id, request.tile.key, request.bands, content)
 
 
+def paste_parts(window: Window, band_count: int, parts: Iterable[Tuple[Window, Callable[[], Path]]],
+                what: str) -> np.ndarray:
+    """The files that tile an output grid, pasted into one ``window`` of it.
+
+    Args:
+        window: the window of the output grid to read.
+        band_count: bands of every file.
+        parts: (where the file lies on the output grid, a callable giving its path; called only for the files
+            that overlap ``window``).
+        what: the kind of file, for messages (``tile-cache entry``, ``exported file``).
+
+    Returns:
+        uint16 (band_count, window.height, window.width); 0 where no file lies.
+
+    Raises:
+        ReadError: a file cannot be read (its path and GDAL's reason).
+    """
+    row0, col0 = int(window.row_off), int(window.col_off)
+    height, width = int(window.height), int(window.width)
+    out = np.zeros((band_count, height, width), dtype=np.uint16)
+    for part, path_of in parts:
+        top, left = max(row0, int(part.row_off)), max(col0, int(part.col_off))
+        bottom = min(row0 + height, int(part.row_off + part.height))
+        right = min(col0 + width, int(part.col_off + part.width))
+        if bottom <= top or right <= left:
+            continue
+        inside = Window(left - int(part.col_off), top - int(part.row_off), right - left, bottom - top)
+        path = path_of()
+        with reading(path, what), rasterio.open(path) as src:
+            out[:, top - row0:bottom - row0, left - col0:right - col0] = src.read(window=inside, out_dtype="uint16")
+    return out
+
+
 class CachedComposite(ComputedComposite):
     """A computed composite whose tiles are all in the cache, read back window by window.
 
@@ -97,22 +130,8 @@ class CachedComposite(ComputedComposite):
             EarthEngineError: a tile is no longer in the cache (cleared meanwhile).
             ReadError: a cached tile cannot be read (its path and GDAL's reason).
         """
-        row0, col0 = int(window.row_off), int(window.col_off)
-        height, width = int(window.height), int(window.width)
-        out = np.zeros((self.band_count, height, width), dtype=np.uint16)
-        for tile in self.tiles:
-            t = tile.window
-            top, left = max(row0, int(t.row_off)), max(col0, int(t.col_off))
-            bottom = min(row0 + height, int(t.row_off + t.height))
-            right = min(col0 + width, int(t.col_off + t.width))
-            if bottom <= top or right <= left:
-                continue
-            inside = Window(left - int(t.col_off), top - int(t.row_off), right - left, bottom - top)
-            path = self._path(tile)
-            with reading(path, "tile-cache entry"), rasterio.open(path) as src:
-                out[:, top - row0:bottom - row0, left - col0:right - col0] = src.read(
-                    window=inside, out_dtype="uint16")
-        return out
+        return paste_parts(window, self.band_count, ((tile.window, lambda tile=tile: self._path(tile))
+                                                     for tile in self.tiles), "tile-cache entry")
 
     def _path(self, tile: GridTile) -> Path:
         if tile.key not in self._paths:

@@ -58,6 +58,7 @@ from ..errors import Cancelled, CloudScoreError
 from ..grid import Grid
 from ..source import ComputedComposite
 from .client import EarthEngineClient
+from .compute import paste_parts
 from .errors import EarthEngineError
 from .expression import _call, _constant  # the node builders of the composite's graph
 from .storage import StorageClient, StorageObject, is_intact
@@ -687,21 +688,13 @@ class ShardComposite(ComputedComposite):
         return window
 
     def read(self, window: Window) -> np.ndarray:
-        """uint16 (band_count, window.height, window.width) of the output grid's ``window``; 0 where masked."""
-        row0, col0 = int(window.row_off), int(window.col_off)
-        height, width = int(window.height), int(window.width)
-        out = np.zeros((self.band_count, height, width), dtype=np.uint16)
-        for path, part in self.parts:
-            top, left = max(row0, int(part.row_off)), max(col0, int(part.col_off))
-            bottom = min(row0 + height, int(part.row_off + part.height))
-            right = min(col0 + width, int(part.col_off + part.width))
-            if bottom <= top or right <= left:
-                continue
-            inside = Window(left - int(part.col_off), top - int(part.row_off), right - left, bottom - top)
-            with rasterio.open(path) as src:
-                block = src.read(window=inside, out_dtype="uint16")
-            out[:, top - row0:bottom - row0, left - col0:right - col0] = block
-        return out
+        """uint16 (band_count, window.height, window.width) of the output grid's ``window``; 0 where masked.
+
+        Raises:
+            ReadError: a downloaded file cannot be read (its path and GDAL's reason).
+        """
+        return paste_parts(window, self.band_count, ((part, lambda path=path: path) for path, part in self.parts),
+                           "exported file")
 
     def release(self) -> None:
         """Delete the downloaded files and the export record beside the output (the output is written). The
