@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import rasterio
 
 from .conftest import DEMO_DIR
 
@@ -57,3 +58,13 @@ def fill(disk: Path, leave: int = 8192) -> None:
     stat = os.statvfs(disk)
     with open(disk / "filler", "wb") as handle:
         handle.write(b"\0" * max(stat.f_bavail * stat.f_frsize - leave, 0))
+
+
+def corrupt_a_block(path: Path) -> None:
+    """Overwrite the middle of one compressed strip of band 1 with garbage (the file still opens)."""
+    with rasterio.open(path) as src:
+        offset = int(src.get_tag_item("BLOCK_OFFSET_0_50", "TIFF", bidx=1))
+        size = int(src.get_tag_item("BLOCK_SIZE_0_50", "TIFF", bidx=1))
+    with open(path, "r+b") as handle:
+        handle.seek(offset + 2)
+        handle.write(b"\xff" * (size - 4))

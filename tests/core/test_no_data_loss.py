@@ -33,7 +33,7 @@ from cloudscore_composite.plugin.core.scene_selection import SceneSubset
 from cloudscore_composite.plugin.core.verified_write import check_raster, verified_raster
 
 from ..conftest import PLUGINS_DIR
-from ..file_faults import checksums, copy_demo_scenes, fill, partial_files, sha256, small_tmpfs
+from ..file_faults import checksums, copy_demo_scenes, corrupt_a_block, fill, partial_files, sha256, small_tmpfs
 
 START, END = date(2015, 7, 1), date(2015, 10, 1)
 SCENE = "20150731T100009_20150731T100009_T33TVL.tif"
@@ -331,16 +331,6 @@ def test_partial_files_of_a_running_writer_or_of_another_target_are_kept(tmp_pat
 
 
 # ---- 4. damaged inputs are named ---------------------------------------------------------------------------------
-
-def corrupt_a_block(path: Path) -> None:
-    """Overwrite the middle of one compressed strip of band 1 with garbage (the file still opens)."""
-    with rasterio.open(path) as src:
-        offset = int(src.get_tag_item("BLOCK_OFFSET_0_50", "TIFF", bidx=1))
-        size = int(src.get_tag_item("BLOCK_SIZE_0_50", "TIFF", bidx=1))
-    with open(path, "r+b") as handle:
-        handle.seek(offset + 2)
-        handle.write(b"\xff" * (size - 4))
-
 
 def test_a_truncated_scene_and_a_text_file_are_skipped_named_and_recorded(tmp_path, scenes, inputs_unchanged,
                                                                           caplog):

@@ -4,7 +4,6 @@ where the run could not do what was asked, and no Python traceback."""
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ import rasterio
 from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsSettings
 
 from ..conftest import DEMO_DIR
-from ..file_faults import checksums, copy_demo_scenes, fill, partial_files, sha256, small_tmpfs
+from ..file_faults import checksums, copy_demo_scenes, corrupt_a_block, fill, partial_files, sha256, small_tmpfs
 from .conftest import QGIS_PROCESS
 from .dock_support import assert_refused
 
@@ -114,15 +113,6 @@ def test_damaged_files_in_the_folder_are_skipped_and_named(plugin, scenes, tmp_p
     assert "copy.tif (damaged: block 0," in log and "notes.tif (not a readable raster" in log
     with rasterio.open(output) as out:
         assert "copy.tif (damaged:" in out.tags()["CLOUDSCORE_SKIPPED_SCENES"]
-
-
-def corrupt_a_block(path: Path) -> None:
-    with rasterio.open(path) as src:
-        offset = int(src.get_tag_item("BLOCK_OFFSET_0_50", "TIFF", bidx=1))
-        size = int(src.get_tag_item("BLOCK_SIZE_0_50", "TIFF", bidx=1))
-    with open(path, "r+b") as handle:
-        handle.seek(offset + 2)
-        handle.write(b"\xff" * (size - 4))
 
 
 def test_a_block_that_does_not_decode_names_the_file_in_every_algorithm(plugin, tmp_path):

@@ -25,7 +25,7 @@ from pathlib import Path
 import ee
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_reference_expressions import PARAMETERS, recipe  # noqa: E402
+from make_reference_expressions import PARAMETERS, initialise_offline, recipe  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OPERATION = "projects/my-project/operations/OPERATION-ID"
@@ -90,11 +90,7 @@ class _Recorder:
 
 
 def main(algorithms_json: str) -> None:
-    algorithms = json.loads(Path(algorithms_json).read_text())
-    ee.Reset()
-    ee.data._install_cloud_api_resource = lambda: None  # offline, as ee/apitestcase.py does
-    ee.data.getAlgorithms = lambda: ee._cloud_api_utils.convert_algorithms(algorithms)
-    ee.Initialize(None, "", project="my-project")
+    initialise_offline(algorithms_json)
     recorder = _Recorder()
     ee.data._get_cloud_projects = lambda: recorder
     ee.data._execute_cloud_call = lambda call, num_retries=0: call.execute(num_retries)

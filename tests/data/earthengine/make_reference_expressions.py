@@ -54,12 +54,17 @@ def recipe(method: str, p: dict) -> ee.Image:
     return statistics.select(selected).addBands(count).addBands(scored).round().toUint16()
 
 
-def main(algorithms_json: str) -> None:
+def initialise_offline(algorithms_json: str) -> None:
+    """Initialise the official client from the recorded ``algorithms.list`` answer, without the network."""
     algorithms = json.loads(Path(algorithms_json).read_text())
     ee.Reset()
     ee.data._install_cloud_api_resource = lambda: None  # offline, as ee/apitestcase.py does
     ee.data.getAlgorithms = lambda: ee._cloud_api_utils.convert_algorithms(algorithms)
     ee.Initialize(None, "", project="my-project")
+
+
+def main(algorithms_json: str) -> None:
+    initialise_offline(algorithms_json)
     for method in ("median", "mean", "min", "max", "percentiles", "best"):
         expression = ee.serializer.encode(recipe(method, PARAMETERS), for_cloud_api=True)
         document = {"client": f"earthengine-api {ee.__version__}", "method": method, "parameters": PARAMETERS,
