@@ -82,7 +82,7 @@ package: deps
 # flake8 on the plugin and its scripts, then the Qt6 check (tests/qt6: the QGIS side's Qt names resolved in PyQt6, the
 # .ui files loaded with PyQt6's uic) in a process of its own, without Qt5.
 lint: deps link
-	$(PYTHON) -m flake8 --max-line-length=120 __init__.py plugin scripts
+	$(PYTHON) -m flake8 --max-line-length=120 --extend-ignore=E203 __init__.py plugin scripts
 	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/qt6 -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 
 clean:

@@ -23,7 +23,9 @@ def credentials_from_authcfg(authcfg: str) -> Credentials:
     manager = QgsApplication.authManager()
     config = QgsAuthMethodConfig()
     if not manager.loadAuthenticationConfig(authcfg, config, True) or not config.isValid(True):
-        raise AuthError(f"QGIS authentication configuration {authcfg!r} was not found or could not be decrypted "
-                        "(is the master password set?): check Settings > Options > Authentication")
+        raise AuthError(
+            f"QGIS authentication configuration {authcfg!r} was not found or could not be decrypted "
+            "(is the master password set?): check Settings > Options > Authentication"
+        )
     secret = next((config.config(key) for key in SECRET_KEYS if config.config(key)), "")
     return credentials_from_secret(secret, f"QGIS authentication configuration {authcfg!r} ({config.name()})")

@@ -66,8 +66,11 @@ def find_band(descriptions: Sequence[str], band: str, statistic: Optional[str] =
     Raises:
         KeyError: the band (with that statistic) is not in the file.
     """
-    found = {split_band_name(d)[1]: i + 1 for i, d in reversed(list(enumerate(descriptions)))
-             if d and split_band_name(d)[0] == band}
+    found = {
+        split_band_name(d)[1]: i + 1
+        for i, d in reversed(list(enumerate(descriptions)))
+        if d and split_band_name(d)[0] == band
+    }
     if statistic is not None:
         if statistic not in found:
             raise KeyError(f"{band}_{statistic}")
@@ -100,8 +103,11 @@ def statistics(descriptions: Sequence[str]) -> List[str]:
 def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float, float] = REFLECTANCE_STRETCH) -> None:
     """Show three bands of ``layer`` as red, green, blue, each stretched linearly over ``stretch``."""
     renderer = QgsMultiBandColorRenderer(layer.dataProvider(), *bands)
-    setters = (renderer.setRedContrastEnhancement, renderer.setGreenContrastEnhancement,
-               renderer.setBlueContrastEnhancement)
+    setters = (
+        renderer.setRedContrastEnhancement,
+        renderer.setGreenContrastEnhancement,
+        renderer.setBlueContrastEnhancement,
+    )
     for band, setter in zip(bands, setters):
         enhancement = QgsContrastEnhancement(layer.dataProvider().dataType(band))
         enhancement.setContrastEnhancementAlgorithm(STRETCH_TO_MIN_MAX)
@@ -112,8 +118,9 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int], stretch: Tuple[float,
     layer.triggerRepaint()
 
 
-def style_band_combination(layer: QgsRasterLayer, combination: Sequence[str] = TRUE_COLOUR,
-                           statistic: Optional[str] = None) -> Tuple[str, str, str]:
+def style_band_combination(
+    layer: QgsRasterLayer, combination: Sequence[str] = TRUE_COLOUR, statistic: Optional[str] = None
+) -> Tuple[str, str, str]:
     """Show a composite layer as RGB ``combination`` (band names such as ``B8``, ``B4``, ``B3``), 0..2500.
 
     When the composite lacks a band of ``combination`` (a band subset), true colour is shown if it has B4, B3
@@ -131,13 +138,21 @@ def style_band_combination(layer: QgsRasterLayer, combination: Sequence[str] = T
         except KeyError:
             continue
     else:
-        spectral = [i + 1 for i, d in enumerate(descriptions) if d != COUNT_BAND
-                    and (statistic is None or split_band_name(d or "")[1] == statistic)]
+        spectral = [
+            i + 1
+            for i, d in enumerate(descriptions)
+            if d != COUNT_BAND and (statistic is None or split_band_name(d or "")[1] == statistic)
+        ]
         bands = tuple((spectral * 3)[:3]) if spectral else (1, 1, 1)
     shown = tuple(split_band_name(descriptions[b - 1] or f"band {b}")[0] for b in bands)
     if shown != tuple(combination):
-        log.warning("%s has no band %s of %s: showing %s instead", layer.name(),
-                    ", ".join(b for b in combination if b not in shown), "/".join(combination), "/".join(shown))
+        log.warning(
+            "%s has no band %s of %s: showing %s instead",
+            layer.name(),
+            ", ".join(b for b in combination if b not in shown),
+            "/".join(combination),
+            "/".join(shown),
+        )
     style_rgb(layer, bands)
     return shown
 
@@ -151,9 +166,7 @@ def style_count(layer: QgsRasterLayer, band: int, maximum: int) -> None:
     ramp = QgsStyle.defaultStyle().colorRamp(COUNT_RAMP)
     steps = min(maximum, 8)
     values = sorted({1 + round(i * (maximum - 1) / max(steps - 1, 1)) for i in range(steps)})
-    items = [
-        QgsColorRampShader.ColorRampItem(v, ramp.color((v - 1) / max(maximum - 1, 1)), str(v)) for v in values
-    ]
+    items = [QgsColorRampShader.ColorRampItem(v, ramp.color((v - 1) / max(maximum - 1, 1)), str(v)) for v in values]
     shader_function = QgsColorRampShader(1, maximum, ramp, QgsColorRampShader.Type.Interpolated)
     shader_function.setColorRampItemList(items)
     shader = QgsRasterShader()
@@ -182,8 +195,7 @@ def composite_abstract(tags: Dict[str, str]) -> str:
         f"Scenes ({len(scenes)}): " + (", ".join(scenes) or "none") + ".",
     ]
     if skipped:
-        lines.append(f"Skipped, without the QA band or not a usable scene file ({len(skipped)}): "
-                     f"{', '.join(skipped)}.")
+        lines.append(f"Skipped, without the QA band or not a usable scene file ({len(skipped)}): {', '.join(skipped)}.")
     if "CLOUDSCORE_CLEAR_FRACTION" in tags:
         lines.append(f"Clear fraction of the scored pixels: {float(tags['CLOUDSCORE_CLEAR_FRACTION']):.1%}.")
     return "\n".join(lines)

@@ -32,7 +32,7 @@ class CloudScoreCompositePlugin:
         """Add the provider, the dock (hidden) and the action that shows it."""
         self.log_handler = qgis_logging.install()
         self.initProcessing()
-        from .dock import CompositeDock  # the dock needs a GUI; qgis_process never imports it
+        from .dock.dock_widget import CompositeDock  # the dock needs a GUI; qgis_process never imports it
 
         self.dock = CompositeDock(self.iface, self.iface.mainWindow())
         self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)

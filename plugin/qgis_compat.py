@@ -40,11 +40,25 @@ def field_types(qmetatype: bool) -> FieldTypes:
     """The field types as ``QMetaType.Type`` (``qmetatype``) or as ``QVariant.Type`` members."""
     if qmetatype:
         kind = QMetaType.Type
-        return FieldTypes(Double=kind.Double, LongLong=kind.LongLong, Int=kind.Int, String=kind.QString,
-                          DateTime=kind.QDateTime, Date=kind.QDate, Bool=kind.Bool)
+        return FieldTypes(
+            Double=kind.Double,
+            LongLong=kind.LongLong,
+            Int=kind.Int,
+            String=kind.QString,
+            DateTime=kind.QDateTime,
+            Date=kind.QDate,
+            Bool=kind.Bool,
+        )
     kind = QVariant.Type  # qt5-only: QGIS 3.22 .. 3.36, which run on Qt5 only
-    return FieldTypes(Double=kind.Double, LongLong=kind.LongLong, Int=kind.Int, String=kind.String,
-                      DateTime=kind.DateTime, Date=kind.Date, Bool=kind.Bool)
+    return FieldTypes(
+        Double=kind.Double,
+        LongLong=kind.LongLong,
+        Int=kind.Int,
+        String=kind.String,
+        DateTime=kind.DateTime,
+        Date=kind.Date,
+        Bool=kind.Bool,
+    )
 
 
 FieldType = field_types(uses_qmetatype())

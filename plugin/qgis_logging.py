@@ -39,8 +39,9 @@ class QgisLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            QgsMessageLog.logMessage(self.format(record), TAG, qgis_level(record.levelno),
-                                     notifyUser=record.levelno >= logging.WARNING)
+            QgsMessageLog.logMessage(
+                self.format(record), TAG, qgis_level(record.levelno), notifyUser=record.levelno >= logging.WARNING
+            )
         except Exception:  # noqa: BLE001 (logging must never raise into the caller)
             self.handleError(record)
 

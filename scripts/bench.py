@@ -72,32 +72,53 @@ def nan_stack(stack: np.ndarray, clear: np.ndarray) -> np.ndarray:
     return values
 
 
-def report(name: str, ours: float, baseline: float, baseline_name: str, target: str, ok: bool,
-           ratio_text: str = "faster") -> dict:
+def report(
+    name: str, ours: float, baseline: float, baseline_name: str, target: str, ok: bool, ratio_text: str = "faster"
+) -> dict:
     """Print one case; the ratio is baseline / ours ("faster") or ours / baseline ("of the floor")."""
     ratio = baseline / ours if ratio_text == "faster" else ours / baseline
-    print(f"{name}\n    ours {ours:8.3f} s   {baseline_name} {baseline:8.3f} s   ours {ratio:.1f}x {ratio_text}   "
-          f"target {target}: {'PASS' if ok else 'FAIL'}")
-    return dict(case=name, ours_s=round(ours, 3), baseline=baseline_name, baseline_s=round(baseline, 3),
-                ratio=round(ratio, 2), target=target, passed=ok)
+    print(
+        f"{name}\n    ours {ours:8.3f} s   {baseline_name} {baseline:8.3f} s   ours {ratio:.1f}x {ratio_text}   "
+        f"target {target}: {'PASS' if ok else 'FAIL'}"
+    )
+    return dict(
+        case=name,
+        ours_s=round(ours, 3),
+        baseline=baseline_name,
+        baseline_s=round(baseline, 3),
+        ratio=round(ratio, 2),
+        target=target,
+        passed=ok,
+    )
 
 
 def in_memory_cases(scenes: int, bands: int, size: int, threads: int, percentile_rows: int, repeat: int) -> list:
     stack, scores = synthetic_stack(scenes, bands, size)
     clear = scores >= THRESHOLD
-    print(f"In-memory stack: {scenes} scenes x {bands} bands x {size} x {size} px uint16 "
-          f"({stack.nbytes / 2**20:.0f} MB), {1 - clear.mean():.0%} cloudy; ours on {threads} thread(s) (numpy's "
-          f"functions use one); best of {repeat} runs, nanpercentile once")
+    print(
+        f"In-memory stack: {scenes} scenes x {bands} bands x {size} x {size} px uint16 "
+        f"({stack.nbytes / 2**20:.0f} MB), {1 - clear.mean():.0%} cloudy; ours on {threads} thread(s) (numpy's "
+        f"functions use one); best of {repeat} runs, nanpercentile once"
+    )
     values = nan_stack(stack, clear)
     results = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-cloud pixels
         ours_median, (median, count) = timed(lambda: composite(stack, clear, "median", threads=threads), repeat)
-        numpy_median, expected = timed(lambda: (np.nanmedian(values, axis=0),
-                                                np.count_nonzero(~np.isnan(values[:, 0]), axis=0)), repeat)
+        numpy_median, expected = timed(
+            lambda: (np.nanmedian(values, axis=0), np.count_nonzero(~np.isnan(values[:, 0]), axis=0)), repeat
+        )
         assert np.array_equal(median[:, 0], expected[0], equal_nan=True) and np.array_equal(count, expected[1])
-        results.append(report("1. median + count vs numpy.nanmedian", ours_median, numpy_median,
-                              "nanmedian", ">= 8x faster", numpy_median / ours_median >= 8))
+        results.append(
+            report(
+                "1. median + count vs numpy.nanmedian",
+                ours_median,
+                numpy_median,
+                "nanmedian",
+                ">= 8x faster",
+                numpy_median / ours_median >= 8,
+            )
+        )
 
         quartiles = (25, 50, 75)
         ours_p, (pct, _) = timed(lambda: composite(stack, clear, "percentiles", quartiles, threads=threads), repeat)
@@ -114,8 +135,17 @@ def in_memory_cases(scenes: int, bands: int, size: int, threads: int, percentile
         results.append(report(name, ours_p, numpy_p, "nanpercentile", ">= 100x faster", numpy_p / ours_p >= 100))
 
     floor, _ = timed(lambda: stack.sum(axis=0), repeat)
-    results.append(report("3. median + count vs one pass (stack.sum over time)", ours_median, floor,
-                          "sum", "<= 25x of the floor", ours_median <= 25 * floor, "of the floor"))
+    results.append(
+        report(
+            "3. median + count vs one pass (stack.sum over time)",
+            ours_median,
+            floor,
+            "sum",
+            "<= 25x of the floor",
+            ours_median <= 25 * floor,
+            "of the floor",
+        )
+    )
     print("    (ours equals numpy's results exactly in cases 1 and 2)")
     return results
 
@@ -140,9 +170,19 @@ def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
     for index in range(scenes):
         when = first + timedelta(days=5 * index)
         stamp = when.strftime("%Y%m%dT%H%M%S")
-        profile = dict(driver="GTiff", width=size, height=size, count=len(BAND_NAMES) + 1, dtype="uint16",
-                       crs="EPSG:32633", transform=from_origin(500000, 5100000, 10, 10), tiled=True,
-                       blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER")
+        profile = dict(
+            driver="GTiff",
+            width=size,
+            height=size,
+            count=len(BAND_NAMES) + 1,
+            dtype="uint16",
+            crs="EPSG:32633",
+            transform=from_origin(500000, 5100000, 10, 10),
+            tiled=True,
+            blockxsize=512,
+            blockysize=512,
+            BIGTIFF="IF_SAFER",
+        )
         with rasterio.open(folder / f"{stamp}_{stamp}_T33TVL.tif", "w", **profile) as dst:
             for band, name in enumerate(BAND_NAMES + ("cs",), start=1):
                 dst.set_band_description(band, name)
@@ -154,7 +194,7 @@ def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
                 window = rasterio.windows.Window(0, row, size, rows)
                 reflectance = rng.integers(200, 4000, size=(len(BAND_NAMES), rows, size), dtype=np.uint16)
                 dst.write(reflectance, indexes=list(range(1, len(BAND_NAMES) + 1)), window=window)
-                qa = np.rint(scores[row:row + rows] / QA_SCALE).astype(np.uint16)
+                qa = np.rint(scores[row : row + rows] / QA_SCALE).astype(np.uint16)
                 dst.write(qa, indexes=len(BAND_NAMES) + 1, window=window)
         print(f"    wrote scene {index + 1}/{scenes}", flush=True)
     marker.write_text(json.dumps(dict(scenes=scenes, size=size)))
@@ -168,8 +208,16 @@ def disk_worker(folder: str, output: str) -> None:
 
     request = CompositeRequest(start=date(2021, 1, 1), end=date(2022, 1, 1), qa_band="cs", output=output)
     seconds, result = timed(lambda: run_composite(request, FolderSource(folder)))
-    print(json.dumps(dict(seconds=seconds, peak_rss_mb=peak_resident_mb(), scenes=len(result.plan.scenes),
-                          clear_fraction=result.clear_fraction)))
+    print(
+        json.dumps(
+            dict(
+                seconds=seconds,
+                peak_rss_mb=peak_resident_mb(),
+                scenes=len(result.plan.scenes),
+                clear_fraction=result.clear_fraction,
+            )
+        )
+    )
 
 
 def peak_resident_mb() -> float:
@@ -188,28 +236,46 @@ def peak_resident_mb() -> float:
 
 def disk_case(workdir: Path, scenes: int, size: int) -> dict:
     folder = workdir / f"stack_{scenes}x{size}"
-    print(f"Disk stack: {scenes} scenes x {len(BAND_NAMES)} bands (+ QA band) x {size} x {size} px uint16 "
-          f"in {folder}")
+    print(f"Disk stack: {scenes} scenes x {len(BAND_NAMES)} bands (+ QA band) x {size} x {size} px uint16 in {folder}")
     total = write_disk_stack(folder, scenes, size)
     output = workdir / "disk_composite.tif"
-    child = subprocess.run([sys.executable, __file__, "--disk-worker", str(folder), str(output)],
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--disk-worker", str(folder), str(output)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     measured = json.loads(child.stdout.strip().splitlines()[-1])
     ok = total > 3 * 2**30 and measured["peak_rss_mb"] < 1024
-    print(f"4. {total / 2**30:.2f} GiB on disk composited to {output.name} (median + count)\n"
-          f"    time {measured['seconds']:.1f} s   peak resident memory {measured['peak_rss_mb']:.0f} MB   "
-          f"target > 3 GiB on disk, < 1024 MiB resident: {'PASS' if ok else 'FAIL'}")
+    print(
+        f"4. {total / 2**30:.2f} GiB on disk composited to {output.name} (median + count)\n"
+        f"    time {measured['seconds']:.1f} s   peak resident memory {measured['peak_rss_mb']:.0f} MB   "
+        f"target > 3 GiB on disk, < 1024 MiB resident: {'PASS' if ok else 'FAIL'}"
+    )
     output.unlink(missing_ok=True)
-    return dict(case="4. disk stack", gigabytes=round(total / 2**30, 2), seconds=round(measured["seconds"], 1),
-                peak_rss_mb=round(measured["peak_rss_mb"]), passed=ok)
+    return dict(
+        case="4. disk stack",
+        gigabytes=round(total / 2**30, 2),
+        seconds=round(measured["seconds"], 1),
+        peak_rss_mb=round(measured["peak_rss_mb"]),
+        passed=ok,
+    )
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GB RAM, Python {platform.python_version()}, "
-            f"numpy {np.__version__}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GB RAM, Python {platform.python_version()}, "
+        f"numpy {np.__version__}"
+    )
 
 
 def main() -> int:
@@ -217,8 +283,12 @@ def main() -> int:
     parser.add_argument("--scenes", type=int, default=24)
     parser.add_argument("--bands", type=int, default=4)
     parser.add_argument("--size", type=int, default=1024, help="side of the in-memory stack in pixels")
-    parser.add_argument("--percentile-rows", type=int, default=0,
-                        help="time nanpercentile on this many rows and scale to the stack (default 0: all rows)")
+    parser.add_argument(
+        "--percentile-rows",
+        type=int,
+        default=0,
+        help="time nanpercentile on this many rows and scale to the stack (default 0: all rows)",
+    )
     parser.add_argument("--disk-size", type=int, default=4096, help="side of the on-disk scenes in pixels")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the best is kept (nanpercentile: 1)")
     parser.add_argument("--skip-disk", action="store_true", help="leave out case 4 (it writes 4 GB)")
@@ -230,8 +300,14 @@ def main() -> int:
         disk_worker(*arguments.disk_worker)
         return 0
     print(f"Machine: {machine()}")
-    results = in_memory_cases(arguments.scenes, arguments.bands, arguments.size, os.cpu_count() or 1,
-                              arguments.percentile_rows, arguments.repeat)
+    results = in_memory_cases(
+        arguments.scenes,
+        arguments.bands,
+        arguments.size,
+        os.cpu_count() or 1,
+        arguments.percentile_rows,
+        arguments.repeat,
+    )
     if not arguments.skip_disk:
         arguments.workdir.mkdir(parents=True, exist_ok=True)
         results.append(disk_case(arguments.workdir, arguments.scenes, arguments.disk_size))

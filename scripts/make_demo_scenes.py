@@ -56,8 +56,18 @@ def main(source: Path) -> None:
         reflectance = np.rint(scenes[scene_index] * 10000).astype(np.uint16)  # (rows, cols, 13)
         clear = 1.0 - cloud_probability[time_index, ..., 0]
         data = np.concatenate([reflectance.astype(np.float32), clear[..., np.newaxis]], axis=-1)
-        profile = dict(driver="GTiff", width=width, height=height, count=len(BANDS) + 1, dtype="float32",
-                       crs=crs, transform=transform, nodata=NODATA, compress="deflate", predictor=3)
+        profile = dict(
+            driver="GTiff",
+            width=width,
+            height=height,
+            count=len(BANDS) + 1,
+            dtype="float32",
+            crs=crs,
+            transform=transform,
+            nodata=NODATA,
+            compress="deflate",
+            predictor=3,
+        )
         with rasterio.open(OUT / f"{system_index}.tif", "w", **profile) as dst:
             dst.write(np.moveaxis(data, -1, 0))
             for band, name in enumerate(BANDS + ("clear",), start=1):

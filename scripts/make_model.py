@@ -56,21 +56,26 @@ def build_model():
     )
     from qgis.PyQt.QtCore import QPointF
 
-    model = QgsProcessingModelAlgorithm("Search, fetch and composite", "CloudScore Composite",
-                                        "cloudscore_composite")
-    model.setHelpContent({"ALG_DESC": DESCRIPTION, "ALG_CREATOR": "CloudScore Composite",
-                          "ALG_HELP_CREATOR": "scripts/make_model.py"})
+    model = QgsProcessingModelAlgorithm("Search, fetch and composite", "CloudScore Composite", "cloudscore_composite")
+    model.setHelpContent(
+        {"ALG_DESC": DESCRIPTION, "ALG_CREATOR": "CloudScore Composite", "ALG_HELP_CREATOR": "scripts/make_model.py"}
+    )
     inputs = [
-        QgsProcessingParameterFile("scenes", "Folder of Sentinel-2 scenes (GeoTIFF)",
-                                   behavior=QgsProcessingParameterFile.Folder),
+        QgsProcessingParameterFile(
+            "scenes", "Folder of Sentinel-2 scenes (GeoTIFF)", behavior=QgsProcessingParameterFile.Folder
+        ),
         QgsProcessingParameterExtent("aoi", "Area of interest"),
-        QgsProcessingParameterDateTime("start_date", "Start date (included)",
-                                       type=QgsProcessingParameterDateTime.Date),
+        QgsProcessingParameterDateTime("start_date", "Start date (included)", type=QgsProcessingParameterDateTime.Date),
         QgsProcessingParameterDateTime("end_date", "End date (excluded)", type=QgsProcessingParameterDateTime.Date),
         QgsProcessingParameterString("qa_band", "QA band (clear score 0..1)", defaultValue="cs"),
-        QgsProcessingParameterNumber("threshold", "Clear threshold (clear where score >= threshold)",
-                                     type=QgsProcessingParameterNumber.Double, defaultValue=0.6, minValue=0.0,
-                                     maxValue=1.0),
+        QgsProcessingParameterNumber(
+            "threshold",
+            "Clear threshold (clear where score >= threshold)",
+            type=QgsProcessingParameterNumber.Double,
+            defaultValue=0.6,
+            minValue=0.0,
+            maxValue=1.0,
+        ),
     ]
     for row, definition in enumerate(inputs):
         component = QgsProcessingModelParameter(definition.name())
@@ -90,15 +95,46 @@ def build_model():
         return step
 
     dates = dict(START_DATE=source("start_date"), END_DATE=source("end_date"))
-    search = child("search", "cloudscore:searchscenes", "Search scenes", 0, dict(
-        INPUT=source("scenes"), EXTENT=source("aoi"), QA_BAND=source("qa_band"), THRESHOLD=source("threshold"),
-        FOOTPRINT_CRS=[QgsProcessingModelChildParameterSource.fromStaticValue(0)], **dates))
-    fetch = child("fetch", "cloudscore:fetchscenes", "Fetch scenes clipped to the AOI", 1, dict(
-        INPUT=source("scenes"), SCENES=[QgsProcessingModelChildParameterSource.fromChildOutput("search", "OUTPUT")],
-        ID_FIELD=[QgsProcessingModelChildParameterSource.fromStaticValue("id")], EXTENT=source("aoi"), **dates))
-    composite = child("composite", "cloudscore:compositefolder", "Composite the fetched folder", 2, dict(
-        INPUT=[QgsProcessingModelChildParameterSource.fromChildOutput("fetch", "OUTPUT")], EXTENT=source("aoi"),
-        QA_BAND=source("qa_band"), THRESHOLD=source("threshold"), **dates))
+    search = child(
+        "search",
+        "cloudscore:searchscenes",
+        "Search scenes",
+        0,
+        dict(
+            INPUT=source("scenes"),
+            EXTENT=source("aoi"),
+            QA_BAND=source("qa_band"),
+            THRESHOLD=source("threshold"),
+            FOOTPRINT_CRS=[QgsProcessingModelChildParameterSource.fromStaticValue(0)],
+            **dates,
+        ),
+    )
+    fetch = child(
+        "fetch",
+        "cloudscore:fetchscenes",
+        "Fetch scenes clipped to the AOI",
+        1,
+        dict(
+            INPUT=source("scenes"),
+            SCENES=[QgsProcessingModelChildParameterSource.fromChildOutput("search", "OUTPUT")],
+            ID_FIELD=[QgsProcessingModelChildParameterSource.fromStaticValue("id")],
+            EXTENT=source("aoi"),
+            **dates,
+        ),
+    )
+    composite = child(
+        "composite",
+        "cloudscore:compositefolder",
+        "Composite the fetched folder",
+        2,
+        dict(
+            INPUT=[QgsProcessingModelChildParameterSource.fromChildOutput("fetch", "OUTPUT")],
+            EXTENT=source("aoi"),
+            QA_BAND=source("qa_band"),
+            THRESHOLD=source("threshold"),
+            **dates,
+        ),
+    )
     output = QgsProcessingModelOutput("Composite", "Composite")
     output.setChildId("composite")
     output.setChildOutputName("OUTPUT")

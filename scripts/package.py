@@ -35,15 +35,28 @@ def plugin_files(root: Path) -> List[str]:
     """The files that go in the zip, relative to ``root``: git's view (tracked or not ignored) when ``root`` is a
     checkout, else every file under ``INCLUDE``; never a hidden file or folder, a cache or a partial file."""
     try:
-        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *INCLUDE],
-                                cwd=root, capture_output=True, text=True, check=True).stdout.split("\n")
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *INCLUDE],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
     except (OSError, subprocess.CalledProcessError):
-        listed = [path.relative_to(root).as_posix() for name in INCLUDE
-                  for path in ([root / name] if (root / name).is_file() else sorted((root / name).rglob("*")))]
-    return sorted(name for name in set(listed)
-                  if name and (root / name).is_file() and not (root / name).is_symlink()
-                  and not any(part.startswith(".") or part in SKIPPED_PARTS for part in Path(name).parts)
-                  and not name.endswith(SKIPPED_SUFFIXES))
+        listed = [
+            path.relative_to(root).as_posix()
+            for name in INCLUDE
+            for path in ([root / name] if (root / name).is_file() else sorted((root / name).rglob("*")))
+        ]
+    return sorted(
+        name
+        for name in set(listed)
+        if name
+        and (root / name).is_file()
+        and not (root / name).is_symlink()
+        and not any(part.startswith(".") or part in SKIPPED_PARTS for part in Path(name).parts)
+        and not name.endswith(SKIPPED_SUFFIXES)
+    )
 
 
 def write_zip(root: Path, target: Path, files: Sequence[str], metadata: str) -> None:
@@ -89,16 +102,21 @@ def build(root: Path, target: Path, tools: Path, environ: Mapping[str, str], sca
             print("make package: the QGIS plugin repository would block this version:", file=sys.stderr)
             for line in report.blocking:
                 print(f"  {line}", file=sys.stderr)
-            print("Fix the code, or mark a false positive inline with a one-line reason (`# nosec Bxxx  # why`, "
-                  "`# pragma: allowlist secret`).", file=sys.stderr)
+            print(
+                "Fix the code, or mark a false positive inline with a one-line reason (`# nosec Bxxx  # why`, "
+                "`# pragma: allowlist secret`).",
+                file=sys.stderr,
+            )
             return 1
     partial.replace(target)
     shown = target.relative_to(root) if target.is_relative_to(root) else target
     print(f"Wrote {shown} ({len(files)} files)")
     if missing:
         needed = ", ".join(ENVIRONMENT.get(key, key) for key in missing)
-        print(f"For Install from ZIP only: it cannot be uploaded to plugins.qgis.org, its metadata lacks "
-              f"{', '.join(missing)} (set {needed}, or put them in package.cfg; see the README).")
+        print(
+            f"For Install from ZIP only: it cannot be uploaded to plugins.qgis.org, its metadata lacks "
+            f"{', '.join(missing)} (set {needed}, or put them in package.cfg; see the README)."
+        )
     else:
         print(f"Upload-ready for plugins.qgis.org: {', '.join(f'{key}={value}' for key, value in given.items())}.")
     return 0
@@ -107,8 +125,12 @@ def build(root: Path, target: Path, tools: Path, environ: Mapping[str, str], sca
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=ROOT / "build" / f"{PLUGIN}.zip")
-    parser.add_argument("--tools", type=Path, default=ROOT / ".venv" / "bin",
-                        help="folder holding bandit, detect-secrets and flake8 (default: .venv/bin)")
+    parser.add_argument(
+        "--tools",
+        type=Path,
+        default=ROOT / ".venv" / "bin",
+        help="folder holding bandit, detect-secrets and flake8 (default: .venv/bin)",
+    )
     parser.add_argument("--no-scan", action="store_true", help="build the zip without the repository's scans")
     args = parser.parse_args(argv)
     return build(ROOT, args.output.resolve(), args.tools, os.environ, scan=not args.no_scan)

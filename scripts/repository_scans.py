@@ -41,12 +41,17 @@ class ScanReport:
 
     @property
     def blocking(self) -> List[str]:
-        return ([f"Bandit: {item}" for item in self.bandit] + [f"detect-secrets: {item}" for item in self.secrets]
-                + [f"zip: {item}" for item in self.files])
+        return (
+            [f"Bandit: {item}" for item in self.bandit]
+            + [f"detect-secrets: {item}" for item in self.secrets]
+            + [f"zip: {item}" for item in self.files]
+        )
 
     def summary(self) -> str:
-        return (f"Bandit {len(self.bandit)}, detect-secrets {len(self.secrets)}, zip files {len(self.files)} "
-                f"finding(s); flake8 {len(self.flake8)} (report only)")
+        return (
+            f"Bandit {len(self.bandit)}, detect-secrets {len(self.secrets)}, zip files {len(self.files)} "
+            f"finding(s); flake8 {len(self.flake8)} (report only)"
+        )
 
 
 def zip_problems(archive: Path, plugin: str) -> List[str]:
@@ -79,16 +84,20 @@ def _json(command: Sequence[str], cwd: Path) -> dict:
     try:
         return json.loads(result.stdout)
     except json.JSONDecodeError as error:
-        raise ScanError(f"{Path(command[0]).name} failed (exit {result.returncode}): "
-                        f"{(result.stderr or result.stdout).strip()[-2000:]}") from error
+        raise ScanError(
+            f"{Path(command[0]).name} failed (exit {result.returncode}): "
+            f"{(result.stderr or result.stdout).strip()[-2000:]}"
+        ) from error
 
 
 def bandit(tools: Path, folder: Path) -> List[str]:
     """Bandit's findings (and files it could not read) under ``folder``, as ``path:line: Bxxx text``."""
     report = _json([str(tools / "bandit"), "-r", ".", "-f", "json", "-q", "-s", ",".join(BANDIT_SKIPPED)], folder)
-    findings = [f"{_relative(item['filename'])}:{item['line_number']}: {item['test_id']} {item['issue_text']} "
-                f"(severity {item['issue_severity']}, confidence {item['issue_confidence']})"
-                for item in report.get("results", [])]
+    findings = [
+        f"{_relative(item['filename'])}:{item['line_number']}: {item['test_id']} {item['issue_text']} "
+        f"(severity {item['issue_severity']}, confidence {item['issue_confidence']})"
+        for item in report.get("results", [])
+    ]
     findings += [f"{_relative(item['filename'])}: not scanned: {item['reason']}" for item in report.get("errors", [])]
     return findings
 
@@ -96,8 +105,11 @@ def bandit(tools: Path, folder: Path) -> List[str]:
 def detect_secrets(tools: Path, folder: Path) -> List[str]:
     """detect-secrets' findings in every file under ``folder``, as ``path:line: type``."""
     report = _json([str(tools / "detect-secrets"), "scan", "--all-files", "."], folder)
-    return [f"{_relative(path)}:{item['line_number']}: {item['type']}"
-            for path, items in sorted(report.get("results", {}).items()) for item in items]
+    return [
+        f"{_relative(path)}:{item['line_number']}: {item['type']}"
+        for path, items in sorted(report.get("results", {}).items())
+        for item in items
+    ]
 
 
 def flake8(tools: Path, folder: Path) -> List[str]:

@@ -31,7 +31,7 @@ def main() -> int:
         sys.stderr.write(run.stdout + run.stderr)
         print(f"qgis_process failed (exit {run.returncode})", file=sys.stderr)
         return 1
-    results = json.loads(run.stdout[run.stdout.index("{"):])["results"]
+    results = json.loads(run.stdout[run.stdout.index("{") :])["results"]
     print(f"Scenes kept:    {results['SCENE_COUNT']:.0f} ({results['SCENES'].replace(',', ', ')})")
     print(f"QA band:        {DEMO['QA_BAND']} (s2cloudless clear probability), threshold {DEMO['THRESHOLD']}")
     print(f"Clear fraction: {results['CLEAR_FRACTION']:.1%} of the scored pixels")

@@ -37,8 +37,14 @@ class ScreenshotDriver:
         self.output = output
         self.started = time.monotonic()
         self.dock = None
-        self.steps = [self.open_dock, self.fill_inputs, self.scenes_found, self.composite_done, self.rendered,
-                      self.save]
+        self.steps = [
+            self.open_dock,
+            self.fill_inputs,
+            self.scenes_found,
+            self.composite_done,
+            self.rendered,
+            self.save,
+        ]
         self.timer = QTimer()
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.step)

@@ -72,7 +72,7 @@ def _truth(rows: int, cols: int, pixel: float) -> np.ndarray:
     neighbouring-pixel steps of the ground stay far below an orbit offset of hundreds of DN."""
     y, x = np.mgrid[0:rows, 0:cols] * (pixel / 1000.0)  # km
     base = 900 + 250 * np.sin(x / 23.0) * np.cos(y / 17.0) + 150 * np.sin((x + 2 * y) / 41.0)
-    river = 300 * np.exp(-((y - 60 - 25 * np.sin(x / 50.0)) / 4.0) ** 2)
+    river = 300 * np.exp(-(((y - 60 - 25 * np.sin(x / 50.0)) / 4.0) ** 2))
     return np.stack([base * 0.7 + 100 - river * 0.2, base * 0.9 + 50 - river * 0.4, base - river])
 
 
@@ -91,7 +91,7 @@ def _clouds(rng: np.random.Generator, passes: int, rows: int, cols: int, swath: 
     for k in range(passes):
         for _ in range(6):
             cy, cx, r = rng.uniform(0, rows), rng.uniform(0, cols), rng.uniform(4, 12)
-            cloudy[k] |= (y - cy) ** 2 + (x - cx) ** 2 <= r ** 2
+            cloudy[k] |= (y - cy) ** 2 + (x - cx) ** 2 <= r**2
     before = np.cumsum(cloudy, axis=0) - cloudy
     return cloudy & (before < passes - 2) & swath
 
@@ -100,13 +100,20 @@ def _tiles(rows: int, cols: int, pixel: float) -> List[Tuple[str, slice, slice]]
     """MGRS-like tiles (name, rows, cols): 2 x 2 over the area, overlapping by ``TILE_OVERLAP_M``."""
     half_r, half_c, overlap = rows // 2, cols // 2, int(round(TILE_OVERLAP_M / pixel / 2))
     names = (("33TUL", "33TVL"), ("33TUK", "33TVK"))
-    return [(names[i][j], slice(0 if i == 0 else half_r - overlap, half_r + overlap if i == 0 else rows),
-             slice(0 if j == 0 else half_c - overlap, half_c + overlap if j == 0 else cols))
-            for i in range(2) for j in range(2)]
+    return [
+        (
+            names[i][j],
+            slice(0 if i == 0 else half_r - overlap, half_r + overlap if i == 0 else rows),
+            slice(0 if j == 0 else half_c - overlap, half_c + overlap if j == 0 else cols),
+        )
+        for i in range(2)
+        for j in range(2)
+    ]
 
 
-def write_two_orbit_stack(folder, pixel: float = 1000.0, passes: int = 4, offset: float = 400.0, seed: int = 7,
-                          system_index: bool = True) -> TwoOrbitStack:
+def write_two_orbit_stack(
+    folder, pixel: float = 1000.0, passes: int = 4, offset: float = 400.0, seed: int = 7, system_index: bool = True
+) -> TwoOrbitStack:
     """Write the two-orbit stack into ``folder`` (created) and describe it.
 
     Args:
@@ -143,22 +150,53 @@ def write_two_orbit_stack(folder, pixel: float = 1000.0, passes: int = 4, offset
                 if not swaths[k][rs, cs].any():
                     continue
                 granule = datatake + timedelta(seconds=3 * t)  # granules of one datatake, seconds apart
-                name = (f"{datatake:%Y%m%dT%H%M%S}_{granule:%Y%m%dT%H%M%S}_T{tile}" if system_index
-                        else f"orbit{orbit}_pass{p}_{tile}")
+                name = (
+                    f"{datatake:%Y%m%dT%H%M%S}_{granule:%Y%m%dT%H%M%S}_T{tile}"
+                    if system_index
+                    else f"orbit{orbit}_pass{p}_{tile}"
+                )
                 path = folder / f"{name}.tif"
-                _write_tile(path, reflectance[:, rs, cs], score[rs, cs], transform * transform.translation(
-                    cs.start, rs.start), orbit, granule, tile)
+                _write_tile(
+                    path,
+                    reflectance[:, rs, cs],
+                    score[rs, cs],
+                    transform * transform.translation(cs.start, rs.start),
+                    orbit,
+                    granule,
+                    tile,
+                )
                 files.setdefault((orbit, p), []).append(path)
-    return TwoOrbitStack(folder, transform, (rows, cols), truth, offset, swaths, clear_all, files,
-                         first.date() - timedelta(days=1), first.date() + timedelta(days=5 * passes + 2))
+    return TwoOrbitStack(
+        folder,
+        transform,
+        (rows, cols),
+        truth,
+        offset,
+        swaths,
+        clear_all,
+        files,
+        first.date() - timedelta(days=1),
+        first.date() + timedelta(days=5 * passes + 2),
+    )
 
 
-def _write_tile(path: Path, reflectance: np.ndarray, score: np.ndarray, transform, orbit: int, when: datetime,
-                tile: str) -> None:
+def _write_tile(
+    path: Path, reflectance: np.ndarray, score: np.ndarray, transform, orbit: int, when: datetime, tile: str
+) -> None:
     """One tile: B2, B3, B4 uint16 (nodata 0) and ``cs`` float32 stored as uint16 0..10000 with scale 1e-4."""
     rows, cols = score.shape
-    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=len(BANDS) + 1, dtype="uint16",
-                       crs=CRS, transform=transform, nodata=0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=cols,
+        height=rows,
+        count=len(BANDS) + 1,
+        dtype="uint16",
+        crs=CRS,
+        transform=transform,
+        nodata=0,
+    ) as dst:
         dst.write(reflectance, indexes=list(range(1, len(BANDS) + 1)))
         dst.write(np.rint(score * 10000).astype(np.uint16), indexes=len(BANDS) + 1)
         for index, name in enumerate(BANDS + (QA_BAND,), start=1):

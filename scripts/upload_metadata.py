@@ -53,8 +53,10 @@ def addresses(root: Path, environ: Mapping[str, str]) -> Dict[str, str]:
         if config.has_section(CONFIG_SECTION):
             unknown = sorted(set(config[CONFIG_SECTION]) - set(ADDRESS_KEYS))
             if unknown:
-                raise MetadataError(f"{CONFIG_FILE}: unknown key(s) {', '.join(unknown)} in [{CONFIG_SECTION}] "
-                                    f"(known: {', '.join(ADDRESS_KEYS)})")
+                raise MetadataError(
+                    f"{CONFIG_FILE}: unknown key(s) {', '.join(unknown)} in [{CONFIG_SECTION}] "
+                    f"(known: {', '.join(ADDRESS_KEYS)})"
+                )
             values.update({key: value.strip() for key, value in config[CONFIG_SECTION].items()})
     for key, variable in ENVIRONMENT.items():
         if environ.get(variable, "").strip():

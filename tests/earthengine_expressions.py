@@ -304,14 +304,14 @@ def _check_invocation(name: str, arguments: Dict[str, Any], algorithms: Dict[str
         raise ExpressionError(f"Unknown function: '{name}'.")
     for argument in arguments:
         if argument not in signature.arguments:
-            raise ExpressionError(f"{name}: Unrecognized argument '{argument}'; the function takes "
-                                  f"{', '.join(signature.arguments)}.")
+            raise ExpressionError(
+                f"{name}: Unrecognized argument '{argument}'; the function takes {', '.join(signature.arguments)}."
+            )
     for argument in signature.required:
         if argument not in arguments:
             raise ExpressionError(f"{name}: Parameter '{argument}' is required.")
     if name not in IMPLEMENTATIONS:
-        raise ExpressionError(f"{name} is a real Earth Engine function, but this fake server does not implement "
-                              f"it.")
+        raise ExpressionError(f"{name} is a real Earth Engine function, but this fake server does not implement it.")
 
 
 # --- evaluation ------------------------------------------------------------------------------------------------
@@ -320,8 +320,13 @@ def _check_invocation(name: str, arguments: Dict[str, Any], algorithms: Dict[str
 class Evaluator:
     """Evaluates one validated expression on a grid of ``shape`` (height, width), with images from ``catalog``."""
 
-    def __init__(self, expression: Dict[str, Any], catalog: Catalog, shape: Tuple[int, int],
-                 algorithms: Optional[Dict[str, Signature]] = None):
+    def __init__(
+        self,
+        expression: Dict[str, Any],
+        catalog: Catalog,
+        shape: Tuple[int, int],
+        algorithms: Optional[Dict[str, Signature]] = None,
+    ):
         self.algorithms = algorithms if algorithms is not None else load_algorithms()
         validate(expression, self.algorithms)
         self.root, self.values = _split(expression)
@@ -417,8 +422,12 @@ class Evaluator:
         return IMPLEMENTATIONS[name](self, given)
 
 
-def evaluate(expression: Dict[str, Any], catalog: Catalog, shape: Tuple[int, int],
-             algorithms: Optional[Dict[str, Signature]] = None) -> Any:
+def evaluate(
+    expression: Dict[str, Any],
+    catalog: Catalog,
+    shape: Tuple[int, int],
+    algorithms: Optional[Dict[str, Signature]] = None,
+) -> Any:
     """Validate then evaluate ``expression`` (an Expression or an inlined ValueNode) on a grid of ``shape``
     (height, width) with images from ``catalog``. Raises ExpressionError for what the server answers with 400."""
     return Evaluator(expression, catalog, shape, algorithms).run()
@@ -457,8 +466,9 @@ def _expect(value: Any, cls, function: str, argument: str) -> Any:
     type."""
     if not isinstance(value, cls):
         names = cls.__name__ if isinstance(cls, type) else "/".join(c.__name__ for c in cls)
-        raise ExpressionError(f"{function}, argument '{argument}': Invalid type. Expected type: {names}. "
-                              f"Actual type: {_kind(value)}.")
+        raise ExpressionError(
+            f"{function}, argument '{argument}': Invalid type. Expected type: {names}. Actual type: {_kind(value)}."
+        )
     return value
 
 
@@ -498,8 +508,9 @@ def _band_types(images: Sequence[Image]) -> Dict[str, str]:
     types: Dict[str, str] = {}
     for image in images:
         for band in image.bands:
-            types[band.name] = (band.dtype if band.name not in types
-                                else np.result_type(types[band.name], band.dtype).name)
+            types[band.name] = (
+                band.dtype if band.name not in types else np.result_type(types[band.name], band.dtype).name
+            )
     return types
 
 
@@ -516,8 +527,9 @@ def _millis(value: Any, time_zone: Optional[str] = None) -> float:
         zone = ZoneInfo(time_zone) if time_zone else timezone.utc
         text = value.strip().replace("Z", "+00:00")
         try:
-            when = (datetime.strptime(text, "%Y-%j") if re.fullmatch(r"\d{4}-\d{3}", text)
-                    else datetime.fromisoformat(text))
+            when = (
+                datetime.strptime(text, "%Y-%j") if re.fullmatch(r"\d{4}-\d{3}", text) else datetime.fromisoformat(text)
+            )
         except ValueError as error:
             raise ExpressionError(f"Invalid date string '{value}': {error}") from None
         if when.tzinfo is None:
@@ -569,8 +581,12 @@ def _segments_meet(a, b) -> bool:
     d3, d4 = _orientation(p1, p2, q1), _orientation(p1, p2, q2)
     if ((d1 > 0 > d2) or (d1 < 0 < d2)) and ((d3 > 0 > d4) or (d3 < 0 < d4)):
         return True
-    return ((d1 == 0 and _on_segment(q1, p1, q2)) or (d2 == 0 and _on_segment(q1, p2, q2))
-            or (d3 == 0 and _on_segment(p1, q1, p2)) or (d4 == 0 and _on_segment(p1, q2, p2)))
+    return (
+        (d1 == 0 and _on_segment(q1, p1, q2))
+        or (d2 == 0 and _on_segment(q1, p2, q2))
+        or (d3 == 0 and _on_segment(p1, q1, p2))
+        or (d4 == 0 and _on_segment(p1, q2, p2))
+    )
 
 
 def _inside(point, ring) -> bool:
@@ -609,7 +625,7 @@ def _geometry_of(value: Any) -> Dict[str, Any]:
 def _points(coordinates: Any) -> List[List[float]]:
     """A list of points from a list of Points or of pairs, or a flat list of numbers in x, y order."""
     if coordinates and all(isinstance(c, (int, float)) for c in coordinates):
-        return [list(map(float, coordinates[i:i + 2])) for i in range(0, len(coordinates), 2)]
+        return [list(map(float, coordinates[i : i + 2])) for i in range(0, len(coordinates), 2)]
     points = []
     for c in coordinates:
         if isinstance(c, dict) and c.get("type") == "Point":
@@ -631,8 +647,10 @@ def _image_collection_load(ev: Evaluator, a: Dict[str, Any]) -> Collection:
     """ImageCollection.load: "Returns the image collection given its ID." (the version is ignored)."""
     images = ev.catalog(a["id"])
     if images is None:
-        raise ExpressionError(f"ImageCollection.load: ImageCollection asset '{a['id']}' not found (does not exist "
-                              f"or caller does not have access).")
+        raise ExpressionError(
+            f"ImageCollection.load: ImageCollection asset '{a['id']}' not found (does not exist "
+            f"or caller does not have access)."
+        )
     return Collection(list(images))
 
 
@@ -696,8 +714,9 @@ def _binary_filter(name: str, a: Dict[str, Any], passes: Callable[[Any, Any], bo
 
 def _filter_intersects(ev: Evaluator, a: Dict[str, Any]) -> Filter:
     """Filter.intersects: "passes if the left geometry intersects the right geometry"."""
-    return _binary_filter("Filter.intersects", a,
-                          lambda left, right: geometries_intersect(_geometry_of(left), _geometry_of(right)))
+    return _binary_filter(
+        "Filter.intersects", a, lambda left, right: geometries_intersect(_geometry_of(left), _geometry_of(right))
+    )
 
 
 def _filter_date_range_contains(ev: Evaluator, a: Dict[str, Any]) -> Filter:
@@ -767,10 +786,11 @@ def _polygon(ev: Evaluator, a: Dict[str, Any]) -> Dict[str, Any]:
     or for a simple polygon, a list of Points or pairs of Numbers in x,y order", as GeoJSON (rings closed)."""
     _check_crs("GeometryConstructors.Polygon", a.get("crs"))
     coordinates = a["coordinates"]
-    simple = coordinates and (isinstance(coordinates[0], (int, float))
-                              or (isinstance(coordinates[0], dict) and coordinates[0].get("type") == "Point")
-                              or (isinstance(coordinates[0], list) and coordinates[0]
-                                  and isinstance(coordinates[0][0], (int, float))))
+    simple = coordinates and (
+        isinstance(coordinates[0], (int, float))
+        or (isinstance(coordinates[0], dict) and coordinates[0].get("type") == "Point")
+        or (isinstance(coordinates[0], list) and coordinates[0] and isinstance(coordinates[0][0], (int, float)))
+    )
     rings = [_points(coordinates)] if simple else [_points(ring) for ring in coordinates]
     for ring in rings:
         if ring and ring[0] != ring[-1]:
@@ -811,8 +831,9 @@ def _image_select(ev: Evaluator, a: Dict[str, Any]) -> Image:
         if isinstance(selector, (int, float)) and not isinstance(selector, bool):
             index = int(selector)
             if not 0 <= index < len(image.bands):
-                raise ExpressionError(f"Image.select: Band index {index} out of bounds; the image has "
-                                      f"{len(image.bands)} bands.")
+                raise ExpressionError(
+                    f"Image.select: Band index {index} out of bounds; the image has {len(image.bands)} bands."
+                )
             chosen.append(image.bands[index])
             continue
         matches = [b for b in image.bands if re.fullmatch(str(selector), b.name)]
@@ -882,12 +903,16 @@ def _image_constant(ev: Evaluator, a: Dict[str, Any]) -> Image:
     named ``constant`` for one value, else ``constant_0``, ``constant_1``, ..."""
     values = _as_list(a["value"])
     if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        raise ExpressionError("Image.constant: the value must be a number or a list of numbers (arrays are not "
-                              "implemented by this fake Earth Engine).")
+        raise ExpressionError(
+            "Image.constant: the value must be a number or a list of numbers (arrays are not "
+            "implemented by this fake Earth Engine)."
+        )
     names = ["constant"] if len(values) == 1 else [f"constant_{i}" for i in range(len(values))]
     shape = ev.shape
-    bands = [Band(n, _constant_type(v), Pixels(lambda v=v: (np.full(shape, float(v)), np.ones(shape, bool))))
-             for n, v in zip(names, values)]
+    bands = [
+        Band(n, _constant_type(v), Pixels(lambda v=v: (np.full(shape, float(v)), np.ones(shape, bool))))
+        for n, v in zip(names, values)
+    ]
     return Image(bands)
 
 
@@ -903,8 +928,7 @@ def _pairs(name: str, first: Image, second: Image) -> List[Tuple[str, Band, Band
         return [(b1.name, b1, second.bands[0]) for b1 in first.bands]
     if n1 == 1:
         return [(b2.name, first.bands[0], b2) for b2 in second.bands]
-    raise ExpressionError(f"{name}: Images must contain the same number of bands or only 1 band. Got {n1} and "
-                          f"{n2}.")
+    raise ExpressionError(f"{name}: Images must contain the same number of bands or only 1 band. Got {n1} and {n2}.")
 
 
 def _comparison(name: str, compare: Callable[[np.ndarray, np.ndarray], np.ndarray]):
@@ -919,8 +943,9 @@ def _comparison(name: str, compare: Callable[[np.ndarray, np.ndarray], np.ndarra
             (v1, m1), (v2, m2) = b1.pixels.get(), b2.pixels.get()
             return compare(v1, v2).astype(float), m1 & m2
 
-        bands = [Band(n, "uint8", Pixels(functools.partial(compute, b1, b2))) for n, b1, b2 in
-                 _pairs(name, first, second)]
+        bands = [
+            Band(n, "uint8", Pixels(functools.partial(compute, b1, b2))) for n, b1, b2 in _pairs(name, first, second)
+        ]
         return Image(bands, first.properties, first.geometry)
 
     return implementation
@@ -937,8 +962,9 @@ def _image_update_mask(ev: Evaluator, a: Dict[str, Any]) -> Image:
     elif len(mask_image.bands) == len(image.bands):
         masks = mask_image.bands
     else:
-        raise ExpressionError(f"Image.updateMask: the mask has {len(mask_image.bands)} bands; expected 1 or "
-                              f"{len(image.bands)}.")
+        raise ExpressionError(
+            f"Image.updateMask: the mask has {len(mask_image.bands)} bands; expected 1 or {len(image.bands)}."
+        )
 
     def compute(band: Band, mask_band: Band) -> PixelArrays:
         (values, mask), (mask_values, mask_mask) = band.pixels.get(), mask_band.pixels.get()
@@ -989,8 +1015,14 @@ def _image_link_collection(ev: Evaluator, a: Dict[str, Any]) -> Image:
     collection = _expect(a["imageCollection"], Collection, "Image.linkCollection", "imageCollection")
     key = a.get("matchPropertyName") or "system:index"
     wanted = image.properties.get(key, _MISSING)
-    match = next((e for e in collection.elements if wanted is not _MISSING
-                  and getattr(e, "properties", {}).get(key, _MISSING) == wanted), None)
+    match = next(
+        (
+            e
+            for e in collection.elements
+            if wanted is not _MISSING and getattr(e, "properties", {}).get(key, _MISSING) == wanted
+        ),
+        None,
+    )
     types = _band_types(collection.elements)
     shape = ev.shape
     bands = list(image.bands)
@@ -998,8 +1030,7 @@ def _image_link_collection(ev: Evaluator, a: Dict[str, Any]) -> Image:
         if match is not None:
             linked = _select_one(match, name)
         else:  # the type of the band elsewhere in the collection; float64 if no image has it
-            linked = Band(name, types.get(name, "float64"),
-                          Pixels(lambda: (np.zeros(shape), np.zeros(shape, bool))))
+            linked = Band(name, types.get(name, "float64"), Pixels(lambda: (np.zeros(shape), np.zeros(shape, bool))))
         names = [b.name for b in bands]
         if name in names:
             bands[names.index(name)] = linked
@@ -1055,8 +1086,9 @@ def _reducer_percentile(ev: Evaluator, a: Dict[str, Any]) -> Reducer:
     names = [f"p{p:g}" for p in percentiles] if names is None else list(names)
     if len(names) != len(percentiles):
         raise ExpressionError(f"Reducer.percentile: {len(percentiles)} percentiles but {len(names)} output names.")
-    return Reducer(tuple(_output(n, lambda s, p=p: nan_percentile(s, p), "float64")
-                         for n, p in zip(names, percentiles)))
+    return Reducer(
+        tuple(_output(n, lambda s, p=p: nan_percentile(s, p), "float64") for n, p in zip(names, percentiles))
+    )
 
 
 def _simple_reducer(output: ReducerOutput, name: str):
@@ -1080,8 +1112,7 @@ def _reducer_combine(ev: Evaluator, a: Dict[str, Any]) -> Reducer:
     prefix = a.get("outputPrefix") or ""
     if a.get("sharedInputs"):
         if first.inputs != second.inputs:
-            raise ExpressionError("Reducer.combine: reducers with shared inputs must have the same number of "
-                                  "inputs.")
+            raise ExpressionError("Reducer.combine: reducers with shared inputs must have the same number of inputs.")
         shift, inputs = 0, first.inputs
     else:
         shift, inputs = first.inputs, first.inputs + second.inputs
@@ -1093,9 +1124,14 @@ def _reduce(collection: Collection, output: ReducerOutput, shape: Tuple[int, int
     """One output per band of the collection (bands matched by name, in first appearance order)."""
     images = collection.elements
     types = _band_types(images)
-    bands = [Band(named(name), output.dtype or dtype,
-                  Pixels(functools.partial(lambda n: output.reduce(_stack(images, n, shape)), name)))
-             for name, dtype in types.items()]
+    bands = [
+        Band(
+            named(name),
+            output.dtype or dtype,
+            Pixels(functools.partial(lambda n: output.reduce(_stack(images, n, shape)), name)),
+        )
+        for name, dtype in types.items()
+    ]
     return Image(bands)
 
 
@@ -1122,14 +1158,22 @@ def _image_collection_reduce(ev: Evaluator, a: Dict[str, Any]) -> Image:
         return Image([image.bands[i] for i in range(count) for image in images])
     types = _band_types(collection.elements)
     if len(types) != reducer.inputs:
-        raise ExpressionError(f"ImageCollection.reduce: the reducer takes {reducer.inputs} inputs but the "
-                              f"collection has {len(types)} bands.")
+        raise ExpressionError(
+            f"ImageCollection.reduce: the reducer takes {reducer.inputs} inputs but the "
+            f"collection has {len(types)} bands."
+        )
     names = list(types)
     images = collection.elements
-    return Image([Band(o.name, o.dtype or types[names[o.input_index]],
-                       Pixels(functools.partial(lambda o: o.reduce(_stack(images, names[o.input_index],
-                                                                           ev.shape)), o)))
-                  for o in reducer.outputs])
+    return Image(
+        [
+            Band(
+                o.name,
+                o.dtype or types[names[o.input_index]],
+                Pixels(functools.partial(lambda o: o.reduce(_stack(images, names[o.input_index], ev.shape)), o)),
+            )
+            for o in reducer.outputs
+        ]
+    )
 
 
 def _quality_mosaic(ev: Evaluator, a: Dict[str, Any]) -> Image:
@@ -1166,8 +1210,17 @@ def _quality_mosaic(ev: Evaluator, a: Dict[str, Any]) -> Image:
 
 # --- the dispatch table ----------------------------------------------------------------------------------------
 
-_CASTS = {"toUint8": "uint8", "toUint16": "uint16", "toUint32": "uint32", "toInt8": "int8", "toInt16": "int16",
-          "toInt32": "int32", "toInt64": "int64", "toFloat": "float32", "toDouble": "float64"}
+_CASTS = {
+    "toUint8": "uint8",
+    "toUint16": "uint16",
+    "toUint32": "uint32",
+    "toInt8": "int8",
+    "toInt16": "int16",
+    "toInt32": "int32",
+    "toInt64": "int64",
+    "toFloat": "float32",
+    "toDouble": "float64",
+}
 
 IMPLEMENTATIONS: Dict[str, Callable[[Evaluator, Dict[str, Any]], Any]] = {
     "ImageCollection.load": _image_collection_load,

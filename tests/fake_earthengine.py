@@ -83,8 +83,18 @@ CANCEL_OPERATION = re.compile(r"/v1/(projects/[^/]+/operations/[^/:]+):cancel")
 LIST_OPERATIONS = re.compile(r"/v1/projects/([^/]+)/operations")
 STORAGE = re.compile(r"/storage/v1/b/([^/]+)/o(?:/(.+))?")
 DEFAULT_MAX_PIXELS = 100_000_000  # Export.image's default maxPixels (earthengine-api batch.py docstring)
-EXPORT_KEYS = {"expression", "description", "maxPixels", "grid", "requestId", "workloadTag", "priority",
-               "fileExportOptions", "assetExportOptions", "maxWorkers"}  # ExportImageRequest (REST reference)
+EXPORT_KEYS = {
+    "expression",
+    "description",
+    "maxPixels",
+    "grid",
+    "requestId",
+    "workloadTag",
+    "priority",
+    "fileExportOptions",
+    "assetExportOptions",
+    "maxWorkers",
+}  # ExportImageRequest (REST reference)
 FULL_PAGE_MAX, BASIC_PAGE_MAX = 1000, 10000
 TOKEN = "fake-access-token"
 REFRESH_TOKEN = "fake-refresh-token"
@@ -171,16 +181,27 @@ def _read_demo(path: Path, index: Optional[str] = None, time: Optional[datetime]
         tags = src.tags()
         clear = src.read(src.descriptions.index("clear") + 1)
         left, bottom, right, top = transform_bounds(src.crs, "EPSG:4326", *src.bounds)
-        footprint = {"type": "Polygon",
-                     "coordinates": [[[left, bottom], [right, bottom], [right, top], [left, top], [left, bottom]]]}
-        return DemoScene(index or tags["SYSTEM_INDEX"], time or _parse_time(tags["ACQUISITION_TIME"]), path,
-                         f"EPSG:{src.crs.to_epsg()}", src.transform, src.width, src.height, footprint,
-                         float(100.0 * (clear < 0.5).mean()))
+        footprint = {
+            "type": "Polygon",
+            "coordinates": [[[left, bottom], [right, bottom], [right, top], [left, top], [left, bottom]]],
+        }
+        return DemoScene(
+            index or tags["SYSTEM_INDEX"],
+            time or _parse_time(tags["ACQUISITION_TIME"]),
+            path,
+            f"EPSG:{src.crs.to_epsg()}",
+            src.transform,
+            src.width,
+            src.height,
+            footprint,
+            float(100.0 * (clear < 0.5).mean()),
+        )
 
 
 def _bbox(geometry: Dict[str, Any]) -> Tuple[float, float, float, float]:
-    points = np.array(geometry["coordinates"][0] if geometry["type"] == "Polygon" else [geometry["coordinates"]],
-                      dtype=float).reshape(-1, 2)
+    points = np.array(
+        geometry["coordinates"][0] if geometry["type"] == "Polygon" else [geometry["coordinates"]], dtype=float
+    ).reshape(-1, 2)
     return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
 
 
@@ -194,8 +215,9 @@ class FakeEarthEngine:
         max_bytes: the getPixels size limit (Earth Engine's 48 MiB unless a test lowers it).
     """
 
-    def __init__(self, extra_scenes: int = 0, unscored=(), page_size_max: int = FULL_PAGE_MAX,
-                 max_bytes: int = MAX_BYTES):
+    def __init__(
+        self, extra_scenes: int = 0, unscored=(), page_size_max: int = FULL_PAGE_MAX, max_bytes: int = MAX_BYTES
+    ):
         demo = [_read_demo(p) for p in sorted(DEMO_DIR.glob("*.tif"))]
         start = datetime(2016, 1, 1, 10, 0, 0, tzinfo=timezone.utc)
         for i in range(extra_scenes):
@@ -225,8 +247,7 @@ class FakeEarthEngine:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -323,24 +344,38 @@ class FakeEarthEngine:
 
     def asset(self, collection: str, scene: DemoScene, basic: bool) -> Dict[str, Any]:
         asset_id = f"{collection}/{scene.index}"
-        entry: Dict[str, Any] = {"type": "IMAGE", "name": f"projects/earthengine-public/assets/{asset_id}",
-                                 "id": asset_id}
+        entry: Dict[str, Any] = {
+            "type": "IMAGE",
+            "name": f"projects/earthengine-public/assets/{asset_id}",
+            "id": asset_id,
+        }
         if basic:
             return entry
         t = scene.transform
-        grid = {"dimensions": {"width": scene.width, "height": scene.height},
-                "affineTransform": {"scaleX": t.a, "translateX": t.c, "scaleY": t.e, "translateY": t.f},
-                "crsCode": scene.crs_code}
+        grid = {
+            "dimensions": {"width": scene.width, "height": scene.height},
+            "affineTransform": {"scaleX": t.a, "translateX": t.c, "scaleY": t.e, "translateY": t.f},
+            "crsCode": scene.crs_code,
+        }
         if collection == SCORES:
             bands = [{"id": b, "dataType": {"precision": "FLOAT"}, "grid": grid} for b in ("cs", "cs_cdf")]
             properties = {"MGRS_TILE": "33TVL"}
         else:
             names = [b for b in S2_BANDS if not (collection == L2A and b == "B10")]  # L2A has no cirrus band
             bands = [{"id": b, "dataType": {"precision": "INT", "range": {"max": 65535}}, "grid": grid} for b in names]
-            properties = {"MGRS_TILE": "33TVL", "CLOUDY_PIXEL_PERCENTAGE": scene.cloudy,
-                          "SPACECRAFT_NAME": "Sentinel-2A"}
-        entry.update(startTime=_iso(scene.time), endTime=_iso(scene.time), geometry=scene.footprint,
-                     bands=bands, properties=properties, updateTime="2023-11-01T00:00:00Z")
+            properties = {
+                "MGRS_TILE": "33TVL",
+                "CLOUDY_PIXEL_PERCENTAGE": scene.cloudy,
+                "SPACECRAFT_NAME": "Sentinel-2A",
+            }
+        entry.update(
+            startTime=_iso(scene.time),
+            endTime=_iso(scene.time),
+            geometry=scene.footprint,
+            bands=bands,
+            properties=properties,
+            updateTime="2023-11-01T00:00:00Z",
+        )
         return entry
 
     def list_assets(self, collection: str, query: Dict[str, str]) -> Tuple[int, Dict[str, Any]]:
@@ -351,11 +386,10 @@ class FakeEarthEngine:
         except ValueError as error:
             return 400, _error(400, f"Invalid filter: {error}")
         basic = query.get("view") == "BASIC"
-        limit = min(int(query.get("pageSize") or 100), BASIC_PAGE_MAX if basic else FULL_PAGE_MAX,
-                    self.page_size_max)
+        limit = min(int(query.get("pageSize") or 100), BASIC_PAGE_MAX if basic else FULL_PAGE_MAX, self.page_size_max)
         matches = [s for s in self.collection_scenes(collection) if keep(s)]
         offset = int(query.get("pageToken") or 0)
-        page = matches[offset:offset + limit]
+        page = matches[offset : offset + limit]
         body: Dict[str, Any] = {"assets": [self.asset(collection, s, basic) for s in page]}
         if offset + limit < len(matches):
             body["nextPageToken"] = str(offset + limit)
@@ -379,8 +413,9 @@ class FakeEarthEngine:
         if width > MAX_SIDE or height > MAX_SIDE:
             return 400, _error(400, f"Request grid dimensions ({width}x{height}) exceed the limit of {MAX_SIDE}.")
         if nbytes > self.max_bytes:
-            return 400, _error(400, f"Total request size ({nbytes} bytes) must be less than or equal to "
-                                    f"{self.max_bytes} bytes.")
+            return 400, _error(
+                400, f"Total request size ({nbytes} bytes) must be less than or equal to {self.max_bytes} bytes."
+            )
         return 200, _geotiff(scene, collection, band_ids, grid, misplace)
 
     def compute_pixels(self, body: Dict[str, Any], misplace: Optional[str] = None) -> Tuple[int, Any]:
@@ -395,10 +430,15 @@ class FakeEarthEngine:
         expression, grid = body.get("expression"), body.get("grid")
         if not isinstance(expression, dict):
             return 400, _error(400, "Invalid JSON payload: 'expression' is required.")
-        if not (isinstance(grid, dict) and "dimensions" in grid and "affineTransform" in grid
-                and (grid.get("crsCode") or grid.get("crsWkt"))):
-            return 400, _error(400, "this fake needs an explicit grid: dimensions, affineTransform and crsCode or "
-                                    "crsWkt")
+        if not (
+            isinstance(grid, dict)
+            and "dimensions" in grid
+            and "affineTransform" in grid
+            and (grid.get("crsCode") or grid.get("crsWkt"))
+        ):
+            return 400, _error(
+                400, "this fake needs an explicit grid: dimensions, affineTransform and crsCode or crsWkt"
+            )
         width, height = grid["dimensions"]["width"], grid["dimensions"]["height"]
         if width > MAX_SIDE or height > MAX_SIDE:
             return 400, _error(400, f"Request grid dimensions ({width}x{height}) exceed the limit of {MAX_SIDE}.")
@@ -409,12 +449,12 @@ class FakeEarthEngine:
             if not bands:
                 return 400, _error(400, "The image has no bands to compute.")
             if len(bands) > MAX_BANDS:
-                return 400, _error(400, f"Number of bands ({len(bands)}) must be less than or equal to "
-                                        f"{MAX_BANDS}.")
+                return 400, _error(400, f"Number of bands ({len(bands)}) must be less than or equal to {MAX_BANDS}.")
             nbytes = width * height * sum(np.dtype(b.dtype).itemsize for b in bands)
             if nbytes > self.max_bytes:
-                return 400, _error(400, f"Total request size ({nbytes} bytes) must be less than or equal to "
-                                        f"{self.max_bytes} bytes.")
+                return 400, _error(
+                    400, f"Total request size ({nbytes} bytes) must be less than or equal to {self.max_bytes} bytes."
+                )
             names = [b.name for b in bands]
             dtype = np.result_type(*[b.dtype for b in bands]).name
             crs, transform, _, _ = _parse_grid(grid)
@@ -423,8 +463,10 @@ class FakeEarthEngine:
                     dst.descriptions = tuple(names)
                     for i, (row, strip) in enumerate(strips):
                         image = first if i == 0 else self._evaluate(expression, strip)
-                        data = [np.where(mask, values, 0) for values, mask in
-                                (b.pixels.get() for b in select_bands(image, names))]
+                        data = [
+                            np.where(mask, values, 0)
+                            for values, mask in (b.pixels.get() for b in select_bands(image, names))
+                        ]
                         rows = strip["dimensions"]["height"]
                         dst.write(np.stack(data).astype(dtype), window=Window(0, row, width, rows))
                 return 200, bytes(memory.read())
@@ -433,8 +475,12 @@ class FakeEarthEngine:
 
     def _evaluate(self, expression: Dict[str, Any], grid: Dict[str, Any]) -> Image:
         """The expression's image on ``grid``; anything but an image is refused as the real service does."""
-        result = evaluate(expression, self.catalog(grid),
-                          (grid["dimensions"]["height"], grid["dimensions"]["width"]), load_algorithms())
+        result = evaluate(
+            expression,
+            self.catalog(grid),
+            (grid["dimensions"]["height"], grid["dimensions"]["width"]),
+            load_algorithms(),
+        )
         if not isinstance(result, Image):
             raise ExpressionError(f"computePixels needs an Image expression, not {type(result).__name__}.")
         return result
@@ -457,8 +503,12 @@ class FakeEarthEngine:
         def image(collection: str, scene: DemoScene) -> Image:
             names, dtype = _collection_bands(collection)
             millis = int(scene.time.timestamp() * 1000)
-            properties = {"system:index": scene.index, "system:time_start": millis, "system:time_end": millis,
-                          **self.asset(collection, scene, basic=False)["properties"]}
+            properties = {
+                "system:index": scene.index,
+                "system:time_start": millis,
+                "system:time_end": millis,
+                **self.asset(collection, scene, basic=False)["properties"],
+            }
             bands = [Band(n, dtype, Pixels(lambda n=n: pixels(scene.path, n))) for n in names]
             return Image(bands, properties, scene.footprint)
 
@@ -484,8 +534,9 @@ class FakeEarthEngine:
             known = self.export_requests.get((project, request_id)) if request_id else None
             if known is not None:
                 if self.duplicate_conflict:
-                    return 409, _error(409, f"A request with requestId '{request_id}' was already made.",
-                                       "ALREADY_EXISTS")
+                    return 409, _error(
+                        409, f"A request with requestId '{request_id}' was already made.", "ALREADY_EXISTS"
+                    )
                 return 200, self._operation_json(self.operations[known])
         try:
             grid, image = _export_target(body)
@@ -499,8 +550,10 @@ class FakeEarthEngine:
         max_pixels = int(max_pixels["value"] if isinstance(max_pixels, dict) else max_pixels)
         outcome, message, files = self.export_outcome, self.export_message, {}
         if width * height > max_pixels:
-            outcome, message = "FAILED", (f"Too many pixels in the region. Found {width * height}, but maxPixels "
-                                          f"allows only {max_pixels}.")
+            outcome, message = (
+                "FAILED",
+                (f"Too many pixels in the region. Found {width * height}, but maxPixels allows only {max_pixels}."),
+            )
         elif outcome == "SUCCEEDED":
             try:
                 files = self._export_files(image, grid, prefix)
@@ -508,8 +561,19 @@ class FakeEarthEngine:
                 outcome, message = "FAILED", f"Error: {error}"
         name = f"projects/{project}/operations/{uuid.uuid4().hex.upper()[:24]}"
         pending, running = self.export_polls
-        operation = FakeOperation(name, project, request_id, str(body.get("description") or ""), bucket, prefix,
-                                  files, pending, running, outcome, message or "Internal error.")
+        operation = FakeOperation(
+            name,
+            project,
+            request_id,
+            str(body.get("description") or ""),
+            bucket,
+            prefix,
+            files,
+            pending,
+            running,
+            outcome,
+            message or "Internal error.",
+        )
         with self._lock:
             self.operations[name] = operation
             if request_id:
@@ -521,14 +585,26 @@ class FakeEarthEngine:
         pixels a side (all bands in the widest of their types, masked pixels 0, band descriptions the names)."""
         crs, transform, width, height = _parse_grid(grid)
         side = self.export_file_side or max(width, height)
-        windows = [(row, col, min(side, height - row), min(side, width - col))
-                   for row in range(0, height, side) for col in range(0, width, side)]
+        windows = [
+            (row, col, min(side, height - row), min(side, width - col))
+            for row in range(0, height, side)
+            for col in range(0, width, side)
+        ]
         files = {}
         for row, col, rows, cols in windows:
             t = transform * Affine.translation(col, row)
-            part = dict(grid, dimensions={"width": cols, "height": rows},
-                        affineTransform={"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d,
-                                         "scaleY": t.e, "translateY": t.f})
+            part = dict(
+                grid,
+                dimensions={"width": cols, "height": rows},
+                affineTransform={
+                    "scaleX": t.a,
+                    "shearX": t.b,
+                    "translateX": t.c,
+                    "shearY": t.d,
+                    "scaleY": t.e,
+                    "translateY": t.f,
+                },
+            )
             bands = select_bands(self._evaluate(image, part))
             dtype = np.result_type(*[b.dtype for b in bands]).name
             data = np.stack([np.where(mask, values, 0) for values, mask in (b.pixels.get() for b in bands)])
@@ -571,10 +647,11 @@ class FakeEarthEngine:
     def list_operations(self, project: str, query: Dict[str, str]) -> Tuple[int, Dict[str, Any]]:
         """``operations.list`` of a project, newest first, paged by ``pageSize`` / ``pageToken``."""
         with self._lock:
-            found = sorted((o for o in self.operations.values() if o.project == project),
-                           key=lambda o: o.created, reverse=True)
+            found = sorted(
+                (o for o in self.operations.values() if o.project == project), key=lambda o: o.created, reverse=True
+            )
             offset, size = int(query.get("pageToken") or 0), max(1, int(query.get("pageSize") or 50))
-            body: Dict[str, Any] = {"operations": [self._operation_json(o) for o in found[offset:offset + size]]}
+            body: Dict[str, Any] = {"operations": [self._operation_json(o) for o in found[offset : offset + size]]}
         if offset + size < len(found):
             body["nextPageToken"] = str(offset + size)
         return 200, body
@@ -584,10 +661,16 @@ class FakeEarthEngine:
         pending, running = operation.pending_polls, operation.running_polls
         metadata: Dict[str, Any] = {
             "@type": "type.googleapis.com/google.earthengine.v1.OperationMetadata",
-            "description": operation.description, "type": "EXPORT_IMAGE", "priority": 100,
-            "createTime": _iso(operation.created), "updateTime": _iso(datetime.now(timezone.utc)), "attempt": 1,
-            "destinationUris": [f"https://console.developers.google.com/storage/browser/{operation.bucket}/"
-                                f"{operation.prefix.rpartition('/')[0]}"],
+            "description": operation.description,
+            "type": "EXPORT_IMAGE",
+            "priority": 100,
+            "createTime": _iso(operation.created),
+            "updateTime": _iso(datetime.now(timezone.utc)),
+            "attempt": 1,
+            "destinationUris": [
+                f"https://console.developers.google.com/storage/browser/{operation.bucket}/"
+                f"{operation.prefix.rpartition('/')[0]}"
+            ],
         }
         answer: Dict[str, Any] = {"name": operation.name, "metadata": metadata, "done": False}
         if operation.cancelled:
@@ -602,8 +685,9 @@ class FakeEarthEngine:
             answer.update(done=True, response={"@type": "type.googleapis.com/google.protobuf.Empty"})
         else:
             metadata["state"] = operation.outcome
-            answer.update(done=True, error={"code": 1 if operation.outcome == "CANCELLED" else 3,
-                                            "message": operation.message})
+            answer.update(
+                done=True, error={"code": 1 if operation.outcome == "CANCELLED" else 3, "message": operation.message}
+            )
         return answer
 
     def storage_list(self, bucket: str, query: Dict[str, str]) -> Tuple[int, Dict[str, Any]]:
@@ -615,7 +699,7 @@ class FakeEarthEngine:
             names = sorted(n for n in self.buckets[bucket] if n.startswith(query.get("prefix", "")))
             offset = int(query.get("pageToken") or 0)
             size = min(int(query.get("maxResults") or 1000), self.storage_page_size)
-            items = [self._object_json(bucket, n) for n in names[offset:offset + size]]
+            items = [self._object_json(bucket, n) for n in names[offset : offset + size]]
         body: Dict[str, Any] = {"kind": "storage#objects"}
         if items:
             body["items"] = items
@@ -625,12 +709,21 @@ class FakeEarthEngine:
 
     def _object_json(self, bucket: str, name: str) -> Dict[str, Any]:
         stored = self.buckets[bucket][name]
-        return {"kind": "storage#object", "id": f"{bucket}/{name}/{stored.generation}", "name": name,
-                "bucket": bucket, "generation": str(stored.generation), "contentType": "image/tiff",
-                "size": str(len(stored.data)), "md5Hash": stored.md5, "storageClass": "STANDARD"}
+        return {
+            "kind": "storage#object",
+            "id": f"{bucket}/{name}/{stored.generation}",
+            "name": name,
+            "bucket": bucket,
+            "generation": str(stored.generation),
+            "contentType": "image/tiff",
+            "size": str(len(stored.data)),
+            "md5Hash": stored.md5,
+            "storageClass": "STANDARD",
+        }
 
-    def storage_object(self, bucket: str, name: str, query: Dict[str, str],
-                       range_header: Optional[str]) -> Tuple[int, Any, Dict[str, str]]:
+    def storage_object(
+        self, bucket: str, name: str, query: Dict[str, str], range_header: Optional[str]
+    ) -> Tuple[int, Any, Dict[str, str]]:
         """``objects.get``: the object's metadata, or with ``alt=media`` its bytes (a ``Range: bytes=N-`` or
         ``bytes=N-M`` header: 206 with ``Content-Range``; a range past the end: 416)."""
         with self._lock:
@@ -647,7 +740,7 @@ class FakeEarthEngine:
         last = min(int(match.group(2)) if match.group(2) else len(data) - 1, len(data) - 1)
         if first >= len(data):
             return 416, _error(416, "Requested range not satisfiable"), {"Content-Range": f"bytes */{len(data)}"}
-        return 206, data[first:last + 1], {"Content-Range": f"bytes {first}-{last}/{len(data)}"}
+        return 206, data[first : last + 1], {"Content-Range": f"bytes {first}-{last}/{len(data)}"}
 
 
 def _collection_bands(collection: str) -> Tuple[List[str], str]:
@@ -658,8 +751,13 @@ def _collection_bands(collection: str) -> Tuple[List[str], str]:
 
 
 def _error(code: int, message: str, status: str = "", reason: Optional[str] = None) -> Dict[str, Any]:
-    status = status or {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-                        404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED"}.get(code, "INTERNAL")
+    status = status or {
+        400: "INVALID_ARGUMENT",
+        401: "UNAUTHENTICATED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        429: "RESOURCE_EXHAUSTED",
+    }.get(code, "INTERNAL")
     error: Dict[str, Any] = {"code": code, "message": message, "status": status}
     if reason:
         error["errors"] = [{"reason": reason, "message": message}]
@@ -680,18 +778,24 @@ def _export_problem(body: Dict[str, Any]) -> Optional[str]:
         return "this fake exports files only: 'fileExportOptions' is required."
     extra = sorted(set(options) - {"fileFormat", "cloudStorageDestination", "geoTiffOptions"})
     if extra:
-        return f'Unknown name "{extra[0]}" at \'file_export_options\' (this fake: Cloud Storage only).'
+        return f"Unknown name \"{extra[0]}\" at 'file_export_options' (this fake: Cloud Storage only)."
     if options.get("fileFormat") != "GEO_TIFF":
         return f"this fake exports GEO_TIFF only, not {options.get('fileFormat')!r}."
     destination = options.get("cloudStorageDestination")
-    if not (isinstance(destination, dict) and isinstance(destination.get("bucket"), str) and destination["bucket"]
-            and set(destination) <= {"bucket", "filenamePrefix", "permissions", "bucketCorsUris"}
-            and isinstance(destination.get("filenamePrefix", ""), str)):
+    if not (
+        isinstance(destination, dict)
+        and isinstance(destination.get("bucket"), str)
+        and destination["bucket"]
+        and set(destination) <= {"bucket", "filenamePrefix", "permissions", "bucketCorsUris"}
+        and isinstance(destination.get("filenamePrefix", ""), str)
+    ):
         return "'cloudStorageDestination' needs a 'bucket' (and an optional 'filenamePrefix')."
     tiff = options.get("geoTiffOptions", {})
-    if not (isinstance(tiff, dict) and set(tiff) <= {"cloudOptimized", "tileDimensions", "skipEmptyFiles",
-                                                     "tileSize", "noData"}
-            and isinstance(tiff.get("cloudOptimized", False), bool)):
+    if not (
+        isinstance(tiff, dict)
+        and set(tiff) <= {"cloudOptimized", "tileDimensions", "skipEmptyFiles", "tileSize", "noData"}
+        and isinstance(tiff.get("cloudOptimized", False), bool)
+    ):
         return f"bad 'geoTiffOptions': {tiff!r}."
     max_pixels = body.get("maxPixels")
     value = max_pixels.get("value") if isinstance(max_pixels, dict) else max_pixels
@@ -731,8 +835,10 @@ def _export_target(body: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]
         unknown = [a for a in given if a not in signature.arguments]
         missing = [a for a in signature.required if a not in given]
         if unknown or missing:
-            raise ExpressionError(f"{function}: arguments {sorted(given)} do not fit its signature "
-                                  f"{list(signature.arguments)} (required {list(signature.required)}).")
+            raise ExpressionError(
+                f"{function}: arguments {sorted(given)} do not fit its signature "
+                f"{list(signature.arguments)} (required {list(signature.required)})."
+            )
         return given
 
     def constant(node: Any) -> Any:
@@ -747,20 +853,31 @@ def _export_target(body: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]
     projection = arguments(reproject.get("crs"), "Projection") if reproject else None
     of_image = arguments(rectangle.get("crs"), "Image.projection") if rectangle else None
     if not (projection and of_image and resolve(of_image.get("image")) == resolve(clip["input"])):
-        raise ExpressionError("the export has no grid: give 'grid', or crs, crsTransform and dimensions as "
-                              "earthengine-api folds them into the expression (reproject, clipToBoundsAndScale)")
+        raise ExpressionError(
+            "the export has no grid: give 'grid', or crs, crsTransform and dimensions as "
+            "earthengine-api folds them into the expression (reproject, clipToBoundsAndScale)"
+        )
     crs, transform = constant(projection.get("crs")), constant(reproject.get("crsTransform"))
     corners = constant(rectangle.get("coordinates"))
-    if not (isinstance(crs, str) and isinstance(transform, list) and len(transform) == 6
-            and isinstance(corners, list) and len(corners) == 4 and corners[:2] == [0, 0]
-            and constant(rectangle.get("geodesic")) is False):
-        raise ExpressionError(f"the export grid is not a planar rectangle [0, 0, width, height] of a CRS and "
-                              f"transform: crs {crs!r}, crsTransform {transform!r}, coordinates {corners!r}")
+    if not (
+        isinstance(crs, str)
+        and isinstance(transform, list)
+        and len(transform) == 6
+        and isinstance(corners, list)
+        and len(corners) == 4
+        and corners[:2] == [0, 0]
+        and constant(rectangle.get("geodesic")) is False
+    ):
+        raise ExpressionError(
+            f"the export grid is not a planar rectangle [0, 0, width, height] of a CRS and "
+            f"transform: crs {crs!r}, crsTransform {transform!r}, coordinates {corners!r}"
+        )
     a, b, c, d, e, f = (float(v) for v in transform)
-    grid = {"dimensions": {"width": int(corners[2]), "height": int(corners[3])},
-            "affineTransform": {"scaleX": a, "shearX": b, "translateX": c, "shearY": d, "scaleY": e,
-                                "translateY": f},
-            ("crsCode" if crs.upper().startswith("EPSG:") else "crsWkt"): crs}
+    grid = {
+        "dimensions": {"width": int(corners[2]), "height": int(corners[3])},
+        "affineTransform": {"scaleX": a, "shearX": b, "translateX": c, "shearY": d, "scaleY": e, "translateY": f},
+        ("crsCode" if crs.upper().startswith("EPSG:") else "crsWkt"): crs,
+    }
     inner = dict(values, __export_image__=reproject["image"])
     return grid, {"result": "__export_image__", "values": inner}
 
@@ -821,10 +938,20 @@ def _overlap(a, b) -> bool:
 def _parse_grid(grid: Dict[str, Any]) -> Tuple[str, Affine, int, int]:
     """(crs, transform, width, height) of a REST PixelGrid."""
     t = grid["affineTransform"]
-    transform = Affine(t.get("scaleX", 0.0), t.get("shearX", 0.0), t.get("translateX", 0.0),
-                       t.get("shearY", 0.0), t.get("scaleY", 0.0), t.get("translateY", 0.0))
-    return (grid.get("crsCode") or grid.get("crsWkt"), transform, grid["dimensions"]["width"],
-            grid["dimensions"]["height"])
+    transform = Affine(
+        t.get("scaleX", 0.0),
+        t.get("shearX", 0.0),
+        t.get("translateX", 0.0),
+        t.get("shearY", 0.0),
+        t.get("scaleY", 0.0),
+        t.get("translateY", 0.0),
+    )
+    return (
+        grid.get("crsCode") or grid.get("crsWkt"),
+        transform,
+        grid["dimensions"]["width"],
+        grid["dimensions"]["height"],
+    )
 
 
 def _strips(grid: Dict[str, Any]):
@@ -833,9 +960,21 @@ def _strips(grid: Dict[str, Any]):
     rows = max(1, STRIP_PIXELS // max(width, 1))
     for row in range(0, height, rows):
         t = transform * Affine.translation(0, row)
-        yield row, dict(grid, dimensions={"width": width, "height": min(rows, height - row)},
-                        affineTransform={"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d,
-                                         "scaleY": t.e, "translateY": t.f})
+        yield (
+            row,
+            dict(
+                grid,
+                dimensions={"width": width, "height": min(rows, height - row)},
+                affineTransform={
+                    "scaleX": t.a,
+                    "shearX": t.b,
+                    "translateX": t.c,
+                    "shearY": t.d,
+                    "scaleY": t.e,
+                    "translateY": t.f,
+                },
+            ),
+        )
 
 
 def cs_cdf_from_clear(clear: np.ndarray) -> np.ndarray:
@@ -845,20 +984,17 @@ def cs_cdf_from_clear(clear: np.ndarray) -> np.ndarray:
     return (clear * (np.float32(2) - clear)).astype(np.float32)
 
 
-def _served_bands(path: Path, band_ids: List[str], crs: str, transform: Affine, width: int,
-                  height: int) -> np.ndarray:
+def _served_bands(path: Path, band_ids: List[str], crs: str, transform: Affine, width: int, height: int) -> np.ndarray:
     """The bands Earth Engine serves as ``band_ids`` from the demo file, on the grid: ``cs`` is the file's
     ``clear`` band, ``cs_cdf`` is ``cs_cdf_from_clear`` of it, the others are the file's bands of those names."""
-    data = _read_bands(path, ["clear" if b in ("cs", "cs_cdf") else b for b in band_ids], crs, transform, width,
-                       height)
+    data = _read_bands(path, ["clear" if b in ("cs", "cs_cdf") else b for b in band_ids], crs, transform, width, height)
     for i, band in enumerate(band_ids):
         if band == "cs_cdf":
             data[i] = cs_cdf_from_clear(data[i])
     return data
 
 
-def _read_bands(path: Path, file_bands: List[str], crs: str, transform: Affine, width: int,
-                height: int) -> np.ndarray:
+def _read_bands(path: Path, file_bands: List[str], crs: str, transform: Affine, width: int, height: int) -> np.ndarray:
     """The demo file's bands ``file_bands`` on the grid (nearest neighbour, 0 outside the scene), as stored. Only
     the part of the grid the file can reach is warped (a large, mostly empty grid stays cheap to read)."""
     with rasterio.open(path) as src:
@@ -868,9 +1004,17 @@ def _read_bands(path: Path, file_bands: List[str], crs: str, transform: Affine, 
         window = _reach(src, crs, transform, width, height)
         if window is not None:
             col, row, cols, rows = window
-            with WarpedVRT(src, crs=crs, transform=transform * Affine.translation(col, row), width=cols,
-                           height=rows, resampling=Resampling.nearest, src_nodata=0, nodata=0) as vrt:
-                data[:, row:row + rows, col:col + cols] = vrt.read(indexes)
+            with WarpedVRT(
+                src,
+                crs=crs,
+                transform=transform * Affine.translation(col, row),
+                width=cols,
+                height=rows,
+                resampling=Resampling.nearest,
+                src_nodata=0,
+                nodata=0,
+            ) as vrt:
+                data[:, row : row + rows, col : col + cols] = vrt.read(indexes)
         return data
 
 
@@ -889,19 +1033,29 @@ def _reach(src, crs: str, transform: Affine, width: int, height: int) -> Optiona
     return col0, row0, col1 - col0, row1 - row0
 
 
-def _profile(crs: str, transform: Affine, width: int, height: int, count: int, dtype: str,
-             misplace: Optional[str] = None) -> Dict[str, Any]:
+def _profile(
+    crs: str, transform: Affine, width: int, height: int, count: int, dtype: str, misplace: Optional[str] = None
+) -> Dict[str, Any]:
     """The GeoTIFF profile of an answer on the grid, or on a misplaced grid (see ``Fault.misplace``)."""
     if misplace == "transform":
         transform = transform * Affine.translation(1, 0)
     elif misplace == "crs":
         crs = f"EPSG:{rasterio.crs.CRS.from_user_input(crs).to_epsg() + 1}"
-    return dict(driver="GTiff", width=width, height=height, count=count, dtype=dtype, crs=crs,
-                transform=transform, compress="deflate")
+    return dict(
+        driver="GTiff",
+        width=width,
+        height=height,
+        count=count,
+        dtype=dtype,
+        crs=crs,
+        transform=transform,
+        compress="deflate",
+    )
 
 
-def _geotiff(scene: DemoScene, collection: str, band_ids: List[str], grid: Dict[str, Any],
-             misplace: Optional[str] = None) -> bytes:
+def _geotiff(
+    scene: DemoScene, collection: str, band_ids: List[str], grid: Dict[str, Any], misplace: Optional[str] = None
+) -> bytes:
     """getPixels' answer: the scene's ``band_ids`` on ``grid`` as a GeoTIFF of the collection's type."""
     crs, transform, width, height = _parse_grid(grid)
     data = _served_bands(scene.path, band_ids, crs, transform, width, height)
@@ -920,8 +1074,9 @@ def _handler(server: FakeEarthEngine):
         def log_message(self, *args) -> None:  # keep test output quiet
             pass
 
-        def _send(self, status: int, body: Any, headers: Optional[Dict[str, str]] = None,
-                  truncate: bool = False) -> None:
+        def _send(
+            self, status: int, body: Any, headers: Optional[Dict[str, str]] = None, truncate: bool = False
+        ) -> None:
             content = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "image/tiff" if isinstance(body, bytes) else "application/json")
@@ -932,7 +1087,7 @@ def _handler(server: FakeEarthEngine):
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
-            sent = content[:len(content) // 2] if truncate else content
+            sent = content[: len(content) // 2] if truncate else content
             if self.kind:  # the bytes a client downloads, per kind; counted first so a client that has them sees them
                 with server._lock:
                     server.sent[self.kind] = server.sent.get(self.kind, 0) + len(sent)
@@ -947,8 +1102,14 @@ def _handler(server: FakeEarthEngine):
                 server.projects.append(self.headers.get("X-Goog-User-Project"))
                 ok = token in server.tokens
             if not ok:
-                self._send(401, _error(401, "Request had invalid authentication credentials. Expected OAuth 2 "
-                                            "access token, login cookie or other valid authentication credential."))
+                self._send(
+                    401,
+                    _error(
+                        401,
+                        "Request had invalid authentication credentials. Expected OAuth 2 "
+                        "access token, login cookie or other valid authentication credential.",
+                    ),
+                )
             return ok
 
         def _scripted(self, kind: str) -> Tuple[bool, bool]:
@@ -988,7 +1149,7 @@ def _handler(server: FakeEarthEngine):
                 return
             answered, truncate = self._scripted("listAssets")
             if not answered:
-                status, body = server.list_assets(parts.path[len(PUBLIC):-len(":listAssets")], query)
+                status, body = server.list_assets(parts.path[len(PUBLIC) : -len(":listAssets")], query)
                 self._send(status, body, truncate=truncate)
 
         def _export_get(self, path: str, query: Dict[str, str], storage) -> None:
@@ -1006,8 +1167,9 @@ def _handler(server: FakeEarthEngine):
                 return
             headers: Dict[str, str] = {}
             if kind == "storageMedia":
-                status, body, headers = server.storage_object(unquote(storage.group(1)), unquote(storage.group(2)),
-                                                              query, ranged)
+                status, body, headers = server.storage_object(
+                    unquote(storage.group(1)), unquote(storage.group(2)), query, ranged
+                )
             elif kind == "storageList":
                 status, body = server.storage_list(unquote(storage.group(1)), query)
             elif kind == "operation":
@@ -1026,11 +1188,11 @@ def _handler(server: FakeEarthEngine):
                 if self._scripted("token")[0]:
                     return
                 if form.get("grant_type") == "refresh_token" and form.get("refresh_token") in server.refresh_tokens:
-                    self._send(200, {"access_token": server.issue_token(), "expires_in": 3599,
-                                     "token_type": "Bearer"})
+                    self._send(200, {"access_token": server.issue_token(), "expires_in": 3599, "token_type": "Bearer"})
                 else:
-                    self._send(400, {"error": "invalid_grant", "error_description": "Token has been expired or "
-                                                                                    "revoked."})
+                    self._send(
+                        400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+                    )
                 return
             if COMPUTE_PIXELS.fullmatch(path):
                 kind = "computePixels"
@@ -1063,7 +1225,7 @@ def _handler(server: FakeEarthEngine):
                 elif kind == "cancel":
                     status, answer = server.cancel_operation(CANCEL_OPERATION.fullmatch(path).group(1))
                 else:
-                    status, answer = server.get_pixels(path[len(PUBLIC):-len(":getPixels")], body, self.misplace)
+                    status, answer = server.get_pixels(path[len(PUBLIC) : -len(":getPixels")], body, self.misplace)
                 self._send(status, answer, truncate=truncate)
 
     return Handler

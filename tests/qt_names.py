@@ -40,10 +40,13 @@ QT5_ONLY_METHODS = {"exec_": "exec", "print_": "print"}
 
 
 def qgis_side_files(root: Path = ROOT) -> List[Path]:
-    """The QGIS side's modules: the entry point, ``plugin/*.py`` and ``plugin/algorithms/*.py`` (``plugin/core``
-    never imports Qt or QGIS)."""
-    files = [root / "__init__.py", *sorted((root / "plugin").glob("*.py")),
-             *sorted((root / "plugin" / "algorithms").glob("*.py"))]
+    """The QGIS side's modules: the entry point and every module under ``plugin/`` but ``plugin/core`` (which never
+    imports Qt or QGIS)."""
+    core = root / "plugin" / "core"
+    files = [
+        root / "__init__.py",
+        *(path for path in sorted((root / "plugin").rglob("*.py")) if core not in path.parents),
+    ]
     return [path for path in files if path.is_file()]
 
 
@@ -101,8 +104,10 @@ def scan_file(path: Path, root: Path = ROOT) -> ModuleScan:
     scan.qt5_only_lines = [number for number, text in enumerate(lines, 1) if QT5_ONLY_PRAGMA.search(text)]
     rel = path.relative_to(root).as_posix()
     if scan.qt5_only_lines and rel not in QT5_ONLY_ALLOWED:
-        scan.problems.extend(f"{rel}:{number}: '# qt5-only:' is allowed only in {', '.join(QT5_ONLY_ALLOWED)}"
-                             for number in scan.qt5_only_lines)
+        scan.problems.extend(
+            f"{rel}:{number}: '# qt5-only:' is allowed only in {', '.join(QT5_ONLY_ALLOWED)}"
+            for number in scan.qt5_only_lines
+        )
 
     bindings: Dict[str, Binding] = {}
     for node in ast.walk(tree):
@@ -127,11 +132,14 @@ def scan_file(path: Path, root: Path = ROOT) -> ModuleScan:
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in QT5_ONLY_METHODS:
-            scan.problems.append(f"{rel}:{node.lineno}: '.{node.attr}' is Qt5 only: use "
-                                 f"'.{QT5_ONLY_METHODS[node.attr]}' (PyQt5 5.15 has it too)")
+            scan.problems.append(
+                f"{rel}:{node.lineno}: '.{node.attr}' is Qt5 only: use "
+                f"'.{QT5_ONLY_METHODS[node.attr]}' (PyQt5 5.15 has it too)"
+            )
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in QT5_ONLY_METHODS:
-            scan.problems.append(f"{rel}:{node.lineno}: 'def {node.name}' is the Qt5 spelling of "
-                                 f"'{QT5_ONLY_METHODS[node.name]}'")
+            scan.problems.append(
+                f"{rel}:{node.lineno}: 'def {node.name}' is the Qt5 spelling of '{QT5_ONLY_METHODS[node.name]}'"
+            )
     for node, attrs, root_name in _outermost_chains(tree):
         binding = bindings.get(root_name)
         if binding is None:
@@ -154,7 +162,7 @@ def _check_qt_module(module: str, rel: str, line: int, problems: List[str]) -> N
     if top in ("PyQt5", "PyQt6", "sip", "PySide2", "PySide6"):
         problems.append(f"{rel}:{line}: import '{module}': import Qt through qgis.PyQt (QGIS picks the Qt it runs on)")
     if _is_qt(module):
-        sub = module[len(QT_PACKAGE) + 1:].split(".")[0] if module != QT_PACKAGE else ""
+        sub = module[len(QT_PACKAGE) + 1 :].split(".")[0] if module != QT_PACKAGE else ""
         if sub in QT5_ONLY_MODULES:
             problems.append(f"{rel}:{line}: '{module}' is Qt5 only ({QT5_ONLY_MODULES[sub]})")
 
@@ -184,6 +192,6 @@ def qt_submodule(binding: Binding) -> Optional[Tuple[str, Tuple[str, ...]]]:
             return None
         return binding.path[0], binding.path[1:]
     if _is_qt(binding.module):
-        parts = binding.module[len(QT_PACKAGE) + 1:].split(".")
+        parts = binding.module[len(QT_PACKAGE) + 1 :].split(".")
         return parts[0], tuple(parts[1:]) + binding.path
     return None

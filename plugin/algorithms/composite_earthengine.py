@@ -46,7 +46,8 @@ from .scene_inputs import (
 DEFAULT_RESOLUTION = 10.0
 """Metres: the finest Sentinel-2 bands (B2, B3, B4, B8) and Cloud Score+ are 10 m."""
 
-HELP = """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds itself in Google Earth Engine,
+HELP = (
+    """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds itself in Google Earth Engine,
 masked with the <b>Cloud Score+</b> clear scores (GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED, linked to each scene by
 its <code>system:index</code>), computed on Earth Engine's servers (the default: only the composite is downloaded),
 on this computer (every scene is downloaded) or by a batch export to a Cloud Storage bucket (large areas); see
@@ -73,7 +74,9 @@ saved.</li>
 <li><b>ENGINE</b>: where the composite is computed: 0 on Earth Engine's servers (default), 1 on this computer,
 2 export to Cloud Storage. See below.</li>
 <li><b>BUCKET</b>: the Cloud Storage bucket of an export (ENGINE 2; required then), e.g. <code>my-exports</code>.</li>
-</ul>""" + ENGINE_HELP + """
+</ul>"""
+    + ENGINE_HELP
+    + """
 <h3>Credentials, cache and limits</h3>
 <p>Credentials come from, in this order: a QGIS authentication configuration chosen in the plugin's settings, the
 <code>CLOUDSCORE_EE_TOKEN</code> environment variable (an access token), a service-account key named by
@@ -87,6 +90,7 @@ band subset downloads nothing. The log gives the estimate of requests and megaby
 larger than the ceiling (setting <code>cloudscore_composite/earthengine/ceiling_mb</code>) is refused.</p>
 <p>The output's tags record the scenes used and skipped, QA band, threshold, dates, method, engine and plugin
 version.</p>"""
+)
 
 
 class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
@@ -118,24 +122,39 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest"))
         add_date_parameters(self)
-        self.addParameter(QgsProcessingParameterEnum(
-            self.COLLECTION, "Sentinel-2 collection", options=list(COLLECTIONS), defaultValue=0))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.QA_BAND, "QA band (Cloud Score+ clear score 0..1)", options=list(SCORE_BANDS), defaultValue=0))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.COLLECTION, "Sentinel-2 collection", options=list(COLLECTIONS), defaultValue=0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.QA_BAND, "QA band (Cloud Score+ clear score 0..1)", options=list(SCORE_BANDS), defaultValue=0
+            )
+        )
         add_threshold_parameter(self)
         add_composite_parameters(self)
         add_resolution_parameter(self, default=DEFAULT_RESOLUTION)
-        self.addParameter(QgsProcessingParameterCrs(
-            self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True))
+        self.addParameter(
+            QgsProcessingParameterCrs(
+                self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True
+            )
+        )
         add_engine_parameter(self)
         add_bucket_parameter(self)
         add_project_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
         add_composite_outputs(self)
-        self.addOutput(QgsProcessingOutputString(
-            self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"))
-        self.addOutput(QgsProcessingOutputString(
-            options.ENGINE_USED, "Where the composite was computed (earthengine-servers, this-computer, export)"))
+        self.addOutput(
+            QgsProcessingOutputString(
+                self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"
+            )
+        )
+        self.addOutput(
+            QgsProcessingOutputString(
+                options.ENGINE_USED, "Where the composite was computed (earthengine-servers, this-computer, export)"
+            )
+        )
 
     def _request(self, parameters, context: QgsProcessingContext, output: str, source: Source) -> CompositeRequest:
         """Translate the parameters to a ``CompositeRequest`` for ``source`` and check it on its own and against
@@ -181,6 +200,10 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
             result = run_composite_algorithm(request, source, context, feedback)
         except CloudScoreError as error:  # bad input, credentials, project, Earth Engine's own refusals
             raise QgsProcessingException(str(error)) from error
-        return dict(composite_outputs(result),
-                    **{self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped),
-                       options.ENGINE_USED: result.plan.engine})
+        return dict(
+            composite_outputs(result),
+            **{
+                self.SKIPPED_SCENES: ",".join(s.scene_id for s in result.plan.skipped),
+                options.ENGINE_USED: result.plan.engine,
+            },
+        )

@@ -31,7 +31,8 @@ from .scene_inputs import (
     resolution_value,
 )
 
-HELP = """<p>Builds a cloud-free composite from a folder of Sentinel-2 scenes that carry a per-pixel clear score.</p>
+HELP = (
+    """<p>Builds a cloud-free composite from a folder of Sentinel-2 scenes that carry a per-pixel clear score.</p>
 <p>Every pixel whose score in the <b>QA band</b> is below the <b>clear threshold</b> is masked (a score equal to
 the threshold is clear, as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>); nodata and
 missing scores are never clear. The output holds, per band, the chosen statistic of the clear observations
@@ -50,10 +51,16 @@ the <code>ACQUISITION_TIME</code> tag or from an Earth Engine <code>system:index
 <li><b>QA band</b>: name of the clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well; higher also removes haze and thin cloud.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own (no resampling).</li>
-""" + CRS_HELP + """
+"""
+    + CRS_HELP
+    + """
 </ul>
-""" + OPTIONS_HELP + ORBITS_HELP + """
+"""
+    + OPTIONS_HELP
+    + ORBITS_HELP
+    + """
 <p>The output's tags record the scenes used, QA band, threshold, dates, method, orbits and plugin version.</p>"""
+)
 
 
 class CompositeFolderAlgorithm(CloudScoreAlgorithm):

@@ -108,20 +108,26 @@ def add_composite_parameters(algorithm: QgsProcessingAlgorithm) -> None:
     parameters = [
         QgsProcessingParameterEnum(METHOD, "Composite method", options=list(METHODS), defaultValue=0),
         QgsProcessingParameterString(
-            PERCENTILES, "Percentiles (comma-separated, 0..100; for the percentiles method)",
-            defaultValue=",".join(f"{p:g}" for p in DEFAULT_PERCENTILES), optional=True),
+            PERCENTILES,
+            "Percentiles (comma-separated, 0..100; for the percentiles method)",
+            defaultValue=",".join(f"{p:g}" for p in DEFAULT_PERCENTILES),
+            optional=True,
+        ),
         QgsProcessingParameterString(
-            BANDS, "Bands to composite (comma-separated, e.g. B4,B3,B2,B8; default: all)", optional=True),
-        QgsProcessingParameterEnum(FORMAT, "Output format", options=["GeoTIFF", "Cloud-Optimized GeoTIFF"],
-                                   defaultValue=0),
+            BANDS, "Bands to composite (comma-separated, e.g. B4,B3,B2,B8; default: all)", optional=True
+        ),
+        QgsProcessingParameterEnum(
+            FORMAT, "Output format", options=["GeoTIFF", "Cloud-Optimized GeoTIFF"], defaultValue=0
+        ),
         QgsProcessingParameterBoolean(SCALE_TO_BYTE, "Scale reflectance to bytes (DN / 40)", defaultValue=False),
     ]
     for parameter in parameters:
         algorithm.addParameter(parameter)
 
 
-def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
-                      context: QgsProcessingContext) -> Dict[str, Any]:
+def composite_options(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext
+) -> Dict[str, Any]:
     """``CompositeRequest`` keyword arguments from the parameters ``add_composite_parameters`` added.
 
     Raises:
@@ -140,29 +146,39 @@ def composite_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, A
     )
 
 
-def add_engine_parameter(algorithm: QgsProcessingAlgorithm,
-                         description: str = "Where the composite is computed") -> None:
+def add_engine_parameter(
+    algorithm: QgsProcessingAlgorithm, description: str = "Where the composite is computed"
+) -> None:
     """Add ``ENGINE``: the ``engines.ENGINES`` in order (0 Earth Engine's servers, 1 this computer, 2 export),
     default 0."""
-    algorithm.addParameter(QgsProcessingParameterEnum(
-        ENGINE, description, options=[ENGINE_LABELS[e] for e in ENGINES], defaultValue=ENGINES.index(SERVERS)))
+    algorithm.addParameter(
+        QgsProcessingParameterEnum(
+            ENGINE, description, options=[ENGINE_LABELS[e] for e in ENGINES], defaultValue=ENGINES.index(SERVERS)
+        )
+    )
 
 
 def add_bucket_parameter(algorithm: QgsProcessingAlgorithm) -> None:
     """Add ``BUCKET``: the Cloud Storage bucket of an export (ENGINE 2); optional, required by that engine."""
-    algorithm.addParameter(QgsProcessingParameterString(
-        BUCKET, "Cloud Storage bucket (export to Cloud Storage, ENGINE 2)", optional=True))
+    algorithm.addParameter(
+        QgsProcessingParameterString(BUCKET, "Cloud Storage bucket (export to Cloud Storage, ENGINE 2)", optional=True)
+    )
 
 
-def bucket_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
-                 context: QgsProcessingContext) -> Optional[str]:
+def bucket_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext
+) -> Optional[str]:
     """``BUCKET`` for ``CompositeRequest.bucket``: the text stripped, None when empty (the request refuses an
     export without one, naming ``BUCKET``)."""
     return (algorithm.parameterAsString(parameters, BUCKET, context) or "").strip() or None
 
 
-def engine_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext,
-                 source: Optional[Source] = None) -> Optional[str]:
+def engine_value(
+    algorithm: QgsProcessingAlgorithm,
+    parameters: Dict[str, Any],
+    context: QgsProcessingContext,
+    source: Optional[Source] = None,
+) -> Optional[str]:
     """The ``ENGINE`` parameter as one of ``engines.ENGINES`` for ``CompositeRequest.engine``.
 
     With ``source``: Earth Engine's servers (0, the default) asked of a source that cannot compute on servers (a
@@ -175,8 +191,9 @@ def engine_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], 
     return engine
 
 
-def date_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
-               context: QgsProcessingContext) -> date:
+def date_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
+) -> date:
     """A date parameter as a ``datetime.date``.
 
     Raises:
@@ -188,8 +205,9 @@ def date_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], na
     return date(value.year(), value.month(), value.day())
 
 
-def extent_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
-                 context: QgsProcessingContext) -> Tuple[Optional[Bounds], Optional[str]]:
+def extent_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
+) -> Tuple[Optional[Bounds], Optional[str]]:
     """(AOI bounds, AOI CRS as WKT) of an optional extent parameter; (None, None) when it is not set.
 
     Raises:
@@ -204,14 +222,18 @@ def extent_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], 
     crs = algorithm.parameterAsExtentCrs(parameters, name, context)
     named = re.search(r"\[(.*)\]\s*$", parameters[name]) if isinstance(parameters[name], str) else None
     if named and not QgsCoordinateReferenceSystem(named.group(1).strip()).isValid():
-        raise InputError(name, f"the CRS {named.group(1).strip()!r} of the extent is not one QGIS knows: give the "
-                               "extent as xmin,xmax,ymin,ymax [EPSG:code] with a valid code (e.g. EPSG:4326)")
+        raise InputError(
+            name,
+            f"the CRS {named.group(1).strip()!r} of the extent is not one QGIS knows: give the "
+            "extent as xmin,xmax,ymin,ymax [EPSG:code] with a valid code (e.g. EPSG:4326)",
+        )
     aoi = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
     return aoi, (crs.toWkt() if crs.isValid() else None)
 
 
-def run_composite_algorithm(request: CompositeRequest, source: Source, context: QgsProcessingContext,
-                            feedback: QgsProcessingFeedback) -> CompositeResult:
+def run_composite_algorithm(
+    request: CompositeRequest, source: Source, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+) -> CompositeResult:
     """Run the pipeline for an algorithm: progress, stage text, cancel, core logs to the feedback, a report of
     the scenes used and skipped, and the true-colour style when the output is loaded.
 
@@ -221,8 +243,13 @@ def run_composite_algorithm(request: CompositeRequest, source: Source, context: 
     """
     try:
         with feedback_logging(feedback):
-            result = run_composite(request, source, progress=feedback.setProgress, is_canceled=feedback.isCanceled,
-                                   stage=feedback.setProgressText)
+            result = run_composite(
+                request,
+                source,
+                progress=feedback.setProgress,
+                is_canceled=feedback.isCanceled,
+                stage=feedback.setProgressText,
+            )
     except Cancelled as error:
         raise QgsProcessingException("Cancelled: no composite was written") from error
     except CloudScoreError as error:  # bad input, Earth Engine credentials, project or refusals: their message

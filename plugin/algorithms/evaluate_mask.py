@@ -112,32 +112,68 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
     BEST_THRESHOLD = "BEST_THRESHOLD"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.SCORE, "Clear score raster (or give a binary mask)", optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.QA_BAND, "QA band of the score raster: name or number", defaultValue="cs", optional=True))
+        self.addParameter(
+            QgsProcessingParameterRasterLayer(self.SCORE, "Clear score raster (or give a binary mask)", optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.QA_BAND, "QA band of the score raster: name or number", defaultValue="cs", optional=True
+            )
+        )
         scene_inputs.add_threshold_parameter(self)
-        self.addParameter(QgsProcessingParameterString(
-            self.THRESHOLDS, "More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)", optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.MASK, "Binary mask raster (instead of a score)", optional=True))
-        self.addParameter(QgsProcessingParameterBand(
-            self.MASK_BANDS, "Mask bands (set where any is nonzero)", defaultValue=[1],
-            parentLayerParameterName=self.MASK, optional=True, allowMultiple=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.MASK_MEANING, "A set mask pixel means", options=list(MASK_MEANINGS), defaultValue=0))
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.THRESHOLDS, "More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterRasterLayer(self.MASK, "Binary mask raster (instead of a score)", optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterBand(
+                self.MASK_BANDS,
+                "Mask bands (set where any is nonzero)",
+                defaultValue=[1],
+                parentLayerParameterName=self.MASK,
+                optional=True,
+                allowMultiple=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.MASK_MEANING, "A set mask pixel means", options=list(MASK_MEANINGS), defaultValue=0
+            )
+        )
         self.addParameter(QgsProcessingParameterRasterLayer(self.REFERENCE, "Reference class map"))
-        self.addParameter(QgsProcessingParameterBand(
-            self.REFERENCE_BAND, "Reference band (default 1)", defaultValue=1, parentLayerParameterName=self.REFERENCE,
-            optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.NOT_CLEAR_CLASSES, "Reference classes that are not clear", defaultValue=_classes(ALCD_NOT_CLEAR)))
-        self.addParameter(QgsProcessingParameterString(
-            self.CLEAR_CLASSES, "Reference classes that are clear", defaultValue=_classes(ALCD_CLEAR)))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scores per threshold", type=QgsProcessing.SourceType.TypeVector))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.REPORT, "HTML report", fileFilter="HTML files (*.html)", optional=True, createByDefault=True))
+        self.addParameter(
+            QgsProcessingParameterBand(
+                self.REFERENCE_BAND,
+                "Reference band (default 1)",
+                defaultValue=1,
+                parentLayerParameterName=self.REFERENCE,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.NOT_CLEAR_CLASSES, "Reference classes that are not clear", defaultValue=_classes(ALCD_NOT_CLEAR)
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.CLEAR_CLASSES, "Reference classes that are clear", defaultValue=_classes(ALCD_CLEAR)
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Scores per threshold", type=QgsProcessing.SourceType.TypeVector
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFileDestination(
+                self.REPORT, "HTML report", fileFilter="HTML files (*.html)", optional=True, createByDefault=True
+            )
+        )
         for name in _COUNT_FIELDS + _SCORE_FIELDS:
             self.addOutput(QgsProcessingOutputNumber(name.upper(), f"{name} at the clear threshold (or of the mask)"))
         self.addOutput(QgsProcessingOutputNumber(self.BEST_THRESHOLD, "Threshold with the highest F1"))
@@ -147,8 +183,9 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         threshold = check_threshold(self.parameterAsDouble(parameters, self.THRESHOLD, context))
         more = parse_thresholds(self.parameterAsString(parameters, self.THRESHOLDS, context), self.THRESHOLDS)
         classes = ReferenceClasses(
-            not_clear=parse_classes(self.parameterAsString(parameters, self.NOT_CLEAR_CLASSES, context),
-                                    self.NOT_CLEAR_CLASSES),
+            not_clear=parse_classes(
+                self.parameterAsString(parameters, self.NOT_CLEAR_CLASSES, context), self.NOT_CLEAR_CLASSES
+            ),
             clear=parse_classes(self.parameterAsString(parameters, self.CLEAR_CLASSES, context), self.CLEAR_CLASSES),
         )
         mask_bands = self.parameterAsInts(parameters, self.MASK_BANDS, context) or [1]
@@ -206,8 +243,7 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         try:
             request = self._request(parameters, context)
             report = self._check_outputs(parameters, context, request)  # checked before the evaluation
-            main_threshold = (self.parameterAsDouble(parameters, self.THRESHOLD, context) if request.uses_score
-                              else None)
+            main_threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context) if request.uses_score else None
             with feedback_logging(feedback):
                 result = evaluate(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
         except Cancelled as error:
@@ -218,19 +254,31 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         # file table under a temporary name, read back, renamed into place: table_output): when it cannot be
         # written the run stops before the report is written. (A report that fails after the table was written
         # leaves the table: its rows are still right.)
-        sink_id = write_table(self, parameters, self.OUTPUT, context, self._fields(), QgsWkbTypes.Type.NoGeometry,
-                              QgsCoordinateReferenceSystem(),
-                              [[confusion.threshold] + _values(confusion) for confusion in result.confusions])
+        sink_id = write_table(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            self._fields(),
+            QgsWkbTypes.Type.NoGeometry,
+            QgsCoordinateReferenceSystem(),
+            [[confusion.threshold] + _values(confusion) for confusion in result.confusions],
+        )
         if report:
             try:
                 write_report(result, report, main_threshold=main_threshold)
             except CloudScoreError as error:
                 raise QgsProcessingException(f"{self.REPORT}: the report could not be written: {error}") from error
         main = result.at(main_threshold)
-        feedback.pushInfo(f"{result.prediction}: F1 {main.f1}, precision {main.precision}, recall {main.recall}, "
-                          f"accuracy {main.accuracy} on {main.total} reference pixels "
-                          f"({result.unscored_pixels} without a score, not counted)")
-        outputs = {self.OUTPUT: sink_id, self.REPORT: str(report) if report else None,
-                   self.BEST_THRESHOLD: result.best.threshold}
+        feedback.pushInfo(
+            f"{result.prediction}: F1 {main.f1}, precision {main.precision}, recall {main.recall}, "
+            f"accuracy {main.accuracy} on {main.total} reference pixels "
+            f"({result.unscored_pixels} without a score, not counted)"
+        )
+        outputs = {
+            self.OUTPUT: sink_id,
+            self.REPORT: str(report) if report else None,
+            self.BEST_THRESHOLD: result.best.threshold,
+        }
         outputs.update(zip((n.upper() for n in _COUNT_FIELDS + _SCORE_FIELDS), _values(main)))
         return outputs

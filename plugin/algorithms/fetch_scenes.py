@@ -26,7 +26,8 @@ from .scene_inputs import (
     scene_source,
 )
 
-HELP = """<p>Writes scenes to a folder in the scene-folder layout, ready for <code>cloudscore:compositefolder</code>
+HELP = (
+    """<p>Writes scenes to a folder in the scene-folder layout, ready for <code>cloudscore:compositefolder</code>
 (its <b>Folder of Sentinel-2 scenes</b>) and for <code>cloudscore:seasonalcomposites</code>: one GeoTIFF per
 scene named <code>&lt;system:index&gt;.tif</code>, bands named by their descriptions, the acquisition time,
 <code>system:index</code>, MGRS tile, cloud percentage and platform in tags.</p>
@@ -48,9 +49,13 @@ bands and the QA band); default every band.</p>
 <p>Each scene file is written under a hidden temporary name and renamed into place when complete: a cancelled
 or failed run leaves no half-written file, and keeps the scenes already written; running again keeps scene
 files that are already there for the same scene, clip and bands (so an interrupted run resumes).</p>
-""" + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+"""
+    + scene_inputs.SOURCE_HELP
+    + scene_inputs.FOLDER_HELP
+    + """
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>SCENE_COUNT</code> (scene files in it from this run,
 written or kept) and <code>SCENE_IDS</code> (their ids, <code>system:index</code>, comma-separated).</p>"""
+)
 
 
 class FetchScenesAlgorithm(CloudScoreAlgorithm):
@@ -71,15 +76,28 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_source_parameters(self, "Folder of Sentinel-2 scenes to fetch from (GeoTIFF)")
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SCENES, "Scene layer (e.g. from Search scenes; default: every scene in the dates)",
-            types=[QgsProcessing.SourceType.TypeVector], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            self.ID_FIELD, "Scene id field", defaultValue="id", parentLayerParameterName=self.SCENES,
-            type=QgsProcessingParameterField.DataType.String, optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.SCENES,
+                "Scene layer (e.g. from Search scenes; default: every scene in the dates)",
+                types=[QgsProcessing.SourceType.TypeVector],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.ID_FIELD,
+                "Scene id field",
+                defaultValue="id",
+                parentLayerParameterName=self.SCENES,
+                type=QgsProcessingParameterField.DataType.String,
+                optional=True,
+            )
+        )
         add_aoi_and_dates(self, "Clip to this extent (default: whole scenes)", dates_optional=True)
-        self.addParameter(QgsProcessingParameterString(
-            self.BANDS, "Bands to keep, comma-separated (default: all)", optional=True))
+        self.addParameter(
+            QgsProcessingParameterString(self.BANDS, "Bands to keep, comma-separated (default: all)", optional=True)
+        )
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output scene folder"))
         self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes in the folder"))
         self.addOutput(QgsProcessingOutputString(self.SCENE_IDS, "Scene ids (system:index, comma-separated)"))
@@ -97,12 +115,17 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         field = self.parameterAsString(parameters, self.ID_FIELD, context) or "id"
         index = layer.fields().lookupField(field)
         if index < 0:
-            raise InputError(self.ID_FIELD, f"the scene layer has no field {field!r}; its fields are "
-                                            f"{', '.join(layer.fields().names())}")
+            raise InputError(
+                self.ID_FIELD,
+                f"the scene layer has no field {field!r}; its fields are {', '.join(layer.fields().names())}",
+            )
         ids = [str(f.attributes()[index]) for f in layer.getFeatures() if f.attributes()[index] not in (None, "")]
         extent = layer.sourceExtent()
-        bounds = None if extent.isNull() or extent.isEmpty() else (
-            extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+        bounds = (
+            None
+            if extent.isNull() or extent.isEmpty()
+            else (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+        )
         return ids, (bounds, layer.sourceCrs().toWkt() if bounds else None)
 
     def _scenes(self, parameters, context, source=None):
@@ -122,8 +145,11 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             search_aoi = (aoi, aoi_crs) if aoi is not None or not source.needs_aoi else layer_extent
             scenes, missing = scenes_by_id(source, ids, start, end, *search_aoi)
             if not scenes:
-                raise InputError(self.SCENES, f"none of the {len(ids)} scene id(s) of the layer is in the "
-                                              f"{source.describe()}" + (" over the extent" if aoi else ""))
+                raise InputError(
+                    self.SCENES,
+                    f"none of the {len(ids)} scene id(s) of the layer is in the "
+                    f"{source.describe()}" + (" over the extent" if aoi else ""),
+                )
         bands = self._bands(parameters, context)
         lacking = [s.scene_id for s in scenes if bands and not set(bands) <= set(s.band_names)]
         if lacking:
@@ -140,8 +166,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             ids, _ = self._scene_layer(parameters, context)
             start, end = date_range(self, parameters, context, required=ids is None)
             if ids is None:
-                scene_inputs.check_search(source, start, end, *extent_value(
-                    self, parameters, EXTENT, context))
+                scene_inputs.check_search(source, start, end, *extent_value(self, parameters, EXTENT, context))
         else:
             self._scenes(parameters, context, source)
         check_output_folder(source, self.parameterAsFileOutput(parameters, self.OUTPUT, context))
@@ -155,11 +180,20 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             if missing:
                 feedback.pushWarning(f"Scene id(s) not found in the {source.describe()}: {', '.join(missing)}")
             with feedback_logging(feedback):
-                result = export_scenes(source, scenes, folder, aoi, aoi_crs, bands, progress=feedback.setProgress,
-                                       is_canceled=feedback.isCanceled)
+                result = export_scenes(
+                    source,
+                    scenes,
+                    folder,
+                    aoi,
+                    aoi_crs,
+                    bands,
+                    progress=feedback.setProgress,
+                    is_canceled=feedback.isCanceled,
+                )
         except Cancelled as error:
-            raise QgsProcessingException("Cancelled: scene files completed before the cancel are kept, "
-                                         "no partial file was left") from error
+            raise QgsProcessingException(
+                "Cancelled: scene files completed before the cancel are kept, no partial file was left"
+            ) from error
         except CloudScoreError as error:  # bad input, or Earth Engine refusing (its message says why)
             raise QgsProcessingException(str(error)) from error
         if result.outside:

@@ -66,13 +66,16 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Scene (raster with a QA band)"))
-        self.addParameter(QgsProcessingParameterString(
-            self.QA_BAND, "QA band (clear score 0..1): name or number", defaultValue="cs"))
+        self.addParameter(
+            QgsProcessingParameterString(self.QA_BAND, "QA band (clear score 0..1): name or number", defaultValue="cs")
+        )
         scene_inputs.add_threshold_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Masked scene"))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            self.CLEAR_MASK, "Clear mask (1 clear, 0 not clear, 255 no score)", optional=True,
-            createByDefault=False))
+        self.addParameter(
+            QgsProcessingParameterRasterDestination(
+                self.CLEAR_MASK, "Clear mask (1 clear, 0 not clear, 255 no score)", optional=True, createByDefault=False
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
         self.addOutput(QgsProcessingOutputNumber(self.CLEAR_PIXELS, "Clear pixels"))
         self.addOutput(QgsProcessingOutputNumber(self.SCORED_PIXELS, "Pixels with a score"))
@@ -103,8 +106,10 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
             raise QgsProcessingException("Cancelled: no masked scene was written") from error
         except CloudScoreError as error:  # bad input, a damaged scene, an output that could not be written
             raise QgsProcessingException(str(error)) from error
-        feedback.pushInfo(f"Clear pixels: {result.clear_pixels} of {result.scored_pixels} scored "
-                          f"({result.clear_fraction:.1%}) at threshold {result.threshold:g}")
+        feedback.pushInfo(
+            f"Clear pixels: {result.clear_pixels} of {result.scored_pixels} scored "
+            f"({result.clear_fraction:.1%}) at threshold {result.threshold:g}"
+        )
         return {
             self.OUTPUT: str(result.output),
             self.CLEAR_MASK: str(result.clear_mask) if result.clear_mask else None,

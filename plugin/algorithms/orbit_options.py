@@ -61,38 +61,57 @@ CRS most scenes share, aligned to their pixels.</li>"""
 def add_orbit_parameters(algorithm: QgsProcessingAlgorithm) -> None:
     """Add ``ORBITS`` (0 together, the default; 1 per orbit, blended), ``SEAM_WEIGHTS`` and ``SEAM_POWER`` (both
     advanced)."""
-    algorithm.addParameter(QgsProcessingParameterEnum(
-        ORBITS, "Relative orbits", options=[ORBIT_LABELS[m] for m in ORBIT_MODES],
-        defaultValue=ORBIT_MODES.index(TOGETHER)))
-    weights = QgsProcessingParameterEnum(SEAM_WEIGHTS, "Seam weights (per orbit, blended)",
-                                         options=[SEAM_LABELS[r] for r in SEAM_RULES], defaultValue=0)
+    algorithm.addParameter(
+        QgsProcessingParameterEnum(
+            ORBITS,
+            "Relative orbits",
+            options=[ORBIT_LABELS[m] for m in ORBIT_MODES],
+            defaultValue=ORBIT_MODES.index(TOGETHER),
+        )
+    )
+    weights = QgsProcessingParameterEnum(
+        SEAM_WEIGHTS, "Seam weights (per orbit, blended)", options=[SEAM_LABELS[r] for r in SEAM_RULES], defaultValue=0
+    )
     power = QgsProcessingParameterNumber(
-        SEAM_POWER, "Seam weight power p (per orbit, blended)", type=QgsProcessingParameterNumber.Type.Double,
-        defaultValue=DEFAULT_SEAM_POWER, minValue=SEAM_POWER_RANGE[0], maxValue=SEAM_POWER_RANGE[1])
+        SEAM_POWER,
+        "Seam weight power p (per orbit, blended)",
+        type=QgsProcessingParameterNumber.Type.Double,
+        defaultValue=DEFAULT_SEAM_POWER,
+        minValue=SEAM_POWER_RANGE[0],
+        maxValue=SEAM_POWER_RANGE[1],
+    )
     for parameter in (weights, power):
         parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         algorithm.addParameter(parameter)
 
 
-def orbit_options(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
-                  context: QgsProcessingContext) -> Dict[str, Any]:
+def orbit_options(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext
+) -> Dict[str, Any]:
     """``CompositeRequest`` keyword arguments ``orbits``, ``seam_weights`` and ``seam_power`` (checked by the
     request: ``InputError`` naming ``ORBITS``, ``SEAM_WEIGHTS`` or ``SEAM_POWER``)."""
-    power = DEFAULT_SEAM_POWER if parameters.get(SEAM_POWER) in (None, "") else \
-        algorithm.parameterAsDouble(parameters, SEAM_POWER, context)
-    return dict(orbits=ORBIT_MODES[algorithm.parameterAsEnum(parameters, ORBITS, context)],
-                seam_weights=SEAM_RULES[algorithm.parameterAsEnum(parameters, SEAM_WEIGHTS, context)],
-                seam_power=power)
+    power = (
+        DEFAULT_SEAM_POWER
+        if parameters.get(SEAM_POWER) in (None, "")
+        else algorithm.parameterAsDouble(parameters, SEAM_POWER, context)
+    )
+    return dict(
+        orbits=ORBIT_MODES[algorithm.parameterAsEnum(parameters, ORBITS, context)],
+        seam_weights=SEAM_RULES[algorithm.parameterAsEnum(parameters, SEAM_WEIGHTS, context)],
+        seam_power=power,
+    )
 
 
-def add_crs_parameter(algorithm: QgsProcessingAlgorithm,
-                      description: str = "Output CRS (default: the CRS most scenes share)") -> None:
+def add_crs_parameter(
+    algorithm: QgsProcessingAlgorithm, description: str = "Output CRS (default: the CRS most scenes share)"
+) -> None:
     """Add the optional ``CRS`` of the output grid."""
     algorithm.addParameter(QgsProcessingParameterCrs(CRS, description, optional=True))
 
 
-def crs_value(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
-              context: QgsProcessingContext) -> Optional[str]:
+def crs_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext
+) -> Optional[str]:
     """``CRS`` for ``CompositeRequest.crs``: ``EPSG:<code>`` or the CRS's WKT; None when not set (the request
     checks it is projected in metres, naming ``CRS``).
 

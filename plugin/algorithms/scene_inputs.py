@@ -73,38 +73,50 @@ def parameter_date(
     return None if is_empty(parameters, name) else date_value(alg, parameters, name, context)
 
 
-def add_folder_parameter(alg: QgsProcessingAlgorithm, description: str = "Folder of Sentinel-2 scenes (GeoTIFF)",
-                         optional: bool = False):
+def add_folder_parameter(
+    alg: QgsProcessingAlgorithm, description: str = "Folder of Sentinel-2 scenes (GeoTIFF)", optional: bool = False
+):
     """The ``INPUT`` scene folder parameter."""
-    alg.addParameter(QgsProcessingParameterFile(INPUT, description, behavior=QgsProcessingParameterFile.Behavior.Folder,
-                                                optional=optional))
+    alg.addParameter(
+        QgsProcessingParameterFile(
+            INPUT, description, behavior=QgsProcessingParameterFile.Behavior.Folder, optional=optional
+        )
+    )
 
 
 def add_source_parameters(alg: QgsProcessingAlgorithm, folder_description: str):
     """``SOURCE`` (scene folder or Earth Engine), ``INPUT`` (the folder), ``COLLECTION`` and ``PROJECT`` (Earth
     Engine; the project is an advanced parameter)."""
-    alg.addParameter(QgsProcessingParameterEnum(SOURCE, "Scene source", options=list(SOURCE_OPTIONS),
-                                                defaultValue=FOLDER))
+    alg.addParameter(
+        QgsProcessingParameterEnum(SOURCE, "Scene source", options=list(SOURCE_OPTIONS), defaultValue=FOLDER)
+    )
     add_folder_parameter(alg, folder_description + " (scene folder source)", optional=True)
-    alg.addParameter(QgsProcessingParameterEnum(
-        COLLECTION, "Earth Engine collection (Earth Engine source)", options=list(COLLECTIONS), defaultValue=0))
+    alg.addParameter(
+        QgsProcessingParameterEnum(
+            COLLECTION, "Earth Engine collection (Earth Engine source)", options=list(COLLECTIONS), defaultValue=0
+        )
+    )
     add_project_parameter(alg, "Earth Engine Cloud project")
 
 
 def add_project_parameter(alg: QgsProcessingAlgorithm, label: str = "Cloud project") -> None:
     """``PROJECT``: the Google Cloud project billed for Earth Engine requests (optional, advanced)."""
     project = QgsProcessingParameterString(
-        PROJECT, f"{label} (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True)
+        PROJECT, f"{label} (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True
+    )
     project.setFlags(project.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
     alg.addParameter(project)
 
 
-def earth_engine_from_parameters(alg: QgsProcessingAlgorithm, parameters: dict,
-                                 context: QgsProcessingContext) -> Source:
+def earth_engine_from_parameters(
+    alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext
+) -> Source:
     """The Earth Engine source of ``COLLECTION`` and ``PROJECT``, with the user's Earth Engine settings (cache,
     requests in flight, size ceiling, stored credentials). Nothing touches the network here."""
-    return earth_engine_source(COLLECTIONS[alg.parameterAsEnum(parameters, COLLECTION, context)],
-                               alg.parameterAsString(parameters, PROJECT, context))
+    return earth_engine_source(
+        COLLECTIONS[alg.parameterAsEnum(parameters, COLLECTION, context)],
+        alg.parameterAsString(parameters, PROJECT, context),
+    )
 
 
 def scene_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> Source:
@@ -147,8 +159,9 @@ def folder_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsPro
         raise InputError(INPUT, f"cannot read the folder {folder!r}: {error.strerror or error}") from error
 
 
-def raster_path(alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext,
-                required: bool = True) -> Optional[str]:
+def raster_path(
+    alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext, required: bool = True
+) -> Optional[str]:
     """The file (data source) of the raster layer or file parameter ``name``; None when an optional one is empty.
 
     Raises:
@@ -187,8 +200,9 @@ def date_range(
     return start, end
 
 
-def add_extent_parameter(alg: QgsProcessingAlgorithm,
-                         description: str = "Area of interest (default: all scenes)") -> None:
+def add_extent_parameter(
+    alg: QgsProcessingAlgorithm, description: str = "Area of interest (default: all scenes)"
+) -> None:
     """The optional ``EXTENT`` parameter (any CRS)."""
     alg.addParameter(QgsProcessingParameterExtent(EXTENT, description, optional=True))
 
@@ -196,27 +210,42 @@ def add_extent_parameter(alg: QgsProcessingAlgorithm,
 def add_date_parameters(alg: QgsProcessingAlgorithm, optional: bool = False, note: str = "") -> None:
     """``START_DATE`` (included) and ``END_DATE`` (excluded), UTC days; ``note`` is added to both descriptions."""
     for name, description in ((START_DATE, f"Start date (included{note})"), (END_DATE, f"End date (excluded{note})")):
-        alg.addParameter(QgsProcessingParameterDateTime(
-            name, description, type=QgsProcessingParameterDateTime.Type.Date, optional=optional))
+        alg.addParameter(
+            QgsProcessingParameterDateTime(
+                name, description, type=QgsProcessingParameterDateTime.Type.Date, optional=optional
+            )
+        )
 
 
-def add_aoi_and_dates(alg: QgsProcessingAlgorithm, extent_description: str = "Area of interest (default: all scenes)",
-                      dates_optional: bool = False) -> None:
+def add_aoi_and_dates(
+    alg: QgsProcessingAlgorithm,
+    extent_description: str = "Area of interest (default: all scenes)",
+    dates_optional: bool = False,
+) -> None:
     """The optional ``EXTENT`` and the ``START_DATE`` (included) / ``END_DATE`` (excluded) date parameters."""
     add_extent_parameter(alg, extent_description)
     add_date_parameters(alg, dates_optional, "; optional with a scene layer" if dates_optional else "")
 
 
-def add_threshold_parameter(alg: QgsProcessingAlgorithm,
-                            description: str = "Clear threshold (clear where score >= threshold)") -> None:
+def add_threshold_parameter(
+    alg: QgsProcessingAlgorithm, description: str = "Clear threshold (clear where score >= threshold)"
+) -> None:
     """``THRESHOLD``: 0..1, default ``DEFAULT_THRESHOLD``."""
-    alg.addParameter(QgsProcessingParameterNumber(
-        THRESHOLD, description, type=QgsProcessingParameterNumber.Type.Double, defaultValue=DEFAULT_THRESHOLD,
-        minValue=0.0, maxValue=1.0))
+    alg.addParameter(
+        QgsProcessingParameterNumber(
+            THRESHOLD,
+            description,
+            type=QgsProcessingParameterNumber.Type.Double,
+            defaultValue=DEFAULT_THRESHOLD,
+            minValue=0.0,
+            maxValue=1.0,
+        )
+    )
 
 
-def add_clear_score_parameters(alg: QgsProcessingAlgorithm,
-                               threshold_description: str = "Clear threshold (clear where score >= threshold)") -> None:
+def add_clear_score_parameters(
+    alg: QgsProcessingAlgorithm, threshold_description: str = "Clear threshold (clear where score >= threshold)"
+) -> None:
     """``QA_BAND`` (a band name, default ``cs``) and ``THRESHOLD`` (0..1, default ``DEFAULT_THRESHOLD``)."""
     alg.addParameter(QgsProcessingParameterString(QA_BAND, "QA band (clear score 0..1)", defaultValue="cs"))
     add_threshold_parameter(alg, threshold_description)
@@ -225,9 +254,16 @@ def add_clear_score_parameters(alg: QgsProcessingAlgorithm,
 def add_resolution_parameter(alg: QgsProcessingAlgorithm, default: Optional[float] = None) -> None:
     """``RESOLUTION`` in metres; optional (the scenes' own) when there is no default."""
     description = "Resolution in metres" + (" (default: the scenes' own)" if default is None else "")
-    alg.addParameter(QgsProcessingParameterNumber(
-        RESOLUTION, description, type=QgsProcessingParameterNumber.Type.Double, optional=default is None,
-        defaultValue=default, minValue=0.0))
+    alg.addParameter(
+        QgsProcessingParameterNumber(
+            RESOLUTION,
+            description,
+            type=QgsProcessingParameterNumber.Type.Double,
+            optional=default is None,
+            defaultValue=default,
+            minValue=0.0,
+        )
+    )
 
 
 def resolution_value(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> Optional[float]:

@@ -41,7 +41,8 @@ from .scene_inputs import (
     scene_source,
 )
 
-HELP = ("""<p>Lists the Sentinel-2 scenes acquired over an area of interest (AOI) in a date range, as a polygon layer
+HELP = (
+    """<p>Lists the Sentinel-2 scenes acquired over an area of interest (AOI) in a date range, as a polygon layer
 of scene footprints, one feature per scene, in acquisition order. Use it to see what a composite would use, to
 pick scenes (select features, or filter on the fields) and to feed <code>cloudscore:fetchscenes</code>, which
 takes this layer's <code>id</code> field.</p>
@@ -79,9 +80,12 @@ share; footprints of scenes in other CRSs are reprojected).</li>
 <p>Footprints are the scenes' raster rectangles (including any nodata border), densified so they stay exact
 when reprojected.</p>
 """  # nosec B608  # help text in HTML ("select features ... from"), no SQL anywhere
-        + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+    + scene_inputs.SOURCE_HELP
+    + scene_inputs.FOLDER_HELP
+    + """
 <p>Outputs: the footprint layer, <code>SCENE_COUNT</code> (scenes found) and <code>SCORED_COUNT</code> (scenes
-with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>""")
+with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>"""
+)
 
 FOOTPRINT_CRS_OPTIONS = ("EPSG:4326 (longitude/latitude)", "The scenes' own CRS")
 
@@ -89,10 +93,16 @@ FOOTPRINT_CRS_OPTIONS = ("EPSG:4326 (longitude/latitude)", "The scenes' own CRS"
 def footprint_fields() -> QgsFields:
     """The attribute table of a footprint layer (see ``HELP``)."""
     fields = QgsFields()
-    for name, kind in (("id", FieldType.String), ("time", FieldType.DateTime), ("tile", FieldType.String),
-                       ("platform", FieldType.String), ("cloud_pct", FieldType.Double),
-                       ("score_available", FieldType.Bool), ("clear_fraction", FieldType.Double),
-                       ("orbit", FieldType.Int)):
+    for name, kind in (
+        ("id", FieldType.String),
+        ("time", FieldType.DateTime),
+        ("tile", FieldType.String),
+        ("platform", FieldType.String),
+        ("cloud_pct", FieldType.Double),
+        ("score_available", FieldType.Bool),
+        ("clear_fraction", FieldType.Double),
+        ("orbit", FieldType.Int),
+    ):
         fields.append(QgsField(name, kind))
     return fields
 
@@ -100,8 +110,9 @@ def footprint_fields() -> QgsFields:
 def utc_datetime(when: datetime) -> QDateTime:
     """A timezone-aware datetime as a UTC ``QDateTime`` (whole seconds), whatever the machine's time zone."""
     when = when.astimezone(timezone.utc)
-    return QDateTime(QDate(when.year, when.month, when.day), QTime(when.hour, when.minute, when.second),
-                     Qt.TimeSpec.UTC)
+    return QDateTime(
+        QDate(when.year, when.month, when.day), QTime(when.hour, when.minute, when.second), Qt.TimeSpec.UTC
+    )
 
 
 def qgs_geometry(geojson: dict) -> QgsGeometry:
@@ -129,10 +140,16 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         add_source_parameters(self, "Folder of Sentinel-2 scenes (GeoTIFF)")
         add_aoi_and_dates(self)
         add_clear_score_parameters(self, "Clear threshold for the clear fraction (clear where score >= threshold)")
-        self.addParameter(QgsProcessingParameterEnum(
-            self.FOOTPRINT_CRS, "Footprint CRS", options=list(FOOTPRINT_CRS_OPTIONS), defaultValue=0))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scene footprints", type=QgsProcessing.SourceType.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.FOOTPRINT_CRS, "Footprint CRS", options=list(FOOTPRINT_CRS_OPTIONS), defaultValue=0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Scene footprints", type=QgsProcessing.SourceType.TypeVectorPolygon
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes found"))
         self.addOutput(QgsProcessingOutputNumber(self.SCORED_COUNT, "Number of scenes with the QA band"))
 
@@ -145,8 +162,10 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         if not qa_band:
             raise InputError(QA_BAND, "name the band holding the clear score (e.g. cs, cs_cdf)")
         if qa_band not in source.qa_bands():
-            raise InputError(QA_BAND, f"no scene has the QA band {qa_band!r}; QA bands found: "
-                                      f"{', '.join(source.qa_bands()) or 'none'}")
+            raise InputError(
+                QA_BAND,
+                f"no scene has the QA band {qa_band!r}; QA bands found: {', '.join(source.qa_bands()) or 'none'}",
+            )
         threshold = check_threshold(self.parameterAsDouble(parameters, THRESHOLD, context))
         return source, start, end, aoi, aoi_crs, qa_band, threshold
 
@@ -162,31 +181,52 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
                 feedback.pushWarning(f"Skipped {name}: {why}")
             with feedback_logging(feedback):
                 # Scores are read where the search is cheap (local files); others would need a download first.
-                search = find_scenes(source, start, end, aoi, aoi_crs, qa_band,
-                                     read_scores=source.search_is_cheap,
-                                     progress=lambda done, total: feedback.setProgress(100.0 * done / total),
-                                     is_canceled=feedback.isCanceled)
+                search = find_scenes(
+                    source,
+                    start,
+                    end,
+                    aoi,
+                    aoi_crs,
+                    qa_band,
+                    read_scores=source.search_is_cheap,
+                    progress=lambda done, total: feedback.setProgress(100.0 * done / total),
+                    is_canceled=feedback.isCanceled,
+                )
         except Cancelled as error:
             raise QgsProcessingException("Cancelled: no footprint layer was written") from error
         except CloudScoreError as error:  # bad input, or Earth Engine refusing (its message says why)
             raise QgsProcessingException(str(error)) from error
         fractions = search.clear_fractions(threshold)
-        crs = WGS84 if self.parameterAsEnum(parameters, self.FOOTPRINT_CRS, context) == 0 \
-            else majority_crs(search.scenes)
+        crs = (
+            WGS84 if self.parameterAsEnum(parameters, self.FOOTPRINT_CRS, context) == 0 else majority_crs(search.scenes)
+        )
         fields = footprint_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.MultiPolygon,
-                                             QgsCoordinateReferenceSystem.fromWkt(crs.to_wkt()))
+        sink, dest_id = self.parameterAsSink(
+            parameters,
+            self.OUTPUT,
+            context,
+            fields,
+            QgsWkbTypes.Type.MultiPolygon,
+            QgsCoordinateReferenceSystem.fromWkt(crs.to_wkt()),
+        )
         if sink is None:
             raise QgsProcessingException(f"{self.OUTPUT}: the footprint layer could not be created")
         # No cancel check while writing: the features are few and a half-written layer is worse than a wait.
         for scene in search.scenes:
             feature = QgsFeature(fields)
             feature.setGeometry(qgs_geometry(scene_footprint(scene, crs)))
-            feature.setAttributes([
-                scene.scene_id, utc_datetime(scene.time),
-                scene.tile, scene.platform, scene.cloudy_percentage, qa_band in scene.band_names,
-                fractions.get(scene.scene_id), scene.orbit,
-            ])
+            feature.setAttributes(
+                [
+                    scene.scene_id,
+                    utc_datetime(scene.time),
+                    scene.tile,
+                    scene.platform,
+                    scene.cloudy_percentage,
+                    qa_band in scene.band_names,
+                    fractions.get(scene.scene_id),
+                    scene.orbit,
+                ]
+            )
             sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         scored = sum(qa_band in s.band_names for s in search.scenes)
         feedback.pushInfo(f"Scenes found: {len(search.scenes)}, with the QA band {qa_band!r}: {scored}")

@@ -53,7 +53,8 @@ from .scene_inputs import (
     scene_source,
 )
 
-HELP = """<p>Builds one cloud-free composite per season and year from a folder of Sentinel-2 scenes with a per-pixel
+HELP = (
+    """<p>Builds one cloud-free composite per season and year from a folder of Sentinel-2 scenes with a per-pixel
 clear score, as the Pan-European seasonal cloudless mosaic did (four seasons a year; per band the 25th, 50th and
 75th percentiles and the count of valid observations, with <b>Method</b> = percentiles).</p>
 <p>Each composite is made exactly as <code>cloudscore:compositefolder</code> makes one (pixels whose score in the
@@ -84,7 +85,9 @@ season). Give it for composites on one grid across seasons.</li>
 <li><b>QA band</b>: clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own.</li>
-""" + CRS_HELP + """
+"""
+    + CRS_HELP
+    + """
 <li><b>File name prefix</b>: default <code>composite</code>.</li>
 <li><b>ENGINE</b> (Earth Engine source): where each composite is computed: 0 on Earth Engine's servers (default),
 1 on this computer, 2 export to Cloud Storage (one batch task per season, all started first so that Earth Engine
@@ -92,11 +95,18 @@ runs them side by side; each season then waits for its own). A scene folder is a
 computer: with it, 0 (the default) and 1 both mean this computer, and 2 is refused.</li>
 <li><b>BUCKET</b>: the Cloud Storage bucket of the exports (ENGINE 2; required then).</li>
 </ul>
-""" + OPTIONS_HELP + ORBITS_HELP + ENGINE_HELP + scene_inputs.SOURCE_HELP + scene_inputs.FOLDER_HELP + """
+"""
+    + OPTIONS_HELP
+    + ORBITS_HELP
+    + ENGINE_HELP
+    + scene_inputs.SOURCE_HELP
+    + scene_inputs.FOLDER_HELP
+    + """
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>OUTPUTS</code> (the composites written, a list of file paths,
 in year and season order), <code>COMPOSITE_COUNT</code>, <code>SKIPPED</code> (the seasons skipped, e.g.
 <code>2016_DJF</code>, comma-separated). Each file is written under a temporary name and renamed into place when
 complete: a cancel leaves no half-written file (composites of seasons finished before the cancel are kept).</p>"""
+)
 
 _PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -123,9 +133,13 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         add_source_parameters(self, "Folder of Sentinel-2 scenes (GeoTIFF)")
         add_extent_parameter(self)
         self.addParameter(QgsProcessingParameterString(self.YEARS, "Years (e.g. 2016, 2015,2017 or 2015-2017)"))
-        self.addParameter(QgsProcessingParameterString(
-            self.SEASONS, "Seasons (default: meteorological DJF, MAM, JJA, SON; or e.g. winter=12-2;summer=6-8)",
-            optional=True))
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.SEASONS,
+                "Seasons (default: meteorological DJF, MAM, JJA, SON; or e.g. winter=12-2;summer=6-8)",
+                optional=True,
+            )
+        )
         add_clear_score_parameters(self)
         add_resolution_parameter(self)
         add_crs_parameter(self)
@@ -151,8 +165,9 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         seasons = parse_seasons(self.parameterAsString(parameters, self.SEASONS, context))
         prefix = (self.parameterAsString(parameters, self.PREFIX, context) or "").strip()
         if not _PREFIX.fullmatch(prefix):
-            raise InputError(self.PREFIX, f"prefix {prefix!r} must be letters, digits, _, - or . (it starts the "
-                                          "file names)")
+            raise InputError(
+                self.PREFIX, f"prefix {prefix!r} must be letters, digits, _, - or . (it starts the file names)"
+            )
         aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
         resolution = resolution_value(self, parameters, context)
         qa_band = self.parameterAsString(parameters, QA_BAND, context).strip()
@@ -167,10 +182,22 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             check_search(source, periods[0].start, periods[-1].end, aoi, aoi_crs)
             runnable, skipped = periods, []
         requests = [
-            (period, CompositeRequest(
-                start=period.start, end=period.end, qa_band=qa_band, output=Path(folder) / period.output_name(prefix),
-                threshold=self.parameterAsDouble(parameters, THRESHOLD, context), aoi=aoi, aoi_crs=aoi_crs,
-                resolution=resolution, engine=engine, bucket=bucket_value(self, parameters, context), **options))
+            (
+                period,
+                CompositeRequest(
+                    start=period.start,
+                    end=period.end,
+                    qa_band=qa_band,
+                    output=Path(folder) / period.output_name(prefix),
+                    threshold=self.parameterAsDouble(parameters, THRESHOLD, context),
+                    aoi=aoi,
+                    aoi_crs=aoi_crs,
+                    resolution=resolution,
+                    engine=engine,
+                    bucket=bucket_value(self, parameters, context),
+                    **options,
+                ),
+            )
             for period in runnable
         ]
         return source, requests, skipped
@@ -202,8 +229,10 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
 
     @staticmethod
     def _report_skipped(feedback, season) -> None:
-        feedback.pushWarning(f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
-                             f"end excluded) skipped: {season.reason}")
+        feedback.pushWarning(
+            f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
+            f"end excluded) skipped: {season.reason}"
+        )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         folder = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
@@ -232,21 +261,29 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
                 result = run_composite_algorithm(request, source, context, steps)
             except (QgsProcessingException, CloudScoreError) as error:  # input, cancel, Earth Engine's refusals
                 # Not searched before: a season that finds nothing is skipped, as the pre-search would have.
-                season = None if searched else nothing_to_composite(
-                    error.__cause__ or error, period, source, request.aoi, request.aoi_crs)
+                season = (
+                    None
+                    if searched
+                    else nothing_to_composite(error.__cause__ or error, period, source, request.aoi, request.aoi_crs)
+                )
                 if season is not None:
                     skipped.append(season)
                     self._report_skipped(feedback, season)
                     continue
                 kept = f"; composites finished before it are kept: {', '.join(written)}" if written else ""
                 if exporting and feedback.isCanceled():  # the later seasons' tasks were started: stop them too
-                    for _, later in requests[index + 1:]:
+                    for _, later in requests[index + 1 :]:
                         source.cancel_export(later)
                 raise QgsProcessingException(f"{error}{kept}") from error
             written.append(str(result.output))
         if not written:  # only without the search first: it refuses a run where no season has a scene
-            raise QgsProcessingException(str(no_season_error(
-                [p for p, _ in requests], source, requests[0][1].qa_band.strip(), requests[0][1].aoi)))
+            raise QgsProcessingException(
+                str(
+                    no_season_error(
+                        [p for p, _ in requests], source, requests[0][1].qa_band.strip(), requests[0][1].aoi
+                    )
+                )
+            )
         return {
             self.OUTPUT: folder,
             self.OUTPUTS: written,

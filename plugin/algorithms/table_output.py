@@ -45,8 +45,13 @@ CSV_LAYER_OPTIONS = ["STRING_QUOTING=IF_NEEDED"]
 
 def csvt_text(fields: QgsFields) -> str:
     """The ``.csvt`` line naming the OGR type of each of ``fields`` (``Integer64``, ``Real``... else ``String``)."""
-    names = {FieldType.Double: "Real", FieldType.LongLong: "Integer64", FieldType.Int: "Integer",
-             FieldType.Date: "Date", FieldType.DateTime: "DateTime"}
+    names = {
+        FieldType.Double: "Real",
+        FieldType.LongLong: "Integer64",
+        FieldType.Int: "Integer",
+        FieldType.Date: "Date",
+        FieldType.DateTime: "DateTime",
+    }
     return ",".join(names.get(field.type(), "String") for field in fields) + "\n"
 
 
@@ -70,9 +75,16 @@ def _fill(sink, fields: QgsFields, rows: Sequence[List[Any]], destination: str) 
             raise write_error(destination, reason or "QGIS could not add a row")
 
 
-def write_table(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
-                context: QgsProcessingContext, fields: QgsFields, geometry_type, crs,
-                rows: Sequence[List[Any]]) -> str:
+def write_table(
+    algorithm: QgsProcessingAlgorithm,
+    parameters: Dict[str, Any],
+    name: str,
+    context: QgsProcessingContext,
+    fields: QgsFields,
+    geometry_type,
+    crs,
+    rows: Sequence[List[Any]],
+) -> str:
     """Create the sink ``name`` and add one feature without geometry per row (attributes in ``fields``' order);
     returns the destination's id, as ``parameterAsSink`` does.
 
@@ -99,8 +111,9 @@ def write_table(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], n
             partial.unlink()  # QGIS's writer creates the file itself (an empty one would be taken for a layer)
             redirected = _redirected(parameters, name, partial)
             csv = target.suffix.lower() == ".csv"
-            sink, sink_id = algorithm.parameterAsSink(redirected, name, context, fields, geometry_type, crs,
-                                                      layerOptions=CSV_LAYER_OPTIONS if csv else [])
+            sink, sink_id = algorithm.parameterAsSink(
+                redirected, name, context, fields, geometry_type, crs, layerOptions=CSV_LAYER_OPTIONS if csv else []
+            )
             if sink is None:
                 raise QgsProcessingException(algorithm.invalidSinkError(parameters, name))
             _fill(sink, fields, rows, destination)
@@ -109,8 +122,9 @@ def write_table(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], n
             count = layer.featureCount() if layer.isValid() else -1
             del layer
             if count != len(rows):
-                raise write_error(target, f"the table read back has {max(count, 0)} of its {len(rows)} rows"
-                                          + free_space_note(target))
+                raise write_error(
+                    target, f"the table read back has {max(count, 0)} of its {len(rows)} rows" + free_space_note(target)
+                )
         if csv:  # once the table is in place (a partial .csvt's sweep would take the table's partial file too)
             atomic_bytes(target.with_suffix(".csvt"), csvt_text(fields).encode("ascii"), "column types ")
     except WriteError as error:

@@ -105,8 +105,13 @@ def sweep_stale_partials(path: Union[str, Path], before: Optional[float] = None)
         size += bytes_
     if removed:
         shown = f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.1f} kB"
-        log.info("Removed %d partial file(s) an interrupted run left for %s (%s): %s", len(removed),
-                 Path(path).name, shown, ", ".join(p.name for p in removed))
+        log.info(
+            "Removed %d partial file(s) an interrupted run left for %s (%s): %s",
+            len(removed),
+            Path(path).name,
+            shown,
+            ", ".join(p.name for p in removed),
+        )
     return removed
 
 
@@ -226,8 +231,12 @@ def atomic_bytes(path: Union[str, Path], content: bytes, what: str = "") -> Path
         except OSError as error:
             raise write_error(path, error.strerror or str(error), what) from error
         if len(back) != len(content) or zlib.crc32(back) != zlib.crc32(content):
-            raise write_error(path, f"the file read back ({len(back)} bytes) differs from the {len(content)} "
-                                    f"bytes written{free_space_note(path)}", what)
+            raise write_error(
+                path,
+                f"the file read back ({len(back)} bytes) differs from the {len(content)} "
+                f"bytes written{free_space_note(path)}",
+                what,
+            )
     return path
 
 

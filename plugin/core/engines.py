@@ -65,14 +65,16 @@ def check_bucket(bucket: Optional[str], field: str = "BUCKET") -> str:
         name = name[5:]
     name = name.rstrip("/")
     if not name:
-        raise InputError(field, "the export to Cloud Storage (ENGINE 2) needs a bucket: give the name of a Cloud "
-                                "Storage bucket Earth Engine may write to (e.g. my-exports)")
+        raise InputError(
+            field,
+            "the export to Cloud Storage (ENGINE 2) needs a bucket: give the name of a Cloud "
+            "Storage bucket Earth Engine may write to (e.g. my-exports)",
+        )
     problem = None
     if "/" in name:
         problem = "a bucket name holds no '/' (give the bucket only; the plugin names the files)"
     elif not _BUCKET.fullmatch(name):
-        problem = ("use lower-case letters, digits, '-', '_' and '.', starting and ending with a letter or "
-                   "digit")
+        problem = "use lower-case letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
     elif len(name) < 3 or len(name) > (222 if "." in name else 63) or any(len(p) > 63 for p in name.split(".")):
         problem = "a bucket name has 3..63 characters (up to 222 with dots, at most 63 between two dots)"
     elif _IP_ADDRESS.fullmatch(name) or name.startswith("goog") or "google" in name:
@@ -89,8 +91,9 @@ def format_estimates(estimates: Mapping[str, object]) -> str:
         estimates: engine -> an estimate with a ``megabytes`` attribute (``source.FetchEstimate``), in the order
             to show them.
     """
-    return ", ".join(f"{SHORT_LABELS.get(engine, engine)}: {_size(getattr(e, 'megabytes', 0.0))}"
-                     for engine, e in estimates.items())
+    return ", ".join(
+        f"{SHORT_LABELS.get(engine, engine)}: {_size(getattr(e, 'megabytes', 0.0))}" for engine, e in estimates.items()
+    )
 
 
 def _size(megabytes: float) -> str:

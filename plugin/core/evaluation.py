@@ -64,8 +64,11 @@ def parse_thresholds(text: str, field: str = "THRESHOLDS") -> List[float]:
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-            raise InputError(field, f"{item!r} is not a clear threshold in the accepted range 0..1; give numbers "
-                                    "0..1 separated by commas, e.g. 0.4,0.5,0.6")
+            raise InputError(
+                field,
+                f"{item!r} is not a clear threshold in the accepted range 0..1; give numbers "
+                "0..1 separated by commas, e.g. 0.4,0.5,0.6",
+            )
         values.append(value)
     return sorted(set(values))
 
@@ -103,8 +106,10 @@ class ReferenceClasses:
             raise InputError("CLEAR_CLASSES", "give at least one reference class that is clear")
         both = sorted(set(self.not_clear) & set(self.clear))
         if both:
-            raise InputError("CLEAR_CLASSES", f"class(es) {', '.join(map(str, both))} cannot be both clear and not "
-                                              "clear (also in NOT_CLEAR_CLASSES)")
+            raise InputError(
+                "CLEAR_CLASSES",
+                f"class(es) {', '.join(map(str, both))} cannot be both clear and not clear (also in NOT_CLEAR_CLASSES)",
+            )
 
     @property
     def all(self) -> Tuple[int, ...]:
@@ -238,8 +243,11 @@ class EvaluationResult:
 def _prediction_path(request: EvaluationRequest) -> Tuple[Union[str, Path], str]:
     has_score, has_mask = request.uses_score, bool(str(request.mask or "").strip())
     if has_score == has_mask:
-        raise InputError("SCORE", "give either a clear score raster (SCORE, with QA_BAND and thresholds) or a binary "
-                                  "mask raster (MASK), not " + ("both" if has_score else "neither"))
+        raise InputError(
+            "SCORE",
+            "give either a clear score raster (SCORE, with QA_BAND and thresholds) or a binary "
+            "mask raster (MASK), not " + ("both" if has_score else "neither"),
+        )
     return (request.score, "SCORE") if has_score else (request.mask, "MASK")
 
 
@@ -278,8 +286,12 @@ def _overlap_window(reference: Grid, prediction: Grid) -> Optional[Window]:
 
 
 def _overlaps(a: Window, b: Window) -> bool:
-    return (a.col_off < b.col_off + b.width and b.col_off < a.col_off + a.width
-            and a.row_off < b.row_off + b.height and b.row_off < a.row_off + a.height)
+    return (
+        a.col_off < b.col_off + b.width
+        and b.col_off < a.col_off + a.width
+        and a.row_off < b.row_off + b.height
+        and b.row_off < a.row_off + a.height
+    )
 
 
 def check_evaluation(request: EvaluationRequest) -> Window:
@@ -305,14 +317,18 @@ def check_evaluation(request: EvaluationRequest) -> Window:
         reference_grid, prediction_grid = grid_of(ref, "REFERENCE"), grid_of(src, field_name)
         window = _overlap_window(reference_grid, prediction_grid)
         if window is None:
-            raise InputError("REFERENCE", f"the reference {Path(ref.name).name} does not overlap the "
-                                          f"{'clear score raster' if request.uses_score else 'mask'} "
-                                          f"{Path(src.name).name}")
+            raise InputError(
+                "REFERENCE",
+                f"the reference {Path(ref.name).name} does not overlap the "
+                f"{'clear score raster' if request.uses_score else 'mask'} "
+                f"{Path(src.name).name}",
+            )
     return window
 
 
-def _not_clear_predictions(request: EvaluationRequest, values: np.ndarray,
-                           thresholds: Sequence[Optional[float]]) -> List[np.ndarray]:
+def _not_clear_predictions(
+    request: EvaluationRequest, values: np.ndarray, thresholds: Sequence[Optional[float]]
+) -> List[np.ndarray]:
     """Per threshold, where the prediction says not clear, from the valid values (bands, pixels) of counted pixels.
 
     Returns:
@@ -325,8 +341,9 @@ def _not_clear_predictions(request: EvaluationRequest, values: np.ndarray,
     return [~marked if request.mask_marks_clear else marked]
 
 
-def _confusion(threshold: Optional[float], flagged: Dict[int, int], class_pixels: Dict[int, int],
-               classes: ReferenceClasses) -> Confusion:
+def _confusion(
+    threshold: Optional[float], flagged: Dict[int, int], class_pixels: Dict[int, int], classes: ReferenceClasses
+) -> Confusion:
     """The confusion matrix from per-class counts: pixels of each class, and those predicted not clear."""
     tp = sum(flagged[c] for c in classes.not_clear)
     fp = sum(flagged[c] for c in classes.clear)
@@ -358,8 +375,7 @@ def evaluate(
     """
     window = check_evaluation(request)
     path, field_name = _prediction_path(request)
-    thresholds: List[Optional[float]] = (sorted({float(t) for t in request.thresholds}) if request.uses_score
-                                         else [None])
+    thresholds: List[Optional[float]] = sorted({float(t) for t in request.thresholds}) if request.uses_score else [None]
     classes = request.classes.all
     class_pixels = dict.fromkeys(classes, 0)
     flagged = [dict.fromkeys(classes, 0) for _ in thresholds]
@@ -403,11 +419,20 @@ def evaluate(
         scores.warn_if_above_one(f"{band_label(src, bands[0])} of {Path(src.name).name}")
     counted_total = sum(class_pixels.values())
     if counted_total == 0:
-        raise InputError("REFERENCE", f"no reference pixel of the classes {', '.join(map(str, classes))} has a "
-                                      f"score: check the reference band and the class values")
+        raise InputError(
+            "REFERENCE",
+            f"no reference pixel of the classes {', '.join(map(str, classes))} has a "
+            f"score: check the reference band and the class values",
+        )
     confusions = [_confusion(t, counts, class_pixels, request.classes) for t, counts in zip(thresholds, flagged)]
-    result = EvaluationResult(confusions, labelled, labelled - counted_total, class_pixels, grid, prediction,
-                              reference, request.classes)
-    log.info("Evaluated %s against %s: %d reference pixels counted, %d without a score", prediction, reference,
-             counted_total, result.unscored_pixels)
+    result = EvaluationResult(
+        confusions, labelled, labelled - counted_total, class_pixels, grid, prediction, reference, request.classes
+    )
+    log.info(
+        "Evaluated %s against %s: %d reference pixels counted, %d without a score",
+        prediction,
+        reference,
+        counted_total,
+        result.unscored_pixels,
+    )
     return result

@@ -15,8 +15,7 @@ from rasterio.windows import Window
 from .errors import InputError
 from .gdal_errors import capture, reading
 from .grid import Bounds, Grid, intersection
-from .scene import (ORBIT_TAG, Scene, acquisition_time, band_sort_key, canonical_band_name, parse_orbit,
-                    parse_scene_name)
+from .scene import ORBIT_TAG, Scene, acquisition_time, band_sort_key, canonical_band_name, parse_orbit, parse_scene_name
 from .score_raster import read_bands, truncation
 from .source import Source
 
@@ -65,9 +64,21 @@ def scan_scene(path: Path) -> Tuple[Optional[Scene], Optional[str]]:
         return _skip(path, "no acquisition time in its tags or its name")
     scene_id = tags.get("SYSTEM_INDEX") or path.stem
     tile = tags.get("MGRS_TILE") or parse_scene_name(scene_id)[1]
-    return Scene(scene_id, when, tile, path, crs, transform, width, height, names, nodata,
-                 cloudy_percentage=_float_tag(tags, "CLOUDY_PIXEL_PERCENTAGE"),
-                 platform=tags.get("SPACECRAFT_NAME"), orbit=parse_orbit(tags.get(ORBIT_TAG))), None
+    return Scene(
+        scene_id,
+        when,
+        tile,
+        path,
+        crs,
+        transform,
+        width,
+        height,
+        names,
+        nodata,
+        cloudy_percentage=_float_tag(tags, "CLOUDY_PIXEL_PERCENTAGE"),
+        platform=tags.get("SPACECRAFT_NAME"),
+        orbit=parse_orbit(tags.get(ORBIT_TAG)),
+    ), None
 
 
 def _gdal_reason(error: BaseException, failures, path: Path) -> str:
@@ -107,26 +118,36 @@ class FolderSource(Source):
             raise InputError(field, "choose the folder holding the Sentinel-2 scenes")
         self.folder = Path(folder)
         if self.folder.is_file():
-            raise InputError(field, f"{str(self.folder)!r} is a file, not a folder: choose the folder holding the "
-                                    "scenes (cloudscore:maskscene takes a single scene)")
+            raise InputError(
+                field,
+                f"{str(self.folder)!r} is a file, not a folder: choose the folder holding the "
+                "scenes (cloudscore:maskscene takes a single scene)",
+            )
         if not self.folder.is_dir():
             raise InputError(field, f"folder {str(self.folder)!r} does not exist")
         # Hidden files are skipped: they include partial files another run is still writing (atomic_file).
-        paths = sorted(p for p in self.folder.iterdir()
-                       if p.suffix.lower() in GEOTIFF_SUFFIXES and not p.name.startswith("."))
+        paths = sorted(
+            p for p in self.folder.iterdir() if p.suffix.lower() in GEOTIFF_SUFFIXES and not p.name.startswith(".")
+        )
         scanned = [(path, *scan_scene(path)) for path in paths]
         self._paths = paths
-        self.scenes: List[Scene] = sorted((s for _, s, _ in scanned if s is not None),
-                                          key=lambda s: (s.time, s.scene_id))
+        self.scenes: List[Scene] = sorted(
+            (s for _, s, _ in scanned if s is not None), key=lambda s: (s.time, s.scene_id)
+        )
         self.skipped_files: List[Tuple[str, str]] = [(p.name, why) for p, s, why in scanned if s is None]
         if self.skipped_files:
-            log.warning("%d file(s) of %s are not usable scenes and are skipped: %s", len(self.skipped_files),
-                        self.folder, skipped_text(self.skipped_files))
+            log.warning(
+                "%d file(s) of %s are not usable scenes and are skipped: %s",
+                len(self.skipped_files),
+                self.folder,
+                skipped_text(self.skipped_files),
+            )
         if not self.scenes:
             skipped = f"; skipped: {skipped_text(self.skipped_files)}" if self.skipped_files else ""
             raise InputError(
-                field, f"folder {str(self.folder)!r} holds no Sentinel-2 scene (GeoTIFFs with named bands and a "
-                       f"date){skipped}"
+                field,
+                f"folder {str(self.folder)!r} holds no Sentinel-2 scene (GeoTIFFs with named bands and a "
+                f"date){skipped}",
             )
 
     def describe(self) -> str:
@@ -142,8 +163,13 @@ class FolderSource(Source):
         return sorted({b for s in self.scenes for b in s.qa_bands}, key=band_sort_key)
 
     def search(
-        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None,
-        *, is_canceled: Optional[Callable[[], bool]] = None,
+        self,
+        start: date,
+        end: date,
+        aoi: Optional[Bounds] = None,
+        aoi_crs: Union[CRS, str, None] = None,
+        *,
+        is_canceled: Optional[Callable[[], bool]] = None,
     ) -> List[Scene]:
         """Scenes acquired in ``[start, end)`` (UTC days) whose footprint overlaps the AOI (when one is given).
 
@@ -161,13 +187,17 @@ class FolderSource(Source):
         range_text = f"between {start} and {end} (end excluded)"
         if not self.search(start, end):
             first, last = self.scenes[0].time.date(), self.scenes[-1].time.date()
-            return InputError("START_DATE", f"no scene was acquired {range_text}; the {self.describe()} has "
-                                            f"scenes from {first} to {last}")
+            return InputError(
+                "START_DATE",
+                f"no scene was acquired {range_text}; the {self.describe()} has scenes from {first} to {last}",
+            )
         if aoi is None:  # not reached by the pipeline: search() only finds nothing here through the AOI
             return InputError("START_DATE", f"no scene was acquired {range_text}")
         crs_name = CRS.from_user_input(aoi_crs).to_string() if aoi_crs else "the scenes' CRS"
-        return InputError("EXTENT", f"the extent {tuple(round(v, 6) for v in aoi)} in {crs_name} touches no "
-                                    f"scene acquired {range_text}")
+        return InputError(
+            "EXTENT",
+            f"the extent {tuple(round(v, 6) for v in aoi)} in {crs_name} touches no scene acquired {range_text}",
+        )
 
     def read_block(
         self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window

@@ -18,10 +18,16 @@ def densified_ring(left: float, bottom: float, right: float, top: float) -> List
     ([[x, y], ...], the first point repeated last), so the rectangle stays covered once reprojected."""
     steps = EDGE_POINTS - 1
     ring = []
-    for start, end in (((left, top), (right, top)), ((right, top), (right, bottom)),
-                       ((right, bottom), (left, bottom)), ((left, bottom), (left, top))):
-        ring += [[start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps]
-                 for i in range(steps)]
+    for start, end in (
+        ((left, top), (right, top)),
+        ((right, top), (right, bottom)),
+        ((right, bottom), (left, bottom)),
+        ((left, bottom), (left, top)),
+    ):
+        ring += [
+            [start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps]
+            for i in range(steps)
+        ]
     return ring + [ring[0]]
 
 

@@ -26,9 +26,18 @@ GDAL_LOGGER = "rasterio._env"
 SIGNALLED = "GDAL signalled an error"
 """How rasterio's handler starts the record of a ``CE_Failure`` (args: the CPLE error number, the message)."""
 
-CPLE_NAMES = {1: "CPLE_AppDefined", 2: "CPLE_OutOfMemory", 3: "CPLE_FileIO", 4: "CPLE_OpenFailed",
-              5: "CPLE_IllegalArg", 6: "CPLE_NotSupported", 7: "CPLE_AssertionFailed", 8: "CPLE_NoWriteAccess",
-              9: "CPLE_UserInterrupt", 10: "CPLE_ObjectNull"}
+CPLE_NAMES = {
+    1: "CPLE_AppDefined",
+    2: "CPLE_OutOfMemory",
+    3: "CPLE_FileIO",
+    4: "CPLE_OpenFailed",
+    5: "CPLE_IllegalArg",
+    6: "CPLE_NotSupported",
+    7: "CPLE_AssertionFailed",
+    8: "CPLE_NoWriteAccess",
+    9: "CPLE_UserInterrupt",
+    10: "CPLE_ObjectNull",
+}
 """GDAL's error numbers (``cpl_error.h``), for messages."""
 
 OS_ERROR_WORDS = ("No space", "quota", "Permission denied", "Read-only", "Input/output error", "File too large")

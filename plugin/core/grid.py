@@ -104,8 +104,9 @@ MIN_GRID_SIDE = 4
 """Fewest pixels a side of an output grid may have: fewer means a resolution far too coarse for the extent."""
 
 
-def check_output_grid(grid: Grid, bands: int, bytes_per_sample: int, ceiling_gb: Optional[float],
-                      field: str = "RESOLUTION") -> None:
+def check_output_grid(
+    grid: Grid, bands: int, bytes_per_sample: int, ceiling_gb: Optional[float], field: str = "RESOLUTION"
+) -> None:
     """Refuse an output grid whose size is out of all proportion, before anything is written.
 
     Args:
@@ -121,14 +122,20 @@ def check_output_grid(grid: Grid, bands: int, bytes_per_sample: int, ceiling_gb:
     """
     size = f"{grid.width} x {grid.height} pixels of {grid.resolution[0]:g} m"
     if grid.width < MIN_GRID_SIDE or grid.height < MIN_GRID_SIDE:
-        raise InputError(field, f"the output grid would be only {size}: at least {MIN_GRID_SIDE} x {MIN_GRID_SIDE} "
-                                "pixels are needed; choose a finer RESOLUTION or a larger EXTENT")
+        raise InputError(
+            field,
+            f"the output grid would be only {size}: at least {MIN_GRID_SIDE} x {MIN_GRID_SIDE} "
+            "pixels are needed; choose a finer RESOLUTION or a larger EXTENT",
+        )
     gigabytes = grid.width * grid.height * bands * bytes_per_sample / 2**30
     if ceiling_gb is not None and ceiling_gb > 0 and gigabytes > ceiling_gb:
-        raise InputError(field, f"the output grid would be {size} x {bands} band(s) = {gigabytes:,.1f} GB "
-                                f"uncompressed, over the ceiling of {ceiling_gb:g} GB (setting "
-                                "cloudscore_composite/output_ceiling_gb): choose a coarser RESOLUTION or a smaller "
-                                "EXTENT, or raise the ceiling")
+        raise InputError(
+            field,
+            f"the output grid would be {size} x {bands} band(s) = {gigabytes:,.1f} GB "
+            f"uncompressed, over the ceiling of {ceiling_gb:g} GB (setting "
+            "cloudscore_composite/output_ceiling_gb): choose a coarser RESOLUTION or a smaller "
+            "EXTENT, or raise the ceiling",
+        )
 
 
 def grid_from_aoi(

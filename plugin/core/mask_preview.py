@@ -40,11 +40,22 @@ def write_mask_preview(path: Union[str, Path], grid: Grid, scores: SceneScores, 
     """
     path = Path(path)
     classes = mask_preview_array(scores, threshold)
-    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="uint8",
-                   crs=grid.crs, transform=grid.transform, nodata=NO_SCORE)
+    profile = dict(
+        driver="GTiff",
+        width=grid.width,
+        height=grid.height,
+        count=1,
+        dtype="uint8",
+        crs=grid.crs,
+        transform=grid.transform,
+        nodata=NO_SCORE,
+    )
     with atomic_raster(path, **profile) as dst:
         dst.write(classes, 1)
         dst.set_band_description(1, "clear_mask")
-        dst.update_tags(CLOUDSCORE_SCENE=scores.scene.scene_id, CLOUDSCORE_CLEAR_THRESHOLD=repr(float(threshold)),
-                        CLOUDSCORE_CLASSES=f"{CLEAR}=clear,{NOT_CLEAR}=not clear,{NO_SCORE}=no score")
+        dst.update_tags(
+            CLOUDSCORE_SCENE=scores.scene.scene_id,
+            CLOUDSCORE_CLEAR_THRESHOLD=repr(float(threshold)),
+            CLOUDSCORE_CLASSES=f"{CLEAR}=clear,{NOT_CLEAR}=not clear,{NO_SCORE}=no score",
+        )
     return path

@@ -113,8 +113,9 @@ def check_mask_outputs(request: MaskSceneRequest) -> None:
 
 def _scene_profile(src: DatasetReader, grid: Grid) -> Dict:
     # One data type for every band (the widest of the scene's), the scene's nodata or Sentinel-2's 0.
-    return geotiff_profile(grid, src.count, np.result_type(*src.dtypes).name,
-                           src.nodata if src.nodata is not None else NODATA)
+    return geotiff_profile(
+        grid, src.count, np.result_type(*src.dtypes).name, src.nodata if src.nodata is not None else NODATA
+    )
 
 
 def mask_scene(
@@ -167,8 +168,13 @@ def mask_scene(
             mask_dst.set_band_description(1, "clear")
             mask_values = f"{CLEAR} clear, {NOT_CLEAR} not clear, {NO_SCORE} no score (nodata)"
             mask_dst.update_tags(**tags, CLOUDSCORE_MASK_VALUES=mask_values)
-        result = MaskSceneResult(Path(request.output), Path(request.clear_mask) if request.clear_mask else None,
-                                 qa_label, float(request.threshold), pixels=src.width * src.height)
+        result = MaskSceneResult(
+            Path(request.output),
+            Path(request.clear_mask) if request.clear_mask else None,
+            qa_label,
+            float(request.threshold),
+            pixels=src.width * src.height,
+        )
         blocks = list(grid.blocks(request.block_size))
         scores = ScoreRange()
         for done, window in enumerate(blocks, start=1):
@@ -192,6 +198,12 @@ def mask_scene(
             raise Cancelled("cancelled by the user")
         dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
     scores.warn_if_above_one(qa_label)
-    log.info("Masked %s: %d of %d scored pixels clear (%.1f%%) at threshold %.2f", Path(request.scene).name,
-             result.clear_pixels, result.scored_pixels, 100 * result.clear_fraction, result.threshold)
+    log.info(
+        "Masked %s: %d of %d scored pixels clear (%.1f%%) at threshold %.2f",
+        Path(request.scene).name,
+        result.clear_pixels,
+        result.scored_pixels,
+        100 * result.clear_fraction,
+        result.threshold,
+    )
     return result

@@ -57,8 +57,10 @@ SWATH_EDGE, CENTRE_LINE = "swath-edge", "centre-line"
 SEAM_RULES = (SWATH_EDGE, CENTRE_LINE)
 """``SEAM_WEIGHTS``: 0 ``e**p``, e the distance to the orbit's swath edge (default); 1 ``1 / d**p``, d the distance
 to the orbit's swath centre line (the Pan-European mosaic's rule)."""
-SEAM_LABELS = {SWATH_EDGE: "Distance to the swath edge",
-               CENTRE_LINE: "Inverse distance to the swath centre line (Pan-European mosaic)"}
+SEAM_LABELS = {
+    SWATH_EDGE: "Distance to the swath edge",
+    CENTRE_LINE: "Inverse distance to the swath centre line (Pan-European mosaic)",
+}
 
 DEFAULT_SEAM_POWER = 2.0
 """``p`` of the seam weights (the Pan-European mosaic's inverse-distance power)."""
@@ -111,9 +113,12 @@ def check_orbit_options(orbits: str, seam_weights: str, seam_power: float, engin
     if not isinstance(seam_power, (int, float)) or not math.isfinite(seam_power) or not low <= seam_power <= high:
         raise InputError("SEAM_POWER", f"seam power {seam_power!r} is outside the accepted range {low:g}..{high:g}")
     if orbits == BLENDED and engine is not None and engine != THIS_COMPUTER:
-        raise InputError("ORBITS", "per-orbit composites blended at the seams (ORBITS 1) are computed on this "
-                                   "computer only: choose ENGINE 1 (this computer), or ORBITS 0 (all scenes "
-                                   "together) to compute on Earth Engine")
+        raise InputError(
+            "ORBITS",
+            "per-orbit composites blended at the seams (ORBITS 1) are computed on this "
+            "computer only: choose ENGINE 1 (this computer), or ORBITS 0 (all scenes "
+            "together) to compute on Earth Engine",
+        )
 
 
 def orbit_tags(orbits: str, seam_weights: str, seam_power: float, scenes: Sequence[Scene]) -> Dict[str, str]:
@@ -171,7 +176,7 @@ def group_acquisitions(scenes: Sequence[Scene], same_within_s: float = SAME_ACQU
         for position, i in enumerate(members):
             if scenes[i].datatake is not None:
                 continue
-            for j in members[position + 1:]:  # later scenes of the orbit within the time span
+            for j in members[position + 1 :]:  # later scenes of the orbit within the time span
                 if (scenes[j].time - scenes[i].time).total_seconds() > same_within_s:
                     break
                 join(i, j)
@@ -257,8 +262,8 @@ def edge_distance(edge: np.ndarray, chunk_bytes: int = 32 * 2**20) -> np.ndarray
     squared = np.empty(edge.shape)
     step = max(1, chunk_bytes // (8 * cols * cols))
     for start in range(0, rows, step):
-        part = column[start:start + step]
-        squared[start:start + step] = (part[:, np.newaxis, :] + across[np.newaxis]).min(axis=2)
+        part = column[start : start + step]
+        squared[start : start + step] = (part[:, np.newaxis, :] + across[np.newaxis]).min(axis=2)
     return np.sqrt(squared)
 
 
@@ -305,9 +310,9 @@ class SwathWeights:
         """
         e = self.distances(grid, window)
         if self.rule == SWATH_EDGE:
-            return e ** self.power
+            return e**self.power
         d = np.maximum(np.abs(self.swath_width / 2.0 - e), grid.resolution[0] / 2.0)
-        return d ** -self.power
+        return d**-self.power
 
 
 def _bilinear_axis(position: np.ndarray, size: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -323,8 +328,11 @@ def weight_grid(footprints: Sequence[dict], crs, resolution: float, max_cells: i
     of at least ``resolution`` metres and at most ``max_cells`` a side, anchored at the upper-left corner."""
     xs, ys = [], []
     for geometry in footprints:
-        rings = geometry["coordinates"] if geometry["type"] == "Polygon" else \
-            [ring for polygon in geometry["coordinates"] for ring in polygon]
+        rings = (
+            geometry["coordinates"]
+            if geometry["type"] == "Polygon"
+            else [ring for polygon in geometry["coordinates"] for ring in polygon]
+        )
         for ring in rings:
             xs += [p[0] for p in ring]
             ys += [p[1] for p in ring]
@@ -386,8 +394,14 @@ def swath_weights(
     for k in range(len(layout.slices)):
         distance = edge_distance((extent[k] | anywhere) & ~cover[k])
         field[k] = np.where(np.isfinite(distance), (distance - 0.5) * cell, largest)
-    log.info("Swath edges of %d orbit(s) (%s) found on a %d x %d grid of %.4g m cells", len(layout.slices),
-             ", ".join(orbit_label(o) for o in layout.orbits), coarse.width, coarse.height, cell)
+    log.info(
+        "Swath edges of %d orbit(s) (%s) found on a %d x %d grid of %.4g m cells",
+        len(layout.slices),
+        ", ".join(orbit_label(o) for o in layout.orbits),
+        coarse.width,
+        coarse.height,
+        cell,
+    )
     return SwathWeights(coarse, field, rule, power, swath_width)
 
 
@@ -421,11 +435,19 @@ def coarse_valid(read, scene: Scene, band: str, coarse: Grid) -> np.ndarray:
         first = (offset - row) % step  # the strip's first sampled row: rows offset, offset + step, ... of the scene
         sample.append(read(scene, [band], own, window)[1][0][first::step, offset::step])
     shift = offset + 0.5 - step / 2.0  # sampled pixel centres are the sample cells' centres
-    transform = Affine(step * xres, 0.0, scene.transform.c + shift * xres,
-                       0.0, -step * yres, scene.transform.f - shift * yres)
+    transform = Affine(
+        step * xres, 0.0, scene.transform.c + shift * xres, 0.0, -step * yres, scene.transform.f - shift * yres
+    )
     valid = np.zeros(coarse.shape, dtype=np.uint8)
-    reproject(np.concatenate(sample).astype(np.uint8), valid, src_transform=transform, src_crs=scene.crs,
-              dst_transform=coarse.transform, dst_crs=coarse.crs, resampling=Resampling.nearest)
+    reproject(
+        np.concatenate(sample).astype(np.uint8),
+        valid,
+        src_transform=transform,
+        src_crs=scene.crs,
+        dst_transform=coarse.transform,
+        dst_crs=coarse.crs,
+        resampling=Resampling.nearest,
+    )
     return valid > 0
 
 
@@ -445,15 +467,26 @@ class LayoutCompositor:
         threshold, method, percentiles: as ``CompositeRequest``.
     """
 
-    def __init__(self, layout: StackLayout, weights: Optional[SwathWeights], read, scenes: Sequence[Scene],
-                 bands: Sequence[str], qa_band: str, grid: Grid, threshold: float, method: str,
-                 percentiles: Sequence[float]):
+    def __init__(
+        self,
+        layout: StackLayout,
+        weights: Optional[SwathWeights],
+        read,
+        scenes: Sequence[Scene],
+        bands: Sequence[str],
+        qa_band: str,
+        grid: Grid,
+        threshold: float,
+        method: str,
+        percentiles: Sequence[float],
+    ):
         self.layout, self.weights, self.read = layout, weights, read
         self.scenes, self.bands, self.qa_band, self.grid = list(scenes), list(bands), qa_band, grid
         self.threshold, self.method, self.percentiles = threshold, method, percentiles
 
-    def __call__(self, window: Window, inside: Optional[np.ndarray], stop: Callable[[], bool],
-                 on_read: Callable[[], None]):
+    def __call__(
+        self, window: Window, inside: Optional[np.ndarray], stop: Callable[[], bool], on_read: Callable[[], None]
+    ):
         """Composite ``window``.
 
         Args:
@@ -516,8 +549,9 @@ class LayoutCompositor:
         for k, part in enumerate(self.layout.slices):
             if not clear[part].any():
                 continue
-            values, orbit_count = composite(stack[part], clear[part], self.method, self.percentiles,
-                                            None if scores is None else scores[part])
+            values, orbit_count = composite(
+                stack[part], clear[part], self.method, self.percentiles, None if scores is None else scores[part]
+            )
             if blended is None:
                 blended, single = np.zeros_like(values), np.full_like(values, np.nan)
             has = orbit_count > 0
@@ -531,8 +565,7 @@ class LayoutCompositor:
             orbits_seen += has
             count += orbit_count
         if blended is None:  # no clear observation in the block
-            return np.full((stack.shape[1], len(statistic_names(self.method, self.percentiles))) + shape,
-                           np.nan), count
+            return np.full((stack.shape[1], len(statistic_names(self.method, self.percentiles))) + shape, np.nan), count
         with np.errstate(invalid="ignore", divide="ignore"):
             blended /= weight_sum
         alone = orbits_seen == 1
@@ -541,8 +574,9 @@ class LayoutCompositor:
         return blended, count
 
 
-def block_compositor(request, plan, source, is_canceled: Optional[Callable[[], bool]] = None
-                     ) -> Optional[LayoutCompositor]:
+def block_compositor(
+    request, plan, source, is_canceled: Optional[Callable[[], bool]] = None
+) -> Optional[LayoutCompositor]:
     """The compositor of a run's blocks when its scenes need more than the plain stack: tiles of one acquisition
     to merge, or orbits to blend (``request.orbits == "blended"`` with two orbits or more, whose swath edges are
     found here, once). None when every scene is its own acquisition and the scenes are composited together (the
@@ -562,18 +596,41 @@ def block_compositor(request, plan, source, is_canceled: Optional[Callable[[], b
     layout = stack_layout(plan.scenes, request.orbits)
     merged = len(plan.scenes) - len(layout.acquisitions)
     if merged:
-        log.info("%d scene(s) are tiles of an acquisition already counted (same orbit and datatake): %d "
-                 "acquisition(s) from %d scene(s)", merged, len(layout.acquisitions), len(plan.scenes))
+        log.info(
+            "%d scene(s) are tiles of an acquisition already counted (same orbit and datatake): %d "
+            "acquisition(s) from %d scene(s)",
+            merged,
+            len(layout.acquisitions),
+            len(plan.scenes),
+        )
     if len(layout.slices) < 2:  # one orbit: its composite is the composite
         layout = StackLayout(layout.acquisitions, (slice(0, len(layout.acquisitions)),), (None,))
         if layout.plain:
             return None
         weights = None
     else:
+
         def read_valid(scene: Scene, coarse: Grid) -> np.ndarray:
             return coarse_valid(source.read_block, scene, qa_band, coarse)
 
-        weights = swath_weights(plan.scenes, layout, plan.grid, read_valid, request.seam_weights,
-                                request.seam_power, is_canceled=is_canceled)
-    return LayoutCompositor(layout, weights, source.read_block, plan.scenes, plan.bands, qa_band, plan.grid,
-                            request.threshold, request.method, request.percentiles)
+        weights = swath_weights(
+            plan.scenes,
+            layout,
+            plan.grid,
+            read_valid,
+            request.seam_weights,
+            request.seam_power,
+            is_canceled=is_canceled,
+        )
+    return LayoutCompositor(
+        layout,
+        weights,
+        source.read_block,
+        plan.scenes,
+        plan.bands,
+        qa_band,
+        plan.grid,
+        request.threshold,
+        request.method,
+        request.percentiles,
+    )

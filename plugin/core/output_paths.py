@@ -41,8 +41,9 @@ def input_among(output: PathLike, inputs: Iterable[PathLike]) -> Optional[Path]:
     return None
 
 
-def check_not_input(output: PathLike, inputs: Iterable[PathLike], field: str = "OUTPUT",
-                    what: str = "one of the input scenes") -> None:
+def check_not_input(
+    output: PathLike, inputs: Iterable[PathLike], field: str = "OUTPUT", what: str = "one of the input scenes"
+) -> None:
     """Refuse an ``output`` that is one of ``inputs`` (``same_file``).
 
     Raises:
@@ -52,12 +53,14 @@ def check_not_input(output: PathLike, inputs: Iterable[PathLike], field: str = "
     found = input_among(output, inputs)
     if found is not None:
         shown = f" ({found})" if str(found) != str(output) else ""
-        raise InputError(field, f"{str(output)!r} is {what}{shown}: writing it would destroy that input; choose "
-                                "another file")
+        raise InputError(
+            field, f"{str(output)!r} is {what}{shown}: writing it would destroy that input; choose another file"
+        )
 
 
-def check_folder_not_input(folder: PathLike, input_folders: Iterable[PathLike], field: str = "OUTPUT",
-                           what: str = "the input scene folder") -> None:
+def check_folder_not_input(
+    folder: PathLike, input_folders: Iterable[PathLike], field: str = "OUTPUT", what: str = "the input scene folder"
+) -> None:
     """Refuse an output ``folder`` that is one of ``input_folders`` (``same_file``): files written there would
     replace the inputs of the same name.
 
@@ -67,5 +70,8 @@ def check_folder_not_input(folder: PathLike, input_folders: Iterable[PathLike], 
     found = input_among(folder, input_folders)
     if found is not None:
         shown = f" ({found})" if str(found) != str(folder) else ""
-        raise InputError(field, f"folder {str(folder)!r} is {what}{shown}: the scene files written there would "
-                                "replace the input scenes; choose another folder")
+        raise InputError(
+            field,
+            f"folder {str(folder)!r} is {what}{shown}: the scene files written there would "
+            "replace the input scenes; choose another folder",
+        )

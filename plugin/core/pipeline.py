@@ -24,11 +24,17 @@ from rasterio.windows import Window
 from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
 from .engines import EXPORT, SERVERS, check_bucket, check_engine
 from .errors import Cancelled, InputError
-from .grid import (DEFAULT_OUTPUT_CEILING_GB, Bounds, Grid, check_block_size, check_output_grid, check_resolution,
-                   scenes_grid)
+from .grid import (
+    DEFAULT_OUTPUT_CEILING_GB,
+    Bounds,
+    Grid,
+    check_block_size,
+    check_output_grid,
+    check_resolution,
+    scenes_grid,
+)
 from .masking import check_threshold, clear_mask, clear_rule_tags, geometries_in_crs, inside_geometries
-from .orbits import (BLENDED, DEFAULT_SEAM_POWER, SWATH_EDGE, TOGETHER, block_compositor, check_orbit_options,
-                     orbit_tags)
+from .orbits import BLENDED, DEFAULT_SEAM_POWER, SWATH_EDGE, TOGETHER, block_compositor, check_orbit_options, orbit_tags
 from .output_paths import check_not_input
 from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
 from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
@@ -39,8 +45,17 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.60
 """Default clear threshold: Earth Engine's Cloud Score+ example uses 0.60 (0.50..0.65 works well)."""
 
-__all__ = ["COUNT_BAND", "DEFAULT_PERCENTILES", "METHODS", "CompositeRequest", "CompositePlan", "CompositeResult",
-           "plan_composite", "run_composite", "start_export"]
+__all__ = [
+    "COUNT_BAND",
+    "DEFAULT_PERCENTILES",
+    "METHODS",
+    "CompositeRequest",
+    "CompositePlan",
+    "CompositeResult",
+    "plan_composite",
+    "run_composite",
+    "start_export",
+]
 
 PROGRESS_INTERVAL_S = 0.1
 """How often progress is reported while the blocks are being composited, in seconds."""
@@ -225,8 +240,9 @@ class CompositeResult:
         return self.clear_observations / self.scored_observations if self.scored_observations else 0.0
 
 
-def plan_composite(request: CompositeRequest, source: Source,
-                   is_canceled: Optional[CancelCheck] = None) -> CompositePlan:
+def plan_composite(
+    request: CompositeRequest, source: Source, is_canceled: Optional[CancelCheck] = None
+) -> CompositePlan:
     """Resolve a request against a source: which scenes, on which grid, with which bands.
 
     ``is_canceled`` is passed to ``source.search`` (a network search stops with ``Cancelled``).
@@ -245,8 +261,12 @@ def plan_composite(request: CompositeRequest, source: Source,
     if str(request.output or "").strip():
         check_not_input(request.output, source.files())
     if source.skipped_files:
-        log.warning("%d file(s) of the %s are not usable scenes and are skipped: %s", len(source.skipped_files),
-                    source.describe(), "; ".join(f"{name} ({why})" for name, why in source.skipped_files))
+        log.warning(
+            "%d file(s) of the %s are not usable scenes and are skipped: %s",
+            len(source.skipped_files),
+            source.describe(),
+            "; ".join(f"{name} ({why})" for name, why in source.skipped_files),
+        )
     if source.needs_aoi and request.aoi is None:
         raise source.aoi_needed_error()
     found = source.search(request.start, request.end, request.aoi, request.aoi_crs, is_canceled=is_canceled)
@@ -262,16 +282,26 @@ def plan_composite(request: CompositeRequest, source: Source,
     skipped = [s for s in found if qa_band not in s.band_names]
     if not scenes:
         known = ", ".join(source.qa_bands()) or "none"
-        raise InputError("QA_BAND", f"no scene has the QA band {qa_band!r} (none of the {len(found)} found); "
-                                    f"QA bands found: {known}")
+        raise InputError(
+            "QA_BAND", f"no scene has the QA band {qa_band!r} (none of the {len(found)} found); QA bands found: {known}"
+        )
     if skipped:
-        log.warning("%d scene(s) have no QA band %r and are skipped: %s", len(skipped), qa_band,
-                    ", ".join(s.scene_id for s in skipped))
+        log.warning(
+            "%d scene(s) have no QA band %r and are skipped: %s",
+            len(skipped),
+            qa_band,
+            ", ".join(s.scene_id for s in skipped),
+        )
     crs = request.crs if request.crs is not None else source.default_crs(request.aoi, request.aoi_crs)
     grid = scenes_grid(scenes, request.aoi, request.aoi_crs, request.resolution, crs)
     bands = _composite_bands(request, scenes)
-    check_output_grid(grid, len(bands) * len(request.statistics) + 1, 1 if request.scale_to_byte else 2,
-                      request.output_ceiling_gb, "RESOLUTION" if request.resolution else "EXTENT")
+    check_output_grid(
+        grid,
+        len(bands) * len(request.statistics) + 1,
+        1 if request.scale_to_byte else 2,
+        request.output_ceiling_gb,
+        "RESOLUTION" if request.resolution else "EXTENT",
+    )
     return CompositePlan(scenes, skipped, grid, bands, engine)
 
 
@@ -283,15 +313,22 @@ def _composite_bands(request: CompositeRequest, scenes: List[Scene]) -> List[str
         dropped = set.union(*(set(s.spectral_bands) for s in scenes)) - common
         if dropped:
             lacking = [s.scene_id for s in scenes if not dropped <= set(s.spectral_bands)]
-            log.warning("Band(s) %s are left out: not every scene has them (%d scene(s) lack some: %s); "
-                        "BANDS chooses the bands", ", ".join(sorted(dropped, key=band_sort_key)), len(lacking),
-                        ", ".join(lacking))
+            log.warning(
+                "Band(s) %s are left out: not every scene has them (%d scene(s) lack some: %s); "
+                "BANDS chooses the bands",
+                ", ".join(sorted(dropped, key=band_sort_key)),
+                len(lacking),
+                ", ".join(lacking),
+            )
         return sorted(common, key=band_sort_key)
     wanted = [canonical_band_name(b) for b in request.bands]
     missing = [b for b in wanted if b not in common]
     if missing:
-        raise InputError("BANDS", f"band(s) {', '.join(missing)} are missing from some scenes; all have "
-                         f"{', '.join(sorted(common, key=band_sort_key)) or 'none'}")
+        raise InputError(
+            "BANDS",
+            f"band(s) {', '.join(missing)} are missing from some scenes; all have "
+            f"{', '.join(sorted(common, key=band_sort_key)) or 'none'}",
+        )
     return sorted(dict.fromkeys(wanted), key=band_sort_key)
 
 
@@ -303,8 +340,10 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
     """
     tags = {
         "CLOUDSCORE_SCENES": ",".join(s.scene_id for s in plan.scenes),
-        "CLOUDSCORE_SKIPPED_SCENES": ",".join([s.scene_id for s in plan.skipped] + [
-            f"{name} ({why})".replace(",", ";") for name, why in source.skipped_files]),
+        "CLOUDSCORE_SKIPPED_SCENES": ",".join(
+            [s.scene_id for s in plan.skipped]
+            + [f"{name} ({why})".replace(",", ";") for name, why in source.skipped_files]
+        ),
         **clear_rule_tags(request.qa_band.strip(), request.threshold),
         "CLOUDSCORE_START_DATE": request.start.isoformat(),
         "CLOUDSCORE_END_DATE": request.end.isoformat(),
@@ -321,8 +360,7 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
     return tags
 
 
-def auto_block_size(scenes: int, bands: int, statistics: int, threads: int,
-                    budget_mb: float = MEMORY_BUDGET_MB) -> int:
+def auto_block_size(scenes: int, bands: int, statistics: int, threads: int, budget_mb: float = MEMORY_BUDGET_MB) -> int:
     """Side in pixels of square blocks whose buffers, for ``threads`` blocks at once, fit in ``budget_mb``.
 
     Per pixel a block holds the stack and its sorted float32 copy (scenes x bands x 4 B each), the scores and
@@ -349,8 +387,16 @@ class _BlockResult:
 class _BlockCompositor:
     """Reads one window of every scene, masks it and composites it; run from several threads at once."""
 
-    def __init__(self, request: CompositeRequest, source: Source, plan: CompositePlan, clip: Optional[list],
-                 stop: Callable[[], bool], on_read: Callable[[], None], layout=None):
+    def __init__(
+        self,
+        request: CompositeRequest,
+        source: Source,
+        plan: CompositePlan,
+        clip: Optional[list],
+        stop: Callable[[], bool],
+        on_read: Callable[[], None],
+        layout=None,
+    ):
         self.request, self.source, self.plan, self.clip = request, source, plan, clip
         self.stop, self.on_read = stop, on_read
         self.qa_band = request.qa_band.strip()
@@ -383,8 +429,9 @@ class _BlockCompositor:
         if inside is not None:
             clear &= inside
         values, count = composite(stack, clear, self.request.method, self.request.percentiles, scores)
-        return _BlockResult(window, values, count, valid_pixels, clear_pixels, int(valid_pixels.sum()),
-                            int(clear_pixels.sum()))
+        return _BlockResult(
+            window, values, count, valid_pixels, clear_pixels, int(valid_pixels.sum()), int(clear_pixels.sum())
+        )
 
     def _inside_clip(self, window: Window) -> Optional[np.ndarray]:
         return None if self.clip is None else inside_geometries(self.clip, None, self.plan.grid, window)
@@ -395,8 +442,15 @@ class _ComputedBlockReader:
     ``_BlockCompositor``: statistics as float64 with NaN where masked (Earth Engine sends 0 there), the clear
     count, and the clear and scored observations for the clear fraction; pixels outside the clip are nodata."""
 
-    def __init__(self, computed: ComputedComposite, plan: CompositePlan, statistics: int, clip: Optional[list],
-                 stop: Callable[[], bool], on_read: Callable[[], None]):
+    def __init__(
+        self,
+        computed: ComputedComposite,
+        plan: CompositePlan,
+        statistics: int,
+        clip: Optional[list],
+        stop: Callable[[], bool],
+        on_read: Callable[[], None],
+    ):
         self.computed, self.plan, self.statistics, self.clip = computed, plan, statistics, clip
         self.stop, self.on_read = stop, on_read
 
@@ -465,13 +519,23 @@ def run_composite(
     on_servers = plan.engine in (SERVERS, EXPORT)  # the source computed the composite: it is read back
     exported = plan.engine == EXPORT
     # A computed composite's blocks hold one image, not a stack of scenes.
-    block_size = request.block_size or auto_block_size(1 if on_servers else len(scenes), len(bands) + 1,
-                                                       len(statistics) * (3 if request.orbits == BLENDED else 1),
-                                                       threads)  # blending holds 3 statistics arrays
+    block_size = request.block_size or auto_block_size(
+        1 if on_servers else len(scenes),
+        len(bands) + 1,
+        len(statistics) * (3 if request.orbits == BLENDED else 1),
+        threads,
+    )  # blending holds 3 statistics arrays
     log.info(
         "Compositing %d scene(s) on a %d x %d grid (%s, %.4g m), %s of %s, %d thread(s), %d px blocks",
-        len(scenes), grid.width, grid.height, grid.crs.to_string(), grid.resolution[0], request.method,
-        ", ".join(bands), threads, block_size,
+        len(scenes),
+        grid.width,
+        grid.height,
+        grid.crs.to_string(),
+        grid.resolution[0],
+        request.method,
+        ", ".join(bands),
+        threads,
+        block_size,
     )
     canceled = is_canceled or (lambda: False)
     # Downloading is most of the work when the servers composite; compositing here shares it with the fetch.
@@ -502,8 +566,9 @@ def run_composite(
     summaries = [SceneSummary(s.scene_id, s.time.isoformat()) for s in scenes]
     band_names = output_band_names(bands, request.method, request.percentiles)
     tags = provenance_tags(request, plan, source)
-    dtype, scales = ("uint8", [BYTE_SCALE] * (len(band_names) - 1) + [1.0]) if request.scale_to_byte else \
-        ("uint16", None)
+    dtype, scales = (
+        ("uint8", [BYTE_SCALE] * (len(band_names) - 1) + [1.0]) if request.scale_to_byte else ("uint16", None)
+    )
     windows = list(grid.blocks(block_size))
     failed = threading.Event()
     reads, reads_total, lock = [0], len(windows) * (1 if on_servers else len(scenes)), threading.Lock()
@@ -521,11 +586,15 @@ def run_composite(
     # The clip polygons are reprojected once; each block rasterizes them on its window.
     clip = None if request.clip is None else geometries_in_crs(request.clip, request.aoi_crs, grid.crs)
     stop = lambda: failed.is_set() or canceled()  # noqa: E731
-    worker = _ComputedBlockReader(computed, plan, len(statistics), clip, stop, on_read) if on_servers else \
-        _BlockCompositor(request, source, plan, clip, stop, on_read, layout)
+    worker = (
+        _ComputedBlockReader(computed, plan, len(statistics), clip, stop, on_read)
+        if on_servers
+        else _BlockCompositor(request, source, plan, clip, stop, on_read, layout)
+    )
     totals = [0, 0]  # clear, scored observations
-    with atomic_geotiff(request.output, grid, band_names, tags, request.output_format, dtype, scales,
-                        is_canceled=canceled) as dst:
+    with atomic_geotiff(
+        request.output, grid, band_names, tags, request.output_format, dtype, scales, is_canceled=canceled
+    ) as dst:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             pending: deque = deque()
             written = 0
@@ -562,12 +631,18 @@ def run_composite(
                 raise
         result = CompositeResult(Path(request.output), plan, [] if on_servers else summaries, band_names, *totals)
         if not result.scored_observations:  # raised before the rename: nothing is written
-            raise InputError("EXTENT", f"none of the {grid.width} x {grid.height} output pixels lies on a scene pixel "
-                                       f"that has a score ({len(scenes)} scene(s)): the composite would be all "
-                                       "nodata; choose an EXTENT over the scenes")
+            raise InputError(
+                "EXTENT",
+                f"none of the {grid.width} x {grid.height} output pixels lies on a scene pixel "
+                f"that has a score ({len(scenes)} scene(s)): the composite would be all "
+                "nodata; choose an EXTENT over the scenes",
+            )
         if not result.clear_observations:
-            log.warning("No pixel was clear in any scene at threshold %g: every pixel of %s is nodata",
-                        request.threshold, request.output)
+            log.warning(
+                "No pixel was clear in any scene at threshold %g: every pixel of %s is nodata",
+                request.threshold,
+                request.output,
+            )
         dst.update_tags(CLOUDSCORE_CLEAR_FRACTION=f"{result.clear_fraction:.4f}")
     log.info("Wrote %s (clear fraction %.1f%%)", request.output, 100 * result.clear_fraction)
     if on_servers:
@@ -593,8 +668,9 @@ def start_export(request: CompositeRequest, source: Source, is_canceled: Optiona
     source.start_export(request, plan, is_canceled)
 
 
-def _write_block(block: _BlockResult, dst, statistics: List[str], summaries: List[SceneSummary],
-                 scale_to_byte: bool) -> None:
+def _write_block(
+    block: _BlockResult, dst, statistics: List[str], summaries: List[SceneSummary], scale_to_byte: bool
+) -> None:
     """Write one block's statistics and count, and add its per-scene pixel counts to the summaries."""
     bands, per_band = block.values.shape[0], len(statistics)
     encode = to_byte if scale_to_byte else to_uint16

@@ -77,8 +77,9 @@ def check_format(output_format: str, field: str = "FORMAT") -> str:
     return output_format
 
 
-def geotiff_profile(grid: Grid, count: int, dtype: str, nodata: Optional[float], predictor: Optional[int] = None
-                    ) -> Dict[str, object]:
+def geotiff_profile(
+    grid: Grid, count: int, dtype: str, nodata: Optional[float], predictor: Optional[int] = None
+) -> Dict[str, object]:
     """rasterio creation options of the plugin's GeoTIFFs on ``grid``: 256 px tiles, DEFLATE, BigTIFF when needed.
 
     Args:
@@ -88,9 +89,21 @@ def geotiff_profile(grid: Grid, count: int, dtype: str, nodata: Optional[float],
         nodata: the nodata value, or None.
         predictor: GDAL's TIFF predictor (2 horizontal differencing, for integers); None = none.
     """
-    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=count, dtype=dtype, crs=grid.crs,
-                   transform=grid.transform, nodata=nodata, compress="deflate", tiled=True, blockxsize=256,
-                   blockysize=256, BIGTIFF="IF_SAFER")
+    profile = dict(
+        driver="GTiff",
+        width=grid.width,
+        height=grid.height,
+        count=count,
+        dtype=dtype,
+        crs=grid.crs,
+        transform=grid.transform,
+        nodata=nodata,
+        compress="deflate",
+        tiled=True,
+        blockxsize=256,
+        blockysize=256,
+        BIGTIFF="IF_SAFER",
+    )
     if predictor is not None:
         profile["predictor"] = predictor
     return profile
@@ -146,9 +159,18 @@ def atomic_geotiff(
                 yield dst
             if output_format == "COG":
                 copy_verified(
-                    written, partial, path, dst.written, (len(band_names), grid.height, grid.width),
-                    driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES", BLOCKSIZE=COG_BLOCK_SIZE, OVERVIEWS="AUTO",
-                    RESAMPLING="AVERAGE", BIGTIFF="IF_SAFER",
+                    written,
+                    partial,
+                    path,
+                    dst.written,
+                    (len(band_names), grid.height, grid.width),
+                    driver="COG",
+                    COMPRESS="DEFLATE",
+                    PREDICTOR="YES",
+                    BLOCKSIZE=COG_BLOCK_SIZE,
+                    OVERVIEWS="AUTO",
+                    RESAMPLING="AVERAGE",
+                    BIGTIFF="IF_SAFER",
                 )
                 if is_canceled is not None and is_canceled():  # the copy of a large file takes a while
                     raise Cancelled("cancelled by the user")

@@ -117,9 +117,13 @@ def _is_exported(path: Path, scene: Scene, grid: Grid, bands: Sequence[str]) -> 
         return False
     try:
         with rasterio.open(path) as src:
-            return (src.tags().get("SYSTEM_INDEX") == scene.scene_id and src.crs == grid.crs
-                    and src.transform.almost_equals(grid.transform) and (src.height, src.width) == grid.shape
-                    and list(src.descriptions) == list(bands))
+            return (
+                src.tags().get("SYSTEM_INDEX") == scene.scene_id
+                and src.crs == grid.crs
+                and src.transform.almost_equals(grid.transform)
+                and (src.height, src.width) == grid.shape
+                and list(src.descriptions) == list(bands)
+            )
     except (rasterio.errors.RasterioError, OSError):
         return False
 
@@ -128,9 +132,7 @@ def _blocks(grid: Grid) -> List[Window]:
     return list(grid.blocks(BLOCK_SIZE))
 
 
-def copy_scene_file(
-    scene: Scene, grid: Grid, bands: Sequence[str], path: Path, step: Callable[[], None]
-) -> None:
+def copy_scene_file(scene: Scene, grid: Grid, bands: Sequence[str], path: Path, step: Callable[[], None]) -> None:
     """Copy ``bands`` of a scene file inside ``grid`` (a ``clip_grid``) to ``path``, block by block.
 
     Keeps the dtype, nodata, band descriptions, scales/offsets, band and dataset tags, and adds
@@ -154,8 +156,12 @@ def copy_scene_file(
             dst.scales = [src.scales[i - 1] for i in indexes]
             dst.offsets = [src.offsets[i - 1] for i in indexes]
             for block in _blocks(grid):
-                read = Window(source_window.col_off + block.col_off, source_window.row_off + block.row_off,
-                              block.width, block.height)
+                read = Window(
+                    source_window.col_off + block.col_off,
+                    source_window.row_off + block.row_off,
+                    block.width,
+                    block.height,
+                )
                 with reading(scene.path, "scene file"):
                     data = src.read(indexes, window=read)
                 dst.write(data, window=block)
@@ -163,7 +169,12 @@ def copy_scene_file(
 
 
 def fetch_scene(
-    source: Source, scene: Scene, grid: Grid, bands: Sequence[str], path: Path, step: Callable[[], None],
+    source: Source,
+    scene: Scene,
+    grid: Grid,
+    bands: Sequence[str],
+    path: Path,
+    step: Callable[[], None],
     is_canceled: Optional[CancelCheck] = None,
 ) -> None:
     """Write ``bands`` of a scene that is not a file (e.g. Earth Engine) on ``grid`` to ``path`` as float32.
@@ -237,8 +248,10 @@ def export_scenes(
         wanted = scene.band_names if bands is None else tuple(bands)
         missing = [b for b in wanted if b not in scene.band_names]
         if missing:
-            raise InputError("BANDS", f"scene {scene.scene_id} has no band {', '.join(missing)}; it has "
-                                      f"{', '.join(scene.band_names)}")
+            raise InputError(
+                "BANDS",
+                f"scene {scene.scene_id} has no band {', '.join(missing)}; it has {', '.join(scene.band_names)}",
+            )
         grid = clip_grid(scene, aoi, aoi_crs)
         if grid is None:
             result.outside.append(scene.scene_id)
@@ -313,9 +326,12 @@ def scenes_by_id(
         for scene_id in wanted:
             when = parse_scene_name(scene_id)[0]
             if when is None:
-                raise InputError("START_DATE", f"scene id {scene_id!r} names no acquisition time (it is not a "
-                                               "system:index such as 20230105T184749_20230105T184745_T11SKB): "
-                                               "give the start and end dates")
+                raise InputError(
+                    "START_DATE",
+                    f"scene id {scene_id!r} names no acquisition time (it is not a "
+                    "system:index such as 20230105T184749_20230105T184745_T11SKB): "
+                    "give the start and end dates",
+                )
             days.append(when.date())
         start, end = min(days) - timedelta(days=1), max(days) + timedelta(days=2)
     by_id = {s.scene_id: s for s in source.search(start, end, aoi, aoi_crs)}

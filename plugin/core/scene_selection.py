@@ -38,8 +38,13 @@ class SceneSubset(Source):
         return self.source.describe()
 
     def search(
-        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None,
-        *, is_canceled: Optional[Callable[[], bool]] = None,
+        self,
+        start: date,
+        end: date,
+        aoi: Optional[Bounds] = None,
+        aoi_crs: Union[CRS, str, None] = None,
+        *,
+        is_canceled: Optional[Callable[[], bool]] = None,
     ) -> List[Scene]:
         """The wrapped source's scenes, without the excluded ones (``is_canceled`` is passed on)."""
         found = self.source.search(start, end, aoi, aoi_crs, is_canceled=is_canceled)

@@ -87,8 +87,10 @@ class SceneSearch:
 
     def clear_fractions(self, threshold: float) -> Dict[str, Optional[float]]:
         """``scene_id`` -> clear fraction 0..1 inside the AOI at ``threshold`` (None where unknown)."""
-        return {s.scene_id: self.scores[s.scene_id].clear_fraction(threshold) if s.scene_id in self.scores else None
-                for s in self.scenes}
+        return {
+            s.scene_id: self.scores[s.scene_id].clear_fraction(threshold) if s.scene_id in self.scores else None
+            for s in self.scenes
+        }
 
 
 def score_grid(
@@ -202,13 +204,19 @@ def decimated_grid(grid: Grid, max_pixels: int = MAX_SCORE_PIXELS) -> Tuple[Grid
     factor = max(1, math.ceil(math.sqrt(grid.width * grid.height / max_pixels)))
     if factor == 1:
         return grid, 1
-    coarse = Grid(grid.crs, grid.transform * Affine.scale(factor), math.ceil(grid.width / factor),
-                  math.ceil(grid.height / factor))
+    coarse = Grid(
+        grid.crs, grid.transform * Affine.scale(factor), math.ceil(grid.width / factor), math.ceil(grid.height / factor)
+    )
     return coarse, factor
 
 
 def read_sampled_scores(
-    source: Source, scene: Scene, qa_band: str, grid: Grid, factor: int, inside: Optional[np.ndarray] = None,
+    source: Source,
+    scene: Scene,
+    qa_band: str,
+    grid: Grid,
+    factor: int,
+    inside: Optional[np.ndarray] = None,
     block_size: int = 512,
 ) -> SceneScores:
     """The QA band of ``scene`` read on ``grid`` block by block and sampled every ``factor`` pixels (the pixel
@@ -236,8 +244,8 @@ def read_sampled_scores(
             sampled = (slice(offset, None, factor), slice(offset, None, factor))
             block_score, block_valid = data[0][sampled], ok[0][sampled]
             r, c = row0 // factor, col0 // factor
-            score[r:r + block_score.shape[0], c:c + block_score.shape[1]] = block_score
-            valid[r:r + block_valid.shape[0], c:c + block_valid.shape[1]] = block_valid
+            score[r : r + block_score.shape[0], c : c + block_score.shape[1]] = block_score
+            valid[r : r + block_valid.shape[0], c : c + block_valid.shape[1]] = block_valid
     return SceneScores(scene, score, valid if inside is None else valid & inside)
 
 
@@ -261,8 +269,9 @@ def read_fetched_scores(
     """
     coarse, factor = decimated_grid(grid, max_pixels)
     inside = inside_geometries(clip, clip_crs, coarse) if clip else None
-    scores = _read_each(scenes, lambda scene: read_sampled_scores(source, scene, qa_band, grid, factor, inside),
-                        progress, is_canceled)
+    scores = _read_each(
+        scenes, lambda scene: read_sampled_scores(source, scene, qa_band, grid, factor, inside), progress, is_canceled
+    )
     return SceneSearch(list(scenes), coarse, scores, qa_band)
 
 
@@ -301,6 +310,7 @@ def find_scenes(
         return SceneSearch(scenes, None, {}, qa_band)
     grid = score_grid(scenes, aoi, aoi_crs)
     inside = inside_geometries(clip, aoi_crs, grid) if clip else None
-    scores = _read_each(scenes, lambda scene: read_scene_scores(source, scene, qa_band, grid, inside),
-                        progress, is_canceled)
+    scores = _read_each(
+        scenes, lambda scene: read_scene_scores(source, scene, qa_band, grid, inside), progress, is_canceled
+    )
     return SceneSearch(scenes, grid, scores, qa_band)

@@ -62,8 +62,10 @@ def truncation(src: DatasetReader, path: Union[str, Path]) -> Optional[str]:
                 length = src.get_tag_item(f"BLOCK_SIZE_{col}_{row}", "TIFF", bidx=band)
                 end = int(offset) + int(length) if offset and length else 0
                 if end > size:
-                    return (f"block {col},{row} of band {band} ends at byte {end}, beyond the end of the {size}-byte "
-                            "file (the file is truncated)")
+                    return (
+                        f"block {col},{row} of band {band} ends at byte {end}, beyond the end of the {size}-byte "
+                        "file (the file is truncated)"
+                    )
     return None
 
 
@@ -120,8 +122,9 @@ def lattice_offset(src: DatasetReader, grid: Grid) -> Optional[Tuple[int, int]]:
     return int(round(col)), int(round(row))
 
 
-def _read_aligned(src: DatasetReader, indexes: List[int], window: Window,
-                  offset: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+def _read_aligned(
+    src: DatasetReader, indexes: List[int], window: Window, offset: Tuple[int, int]
+) -> Tuple[np.ndarray, np.ndarray]:
     # The grid lies on the raster's own lattice: read the overlapping pixels as they are, no warping.
     data = np.zeros((len(indexes), window.height, window.width), dtype=np.float32)
     valid = np.zeros(data.shape, dtype=bool)
@@ -145,11 +148,19 @@ def _has_mask_band(src: DatasetReader, indexes: List[int]) -> bool:
     return any(set(src.mask_flag_enums[i - 1]) not in plain for i in indexes)
 
 
-def _read_warped(src: DatasetReader, indexes: List[int], window: Window,
-                 grid: Grid) -> Tuple[np.ndarray, np.ndarray]:
+def _read_warped(src: DatasetReader, indexes: List[int], window: Window, grid: Grid) -> Tuple[np.ndarray, np.ndarray]:
     # The alpha band tells pixels outside the raster from real values equal to the fill value.
-    with WarpedVRT(src, crs=grid.crs, transform=grid.transform, width=grid.width, height=grid.height,
-                   resampling=Resampling.nearest, src_nodata=src.nodata, nodata=src.nodata, add_alpha=True) as vrt:
+    with WarpedVRT(
+        src,
+        crs=grid.crs,
+        transform=grid.transform,
+        width=grid.width,
+        height=grid.height,
+        resampling=Resampling.nearest,
+        src_nodata=src.nodata,
+        nodata=src.nodata,
+        add_alpha=True,
+    ) as vrt:
         data = vrt.read(indexes, window=window, out_dtype="float32")
         valid = np.repeat(vrt.read(vrt.count, window=window)[np.newaxis] > 0, len(indexes), axis=0)
     return data, valid
@@ -212,5 +223,8 @@ class ScoreRange:
     def warn_if_above_one(self, qa_band: str) -> None:
         """Log a warning when a score above 1.0 was seen."""
         if self.highest > 1.0:
-            log.warning("QA band %s reaches %.4g, above the 0..1 clear score range: is it a 0..100 score without a "
-                        "GDAL scale?", qa_band, self.highest)
+            log.warning(
+                "QA band %s reaches %.4g, above the 0..1 clear score range: is it a 0..100 score without a GDAL scale?",
+                qa_band,
+                self.highest,
+            )

@@ -213,14 +213,18 @@ def seasons_with_scenes(
     return runnable, skipped
 
 
-def no_season_error(periods: Sequence[SeasonPeriod], source: Source, qa_band: str,
-                    aoi: Optional[Bounds] = None) -> InputError:
+def no_season_error(
+    periods: Sequence[SeasonPeriod], source: Source, qa_band: str, aoi: Optional[Bounds] = None
+) -> InputError:
     """``YEARS``: no season of ``periods`` has a scene with ``qa_band`` in ``source`` (naming the years and seasons
     searched, and the extent when one was given)."""
     years = sorted({p.year for p in periods})
     names = ", ".join(dict.fromkeys(p.season.name for p in periods))
-    return InputError("YEARS", f"no season ({names}) of {', '.join(map(str, years))} has a scene with the QA band "
-                               f"{qa_band!r} in the {source.describe()}" + (" over the extent" if aoi else ""))
+    return InputError(
+        "YEARS",
+        f"no season ({names}) of {', '.join(map(str, years))} has a scene with the QA band "
+        f"{qa_band!r} in the {source.describe()}" + (" over the extent" if aoi else ""),
+    )
 
 
 def nothing_to_composite(

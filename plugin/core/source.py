@@ -31,8 +31,9 @@ class FetchEstimate:
     cached: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.requests} request(s), about {self.megabytes:.1f} MB uncompressed"
-                + (f" ({self.cached} tile(s) already cached)" if self.cached else ""))
+        return f"{self.requests} request(s), about {self.megabytes:.1f} MB uncompressed" + (
+            f" ({self.cached} tile(s) already cached)" if self.cached else ""
+        )
 
 
 class ComputedComposite:
@@ -79,8 +80,13 @@ class Source:
         raise NotImplementedError
 
     def search(
-        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None,
-        *, is_canceled: Optional[Callable[[], bool]] = None,
+        self,
+        start: date,
+        end: date,
+        aoi: Optional[Bounds] = None,
+        aoi_crs: Union[CRS, str, None] = None,
+        *,
+        is_canceled: Optional[Callable[[], bool]] = None,
     ) -> List[Scene]:
         """Scenes acquired in ``[start, end)`` (UTC days) overlapping the AOI, in time order.
 
@@ -112,8 +118,9 @@ class Source:
         """The output CRS when the user chose none; None = the CRS most scenes share (the default)."""
         return None
 
-    def download_estimates(self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid,
-                           statistics: int) -> Dict[str, FetchEstimate]:
+    def download_estimates(
+        self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid, statistics: int
+    ) -> Dict[str, FetchEstimate]:
         """What compositing these scenes on ``grid`` would download, per engine (``engines.ENGINES``), in the
         order of ``engines``; empty for a source whose pixels are local (the default).
 
@@ -126,8 +133,13 @@ class Source:
         """
         return {}
 
-    def compute_composite(self, request: Any, plan: Any, progress: Optional[FetchProgress] = None,
-                          is_canceled: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+    def compute_composite(
+        self,
+        request: Any,
+        plan: Any,
+        progress: Optional[FetchProgress] = None,
+        is_canceled: Optional[Callable[[], bool]] = None,
+    ) -> ComputedComposite:
         """Compute the composite of ``plan`` (a ``pipeline.CompositePlan`` of ``request``) on the source's own
         servers and download it (cached, so a cancelled run resumes). Only sources that list
         ``engines.SERVERS`` in ``engines`` implement it.
@@ -137,9 +149,14 @@ class Source:
         """
         raise NotImplementedError(f"{self.describe()} cannot compute composites itself")
 
-    def export_composite(self, request: Any, plan: Any, progress: Optional[Callable[[str, float], None]] = None,
-                         is_canceled: Optional[Callable[[], bool]] = None,
-                         cancel_remote: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+    def export_composite(
+        self,
+        request: Any,
+        plan: Any,
+        progress: Optional[Callable[[str, float], None]] = None,
+        is_canceled: Optional[Callable[[], bool]] = None,
+        cancel_remote: Optional[Callable[[], bool]] = None,
+    ) -> ComputedComposite:
         """Compute the composite of ``plan`` as a batch task of the source's servers (or find the task started
         earlier for the same request), wait for it and download its result. Only sources that list
         ``engines.EXPORT`` in ``engines`` implement it.
@@ -168,8 +185,10 @@ class Source:
     ) -> InputError:
         """The error to raise when ``search`` found nothing: it says what was searched, for the user."""
         where = "" if aoi is None else " over the extent"
-        return InputError("START_DATE", f"no scene of the {self.describe()} was acquired between {start} and "
-                                        f"{end} (end excluded){where}")
+        return InputError(
+            "START_DATE",
+            f"no scene of the {self.describe()} was acquired between {start} and {end} (end excluded){where}",
+        )
 
     def fetch(
         self,

@@ -124,8 +124,13 @@ def _read_rows(src, bands: Sequence[int], key: WindowKey) -> Iterator[np.ndarray
         yield src.read(list(bands), window=Window(col, top, width, min(step, row + height - top)))
 
 
-def check_raster(path: Union[str, Path], target: Union[str, Path], written: Dict[WindowKey, Dict[int, int]],
-                 shape: Optional[Tuple[int, int, int]] = None, overviews: bool = False) -> None:
+def check_raster(
+    path: Union[str, Path],
+    target: Union[str, Path],
+    written: Dict[WindowKey, Dict[int, int]],
+    shape: Optional[Tuple[int, int, int]] = None,
+    overviews: bool = False,
+) -> None:
     """Reopen the raster at ``path`` and check it holds what was written: its (count, height, width) is
     ``shape``, every band window in ``written`` (window -> {band: CRC-32 of the bytes written}, see
     ``VerifiedWriter``) reads back with the same CRC-32, and with ``overviews`` every block of every overview
@@ -139,8 +144,11 @@ def check_raster(path: Union[str, Path], target: Union[str, Path], written: Dict
         try:
             with rasterio.open(path) as src:
                 if shape is not None and (src.count, src.height, src.width) != tuple(shape):
-                    raise write_error(target, f"the file reads back as {src.count} x {src.height} x {src.width} "
-                                              f"(bands x rows x columns), not {' x '.join(map(str, shape))}")
+                    raise write_error(
+                        target,
+                        f"the file reads back as {src.count} x {src.height} x {src.width} "
+                        f"(bands x rows x columns), not {' x '.join(map(str, shape))}",
+                    )
                 for key, crcs in written.items():
                     bands = sorted(crcs)
                     running = {band: 0 for band in bands}
@@ -149,9 +157,12 @@ def check_raster(path: Union[str, Path], target: Union[str, Path], written: Dict
                             running[band] = zlib.crc32(np.ascontiguousarray(rows[position]).tobytes(), running[band])
                     wrong = [band for band in bands if running[band] != crcs[band]]
                     if wrong:
-                        raise write_error(target, f"band {wrong[0]} of the window at column {key[0]}, row {key[1]} "
-                                                  f"({key[2]} x {key[3]} px) reads back different from what was "
-                                                  f"written{free_space_note(target)}")
+                        raise write_error(
+                            target,
+                            f"band {wrong[0]} of the window at column {key[0]}, row {key[1]} "
+                            f"({key[2]} x {key[3]} px) reads back different from what was "
+                            f"written{free_space_note(target)}",
+                        )
                 levels = len(src.overviews(1)) if overviews and src.count else 0
             for level in range(levels):
                 with rasterio.open(path, overview_level=level) as overview:
@@ -159,13 +170,15 @@ def check_raster(path: Union[str, Path], target: Union[str, Path], written: Dict
                         overview.read(1, window=window)
         except (RasterioError, OSError) as error:
             reason = failures.text() or str(error)
-            raise write_error(target, f"the file written does not read back ({reason}){free_space_note(target)}"
-                              ) from error
+            raise write_error(
+                target, f"the file written does not read back ({reason}){free_space_note(target)}"
+            ) from error
 
 
 @contextmanager
-def verified_raster(partial: Union[str, Path], target: Union[str, Path], verify: bool = True,
-                    **profile) -> Iterator[VerifiedWriter]:
+def verified_raster(
+    partial: Union[str, Path], target: Union[str, Path], verify: bool = True, **profile
+) -> Iterator[VerifiedWriter]:
     """Open ``partial`` for writing (``rasterio.open(partial, "w", **profile)``) as a ``VerifiedWriter``; when the
     block ends without an exception, close it, fail on any GDAL write error, and (``verify``) check it with
     ``check_raster``. On an exception the dataset is closed and the exception passes on.
@@ -207,13 +220,20 @@ def verified_raster(partial: Union[str, Path], target: Union[str, Path], verify:
         writer._take(everywhere)  # messages naming the file, from any thread (e.g. a block-cache flush)
         writer.check_failures()
     if verify:
-        check_raster(partial, target, writer.written, (profile.get("count"), profile.get("height"),
-                                                       profile.get("width")))
+        check_raster(
+            partial, target, writer.written, (profile.get("count"), profile.get("height"), profile.get("width"))
+        )
     log.debug("Checked %s: %d window(s) read back as written", partial.name, len(writer.written))
 
 
-def copy_verified(source: Union[str, Path], partial: Union[str, Path], target: Union[str, Path],
-                  written: Dict[WindowKey, Dict[int, int]], shape: Tuple[int, int, int], **options) -> None:
+def copy_verified(
+    source: Union[str, Path],
+    partial: Union[str, Path],
+    target: Union[str, Path],
+    written: Dict[WindowKey, Dict[int, int]],
+    shape: Tuple[int, int, int],
+    **options,
+) -> None:
     """``rasterio.shutil.copy(source, partial, **options)`` (e.g. GDAL's COG driver) with GDAL's errors failing
     it, then ``check_raster(partial, ..., written, overviews=True)``.
 

@@ -43,8 +43,15 @@ def reference_class_map(path: Path) -> Tuple[Path, np.ndarray]:
         the path and the class array (rows, cols).
     """
     with rasterio.open(ESA_MASK) as mask:
-        profile = dict(driver="GTiff", width=mask.width, height=mask.height, count=1, dtype="uint8",
-                       crs=mask.crs, transform=mask.transform)
+        profile = dict(
+            driver="GTiff",
+            width=mask.width,
+            height=mask.height,
+            count=1,
+            dtype="uint8",
+            crs=mask.crs,
+            transform=mask.transform,
+        )
         inverse = ~mask.transform
     classes = np.zeros((profile["height"], profile["width"]), dtype=np.uint8)
     for name, points in labelled_points().items():

@@ -113,18 +113,28 @@ def test_every_method_matches_numpy_on_the_demo_scenes(method):
 
 def test_band_names_name_band_and_statistic():
     assert output_band_names(["B4", "B8"], "percentiles", (25, 50, 75)) == [
-        "B4_p25", "B4_p50", "B4_p75", "B8_p25", "B8_p50", "B8_p75", COUNT_BAND]
+        "B4_p25",
+        "B4_p50",
+        "B4_p75",
+        "B8_p25",
+        "B8_p50",
+        "B8_p75",
+        COUNT_BAND,
+    ]
     assert output_band_names(["B2"], "median") == ["B2_median", "count"]
     assert statistic_names("percentiles", [2.5, 97.5]) == ["p2.5", "p97.5"]
 
 
-@pytest.mark.parametrize("method, percentiles, message", [
-    ("mode", (50,), r"METHOD: method 'mode' is not one of median, mean"),
-    ("percentiles", (), r"PERCENTILES: give at least one"),
-    ("percentiles", (50, 101), r"PERCENTILES: percentiles \[101.0\] are outside 0..100"),
-    ("percentiles", (50, 50), r"PERCENTILES: .* repeat"),
-    ("percentiles", ("x",), r"PERCENTILES: .* must be numbers"),
-])
+@pytest.mark.parametrize(
+    "method, percentiles, message",
+    [
+        ("mode", (50,), r"METHOD: method 'mode' is not one of median, mean"),
+        ("percentiles", (), r"PERCENTILES: give at least one"),
+        ("percentiles", (50, 101), r"PERCENTILES: percentiles \[101.0\] are outside 0..100"),
+        ("percentiles", (50, 50), r"PERCENTILES: .* repeat"),
+        ("percentiles", ("x",), r"PERCENTILES: .* must be numbers"),
+    ],
+)
 def test_bad_method_or_percentiles_name_the_field(method, percentiles, message):
     with pytest.raises(InputError, match=message):
         statistic_names(method, percentiles)

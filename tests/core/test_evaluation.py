@@ -45,8 +45,12 @@ def write_class_map(path, classes, profile, **changes):
 def expected(classes, not_clear_predicted, not_clear=NOT_CLEAR, clear=CLEAR):
     """Independent count: (tp, fp, fn, tn) of "not clear" over the labelled pixels."""
     truth_nc, truth_c = np.isin(classes, not_clear), np.isin(classes, clear)
-    return (int((truth_nc & not_clear_predicted).sum()), int((truth_c & not_clear_predicted).sum()),
-            int((truth_nc & ~not_clear_predicted).sum()), int((truth_c & ~not_clear_predicted).sum()))
+    return (
+        int((truth_nc & not_clear_predicted).sum()),
+        int((truth_c & not_clear_predicted).sum()),
+        int((truth_nc & ~not_clear_predicted).sum()),
+        int((truth_c & ~not_clear_predicted).sum()),
+    )
 
 
 def counts(confusion: Confusion):
@@ -78,8 +82,10 @@ def test_random_class_maps_match_an_independent_count(tmp_path, scene):
     classes = rng.integers(0, 8, size=score.shape)
     reference = write_class_map(tmp_path / "ref.tif", classes, profile)
     progress = []
-    result = evaluate(EvaluationRequest(reference, score=scene, qa_band="clear", thresholds=THRESHOLDS, block_size=32),
-                      progress=progress.append)
+    result = evaluate(
+        EvaluationRequest(reference, score=scene, qa_band="clear", thresholds=THRESHOLDS, block_size=32),
+        progress=progress.append,
+    )
     assert progress == sorted(progress) and progress[-1] == 100.0 and len(progress) == 16  # 4 x 4 blocks
     assert [c.threshold for c in result.confusions] == THRESHOLDS
     for confusion in result.confusions:
@@ -102,8 +108,9 @@ def test_custom_class_values(tmp_path):
     classes = rng.choice([10, 20, 30, 255], size=score.shape)
     reference = write_class_map(tmp_path / "ref.tif", classes, profile)
     custom = ReferenceClasses(not_clear=(10, 30), clear=(20,))
-    result = evaluate(EvaluationRequest(reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=[0.4],
-                                        classes=custom))
+    result = evaluate(
+        EvaluationRequest(reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=[0.4], classes=custom)
+    )
     assert counts(result.at(0.4)) == expected(classes, score < np.float32(0.4), (10, 30), (20,))
 
 
@@ -132,8 +139,10 @@ def test_pixels_without_a_score_are_reported_not_counted(tmp_path):
     mask = tmp_path / "clear.tif"
     mask_scene(MaskSceneRequest(scene, "clear", tmp_path / "masked.tif", 0.5, clear_mask=mask))
     labelled = np.isin(classes, NOT_CLEAR + CLEAR)
-    for request in (EvaluationRequest(reference, score=scene, qa_band="clear", thresholds=[0.5]),
-                    EvaluationRequest(reference, mask=mask)):  # the clear mask's 255 (nodata) = no score
+    for request in (
+        EvaluationRequest(reference, score=scene, qa_band="clear", thresholds=[0.5]),
+        EvaluationRequest(reference, mask=mask),
+    ):  # the clear mask's 255 (nodata) = no score
         result = evaluate(request)
         assert result.unscored_pixels == int(labelled[:7].sum()) > 0
         assert result.labelled_pixels == int(labelled.sum())
@@ -151,8 +160,7 @@ def test_a_reference_on_a_coarser_shifted_grid_is_sampled_at_its_pixel_centres(t
     transform = Affine(20.0, 0.0, t.c + 7.0, 0.0, -20.0, t.f - 7.0)
     width, height = int(score.shape[1] * t.a / 20) + 3, int(score.shape[0] * -t.e / 20)
     classes = np.random.default_rng(11).integers(2, 8, size=(height, width))
-    reference = write_class_map(tmp_path / "ref.tif", classes, profile, width=width, height=height,
-                                transform=transform)
+    reference = write_class_map(tmp_path / "ref.tif", classes, profile, width=width, height=height, transform=transform)
     result = evaluate(EvaluationRequest(reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=[0.3, 0.5]))
     rows, cols = np.mgrid[0:height, 0:width]
     xs, ys = transform * (cols + 0.5, rows + 0.5)
@@ -174,7 +182,7 @@ def test_report_has_the_table_the_matrix_and_an_f1_plot(tmp_path):
     result = evaluate(EvaluationRequest(reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=THRESHOLDS))
     report = write_report(result, tmp_path / "report.html")
     text = report.read_text(encoding="utf-8")
-    assert text.count("<tr class=\"best\">") == 1 and text.count("<tr>") >= len(THRESHOLDS)
+    assert text.count('<tr class="best">') == 1 and text.count("<tr>") >= len(THRESHOLDS)
     assert "odd &lt;name&gt; &amp; co.tif" in text and "<name>" not in text
     assert "Best F1 1.0000 at threshold 0.5" in text
     svg = ElementTree.fromstring(f1_plot_svg(result))
@@ -197,8 +205,8 @@ def test_report_shows_the_matrix_of_the_main_threshold_and_still_marks_the_best_
     assert "Confusion matrix (threshold 0.3)" in text and "Confusion matrix (threshold 0.5)" not in text
     assert f"<td>{tp} (TP)</td><td>{fn} (FN)</td>" in text and f"<td>{fp} (FP)</td><td>{tn} (TN)</td>" in text
     flagged_high_clouds = main.flagged[3]
-    assert f"<tr><td>3</td><td class=\"label\">not clear</td><td>{tp + fn}</td><td>{flagged_high_clouds}</td>" in text
-    best_row = text[text.index('<tr class="best">'):].split("</tr>")[0]
+    assert f'<tr><td>3</td><td class="label">not clear</td><td>{tp + fn}</td><td>{flagged_high_clouds}</td>' in text
+    best_row = text[text.index('<tr class="best">') :].split("</tr>")[0]
     assert best_row.startswith('<tr class="best"><td>0.5</td>') and text.count('<tr class="best">') == 1
     with pytest.raises(KeyError):
         report_html(result, main_threshold=0.45)
@@ -215,8 +223,9 @@ def _one_threshold_result():
 
     confusion = Confusion(0.5, 3, 1, 2, 4, {2: 3, 5: 1})
     grid = Grid(rasterio.crs.CRS.from_epsg(32633), Affine(10, 0, 0, 0, -10, 0), 3, 4)
-    return EvaluationResult([confusion], 10, 0, {2: 5, 3: 0, 4: 0, 5: 5, 6: 0, 7: 0}, grid, "score", "ref",
-                            ReferenceClasses())
+    return EvaluationResult(
+        [confusion], 10, 0, {2: 5, 3: 0, 4: 0, 5: 5, 6: 0, 7: 0}, grid, "score", "ref", ReferenceClasses()
+    )
 
 
 def test_undefined_scores_are_none():
@@ -230,8 +239,9 @@ def test_report_path_must_be_html(tmp_path):
         write_report(_one_threshold_result(), tmp_path / "report.txt")
 
 
-@pytest.mark.parametrize("text, values", [("", []), ("0.5", [0.5]), ("0.6, 0.4;0.5 0.4", [0.4, 0.5, 0.6]),
-                                          ("0,1", [0.0, 1.0])])
+@pytest.mark.parametrize(
+    "text, values", [("", []), ("0.5", [0.5]), ("0.6, 0.4;0.5 0.4", [0.4, 0.5, 0.6]), ("0,1", [0.0, 1.0])]
+)
 def test_threshold_lists(text, values):
     assert parse_thresholds(text) == values
 
@@ -256,18 +266,21 @@ def demo_reference(tmp_path):
     return write_class_map(tmp_path / "ref.tif", np.where(score < 0.5, 2, 5), profile)
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(score=None), "SCORE: give either .* not neither"),
-    (dict(mask="SCORE"), "SCORE: give either .* not both"),
-    (dict(qa_band="cs"), "QA_BAND: .* has no band 'cs'"),
-    (dict(thresholds=[]), "THRESHOLD: give at least one"),
-    (dict(thresholds=[0.5, 1.2]), r"THRESHOLD: .* accepted range 0\.\.1"),
-    (dict(reference_band=2), r"REFERENCE_BAND: band number 2 is outside 1\.\.1"),
-    (dict(reference="missing.tif"), "REFERENCE: .* is not a raster file"),
-    (dict(classes=ReferenceClasses(not_clear=(2, 5))), "CLEAR_CLASSES: class.* 5 cannot be both"),
-    (dict(classes=ReferenceClasses(not_clear=())), "NOT_CLEAR_CLASSES: give at least one"),
-    (dict(score=None, mask="SCORE", mask_bands=[15]), r"MASK_BANDS: band number 15 is outside 1\.\.14"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(score=None), "SCORE: give either .* not neither"),
+        (dict(mask="SCORE"), "SCORE: give either .* not both"),
+        (dict(qa_band="cs"), "QA_BAND: .* has no band 'cs'"),
+        (dict(thresholds=[]), "THRESHOLD: give at least one"),
+        (dict(thresholds=[0.5, 1.2]), r"THRESHOLD: .* accepted range 0\.\.1"),
+        (dict(reference_band=2), r"REFERENCE_BAND: band number 2 is outside 1\.\.1"),
+        (dict(reference="missing.tif"), "REFERENCE: .* is not a raster file"),
+        (dict(classes=ReferenceClasses(not_clear=(2, 5))), "CLEAR_CLASSES: class.* 5 cannot be both"),
+        (dict(classes=ReferenceClasses(not_clear=())), "NOT_CLEAR_CLASSES: give at least one"),
+        (dict(score=None, mask="SCORE", mask_bands=[15]), r"MASK_BANDS: band number 15 is outside 1\.\.14"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_parameter(demo_reference, changes, message):
     fields = dict(reference=demo_reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=[0.5])
     fields.update({k: (PARTLY_CLOUDY if v == "SCORE" else v) for k, v in changes.items()})
@@ -292,8 +305,10 @@ def test_a_reference_without_counted_classes_is_refused(tmp_path):
 
 def test_cancel_stops_the_count(demo_reference):
     with pytest.raises(Cancelled):
-        evaluate(EvaluationRequest(demo_reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=[0.5],
-                                   block_size=16), is_canceled=lambda: True)
+        evaluate(
+            EvaluationRequest(demo_reference, score=PARTLY_CLOUDY, qa_band="clear", thresholds=[0.5], block_size=16),
+            is_canceled=lambda: True,
+        )
 
 
 def test_esa_cloud_mask_against_alcd_labelled_points(tmp_path):
@@ -319,4 +334,3 @@ def test_esa_cloud_mask_against_alcd_labelled_points(tmp_path):
     assert opaque_only.at(None).fp < confusion.fp  # the cirrus layer flags some land
     report = write_report(result, tmp_path / "alcd.html").read_text(encoding="utf-8")
     assert "MSK_CLASSI_B00.jp2" in report and "<svg" not in report
-

@@ -19,8 +19,18 @@ TEN_METRE_GRID = from_origin(465000, 5081000, 10, 10)
 
 
 def write_scene(path, data, names, transform=TEN_METRE_GRID, crs="EPSG:32633", **kwargs):
-    with rasterio.open(path, "w", driver="GTiff", width=data.shape[2], height=data.shape[1], count=data.shape[0],
-                       dtype=data.dtype, crs=crs, transform=transform, **kwargs) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=data.shape[2],
+        height=data.shape[1],
+        count=data.shape[0],
+        dtype=data.dtype,
+        crs=crs,
+        transform=transform,
+        **kwargs,
+    ) as dst:
         dst.write(data)
         for index, name in enumerate(names, start=1):
             dst.set_band_description(index, name)
@@ -29,7 +39,12 @@ def write_scene(path, data, names, transform=TEN_METRE_GRID, crs="EPSG:32633", *
 def test_demo_folder_has_five_scenes_in_time_order():
     source = FolderSource(DEMO_DIR)
     assert [s.time.date().isoformat() for s in source.scenes] == [
-        "2015-07-11", "2015-07-31", "2015-08-20", "2015-08-30", "2015-09-09"]
+        "2015-07-11",
+        "2015-07-31",
+        "2015-08-20",
+        "2015-08-30",
+        "2015-09-09",
+    ]
     assert {s.tile for s in source.scenes} == {"33TVL"}
     assert source.qa_bands() == ["clear"]
     assert source.scenes[0].spectral_bands[:3] == ("B1", "B2", "B3") and len(source.scenes[0].spectral_bands) == 13
@@ -52,8 +67,13 @@ def test_search_by_aoi_in_another_crs():
 def test_reading_on_the_scene_grid_returns_the_file_values():
     source = FolderSource(DEMO_DIR)
     scene = source.scenes[0]
-    grid = grid_from_aoi(scene.bounds, scene.crs, scene.crs, (scene.transform.a, -scene.transform.e),
-                         origin=(scene.transform.c, scene.transform.f))
+    grid = grid_from_aoi(
+        scene.bounds,
+        scene.crs,
+        scene.crs,
+        (scene.transform.a, -scene.transform.e),
+        origin=(scene.transform.c, scene.transform.f),
+    )
     window = next(grid.blocks(4096))
     data, valid = source.read_block(scene, ["B4", "clear"], grid, window)
     ids, reflectance, scores, names = read_demo()
@@ -113,8 +133,13 @@ def test_direct_reads_on_the_scene_lattice_equal_warped_reads():
     res = scene.transform.a
     left, bottom, right, top = scene.bounds
     # a grid on the scene's lattice, 7 px beyond its left and top edges and 5 px inside the others
-    grid = grid_from_aoi((left - 7 * res, bottom + 5 * res, right - 5 * res, top + 7 * res), scene.crs, scene.crs,
-                         (res, -scene.transform.e), origin=(scene.transform.c, scene.transform.f))
+    grid = grid_from_aoi(
+        (left - 7 * res, bottom + 5 * res, right - 5 * res, top + 7 * res),
+        scene.crs,
+        scene.crs,
+        (res, -scene.transform.e),
+        origin=(scene.transform.c, scene.transform.f),
+    )
     window = Window(3, 2, 60, 70)
     with rasterio.open(scene.path) as src:
         offset = lattice_offset(src, grid)

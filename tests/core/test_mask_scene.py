@@ -122,20 +122,23 @@ def test_the_masked_scene_is_still_a_folder_source_scene(tmp_path):
     assert scene is not None and "clear" in scene.band_names and scene.time.date().isoformat() == "2015-07-31"
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(threshold=1.5), r"THRESHOLD: .*accepted range 0\.\.1"),
-    (dict(threshold=-0.1), r"THRESHOLD: .*accepted range 0\.\.1"),
-    (dict(qa_band="cs"), r"QA_BAND: .* has no band 'cs'; its bands are .*14 clear"),
-    (dict(qa_band="15"), r"QA_BAND: band number 15 is outside 1\.\.14"),
-    (dict(qa_band=""), "QA_BAND: name the band"),
-    (dict(scene="README.md"), "INPUT: .* is not a raster file GDAL can read"),
-    (dict(scene=""), "INPUT: choose a raster file"),
-    (dict(output="masked.png"), "OUTPUT: .* must be a GeoTIFF"),
-    (dict(output="SCENE"), r"OUTPUT: .* is the input scene \(INPUT\): writing it would destroy that input"),
-    (dict(clear_mask="mask.jpg"), "CLEAR_MASK: .* must be a GeoTIFF"),
-    (dict(clear_mask="OUT"), "CLEAR_MASK: .* another file"),
-    (dict(block_size=4), "BLOCK_SIZE"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(threshold=1.5), r"THRESHOLD: .*accepted range 0\.\.1"),
+        (dict(threshold=-0.1), r"THRESHOLD: .*accepted range 0\.\.1"),
+        (dict(qa_band="cs"), r"QA_BAND: .* has no band 'cs'; its bands are .*14 clear"),
+        (dict(qa_band="15"), r"QA_BAND: band number 15 is outside 1\.\.14"),
+        (dict(qa_band=""), "QA_BAND: name the band"),
+        (dict(scene="README.md"), "INPUT: .* is not a raster file GDAL can read"),
+        (dict(scene=""), "INPUT: choose a raster file"),
+        (dict(output="masked.png"), "OUTPUT: .* must be a GeoTIFF"),
+        (dict(output="SCENE"), r"OUTPUT: .* is the input scene \(INPUT\): writing it would destroy that input"),
+        (dict(clear_mask="mask.jpg"), "CLEAR_MASK: .* must be a GeoTIFF"),
+        (dict(clear_mask="OUT"), "CLEAR_MASK: .* another file"),
+        (dict(block_size=4), "BLOCK_SIZE"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_parameter(tmp_path, changes, message):
     scene = tmp_path / "scene.tif"
     shutil.copy(PARTLY_CLOUDY, scene)
@@ -168,8 +171,10 @@ def test_cancel_leaves_no_output_and_keeps_an_older_one(tmp_path):
         return len(calls) >= 3
 
     with pytest.raises(Cancelled):
-        mask_scene(MaskSceneRequest(PARTLY_CLOUDY, "clear", out, 0.5, clear_mask=mask, block_size=16),
-                   is_canceled=cancel_on_third_block)
+        mask_scene(
+            MaskSceneRequest(PARTLY_CLOUDY, "clear", out, 0.5, clear_mask=mask, block_size=16),
+            is_canceled=cancel_on_third_block,
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["masked.tif"]
     assert out.read_bytes() == b"older"
 

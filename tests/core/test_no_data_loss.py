@@ -72,12 +72,14 @@ def inputs_unchanged(scenes):
 @pytest.fixture
 def small_disk(tmp_path):
     """A 4 MB tmpfs (see ``file_faults.small_tmpfs``)."""
-    with small_tmpfs(tmp_path, "; the full disk is also tested by injecting write errors "
-                               "(test_injected_gdal_write_errors_...)") as mount:
+    with small_tmpfs(
+        tmp_path, "; the full disk is also tested by injecting write errors (test_injected_gdal_write_errors_...)"
+    ) as mount:
         yield mount
 
 
 # ---- 1. never write over an input -------------------------------------------------------------------------------
+
 
 def test_an_output_that_is_an_input_scene_is_refused_before_any_work(scenes, inputs_unchanged):
     with pytest.raises(InputError, match=r"^OUTPUT: .*is one of the input scenes") as error:
@@ -149,9 +151,9 @@ def test_masking_a_scene_onto_itself_is_refused(tmp_path, scenes, inputs_unchang
 
 # ---- 2. verified writes: a full disk, GDAL write errors -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("output_format", ["GTiff", "COG"])
-def test_a_full_disk_fails_the_composite_and_keeps_the_older_one(small_disk, scenes, inputs_unchanged,
-                                                                 output_format):
+def test_a_full_disk_fails_the_composite_and_keeps_the_older_one(small_disk, scenes, inputs_unchanged, output_format):
     output = small_disk / "composite.tif"
     source = FolderSource(scenes)
     run_composite(request(output, output_format=output_format), source)  # an older, good composite
@@ -242,8 +244,14 @@ def test_injected_gdal_write_errors_fail_the_run_and_keep_the_older_file(tmp_pat
     older = sha256(output)
     limit = 20000 if what == "composite" else 4000
     assert output.stat().st_size > limit
-    script = INJECTED_WRITE_ERROR.format(plugins=str(PLUGINS_DIR), what=what, output=str(output), limit=limit,
-                                         scenes=str(scenes), scene=str(scenes / SCENE))
+    script = INJECTED_WRITE_ERROR.format(
+        plugins=str(PLUGINS_DIR),
+        what=what,
+        output=str(output),
+        limit=limit,
+        scenes=str(scenes),
+        scene=str(scenes / SCENE),
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
@@ -255,8 +263,18 @@ def test_injected_gdal_write_errors_fail_the_run_and_keep_the_older_file(tmp_pat
 
 def test_a_file_that_does_not_read_back_as_written_is_not_accepted(tmp_path):
     grid = Grid(rasterio.crs.CRS.from_epsg(32633), rasterio.transform.from_origin(0, 2560, 10, 10), 256, 256)
-    profile = dict(driver="GTiff", width=256, height=256, count=1, dtype="uint16", crs=grid.crs,
-                   transform=grid.transform, tiled=True, blockxsize=256, blockysize=256)
+    profile = dict(
+        driver="GTiff",
+        width=256,
+        height=256,
+        count=1,
+        dtype="uint16",
+        crs=grid.crs,
+        transform=grid.transform,
+        tiled=True,
+        blockxsize=256,
+        blockysize=256,
+    )
     path = tmp_path / "written.tif"
     with verified_raster(path, tmp_path / "target.tif", verify=False, **profile) as dst:
         dst.write(np.arange(256 * 256, dtype=np.uint16).reshape(256, 256), 1)
@@ -305,8 +323,11 @@ def test_a_killed_run_leaves_a_partial_file_that_the_next_run_sweeps(tmp_path, s
     with caplog.at_level(logging.INFO):
         run_composite(request(output, threshold=0.5), FolderSource(scenes))
     assert partial_files(tmp_path) == []
-    assert any("Removed 1 partial file(s) an interrupted run left for composite.tif" in r.getMessage()
-               and left[0] in r.getMessage() for r in caplog.records)
+    assert any(
+        "Removed 1 partial file(s) an interrupted run left for composite.tif" in r.getMessage()
+        and left[0] in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_partial_files_of_a_running_writer_or_of_another_target_are_kept(tmp_path):
@@ -332,8 +353,8 @@ def test_partial_files_of_a_running_writer_or_of_another_target_are_kept(tmp_pat
 
 # ---- 4. damaged inputs are named ---------------------------------------------------------------------------------
 
-def test_a_truncated_scene_and_a_text_file_are_skipped_named_and_recorded(tmp_path, scenes, inputs_unchanged,
-                                                                          caplog):
+
+def test_a_truncated_scene_and_a_text_file_are_skipped_named_and_recorded(tmp_path, scenes, inputs_unchanged, caplog):
     (scenes / "copy.tif").write_bytes((scenes / SCENE).read_bytes()[:5000])  # head -c 5000 scene.tif > copy.tif
     (scenes / "notes.tif").write_text("not a raster\n")
     inputs_unchanged.snapshot()
@@ -343,12 +364,16 @@ def test_a_truncated_scene_and_a_text_file_are_skipped_named_and_recorded(tmp_pa
         result = run_composite(request(output), source)
     assert len(result.plan.scenes) == 5
     reasons = dict(source.skipped_files)
-    assert reasons["copy.tif"].startswith("damaged: block 0,") and "beyond the end of the 5000-byte file" in \
-        reasons["copy.tif"]
+    assert (
+        reasons["copy.tif"].startswith("damaged: block 0,")
+        and "beyond the end of the 5000-byte file" in reasons["copy.tif"]
+    )
     assert reasons["notes.tif"] == "not a readable raster (not recognized as a supported file format.)"
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("2 file(s) of the folder" in w and "copy.tif (damaged" in w and "notes.tif (not a readable" in w
-               for w in warnings), warnings
+    assert any(
+        "2 file(s) of the folder" in w and "copy.tif (damaged" in w and "notes.tif (not a readable" in w
+        for w in warnings
+    ), warnings
     with rasterio.open(output) as out:
         skipped = out.tags()["CLOUDSCORE_SKIPPED_SCENES"]
     assert "copy.tif (damaged: block 0" in skipped and "notes.tif (not a readable raster" in skipped
@@ -390,6 +415,7 @@ def test_maskscene_and_evaluatemask_name_the_damaged_file(tmp_path, scenes, inpu
 
 # ---- 5. a sane output grid ---------------------------------------------------------------------------------------
 
+
 def test_a_grid_far_too_fine_is_refused_with_its_size_and_the_ceiling(tmp_path, scenes, inputs_unchanged):
     with pytest.raises(InputError) as error:
         run_composite(request(tmp_path / "c.tif", resolution=0.001), FolderSource(scenes))
@@ -398,13 +424,24 @@ def test_a_grid_far_too_fine_is_refused_with_its_size_and_the_ceiling(tmp_path, 
     assert "output grid would be 99" in message and "pixels of 0.001 m x 14 band(s)" in message
     assert "over the ceiling of 20 GB (setting cloudscore_composite/output_ceiling_gb)" in message
     assert list(tmp_path.glob("*.tif")) == [] and partial_files(tmp_path) == []
-    run_composite(request(tmp_path / "c.tif", resolution=0.5, output_ceiling_gb=None, bands=["B4"],
-                          aoi=(465300.0, 5079400.0, 465310.0, 5079410.0)), FolderSource(scenes))  # no ceiling
+    run_composite(
+        request(
+            tmp_path / "c.tif",
+            resolution=0.5,
+            output_ceiling_gb=None,
+            bands=["B4"],
+            aoi=(465300.0, 5079400.0, 465310.0, 5079410.0),
+        ),
+        FolderSource(scenes),
+    )  # no ceiling
 
 
 def test_a_grid_far_too_coarse_is_refused(tmp_path, scenes, inputs_unchanged):
-    with pytest.raises(InputError, match=r"^RESOLUTION: the output grid would be only 1 x 1 pixels of 10000 m: "
-                                         r"at least 4 x 4"):
+    with pytest.raises(
+        InputError,
+        match=r"^RESOLUTION: the output grid would be only 1 x 1 pixels of 10000 m: "
+        r"at least 4 x 4",
+    ):
         run_composite(request(tmp_path / "c.tif", resolution=10000), FolderSource(scenes))
 
 
@@ -413,15 +450,22 @@ def test_an_area_whose_pixels_are_all_outside_the_scenes_is_refused(tmp_path, sc
     run_composite(request(output), FolderSource(scenes))
     older = sha256(output)
     # The AOI's box reaches the scenes, its polygon lies east of them: no pixel of it has a score.
-    polygon = {"type": "Polygon", "coordinates": [[(466500, 5079300), (467500, 5079300), (467500, 5080200),
-                                                   (466500, 5080200), (466500, 5079300)]]}
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [
+            [(466500, 5079300), (467500, 5079300), (467500, 5080200), (466500, 5080200), (466500, 5079300)]
+        ],
+    }
     with pytest.raises(InputError, match=r"^EXTENT: none of the .* output pixels lies on a scene pixel"):
-        run_composite(request(output, aoi=(465200.0, 5079300.0, 467500.0, 5080200.0), aoi_crs="EPSG:32633",
-                              clip=[polygon]), FolderSource(scenes))
+        run_composite(
+            request(output, aoi=(465200.0, 5079300.0, 467500.0, 5080200.0), aoi_crs="EPSG:32633", clip=[polygon]),
+            FolderSource(scenes),
+        )
     assert sha256(output) == older and partial_files(tmp_path) == []
 
 
 # ---- 6. clearer messages -----------------------------------------------------------------------------------------
+
 
 def test_input_naming_a_file_says_it_is_a_file(scenes, inputs_unchanged):
     with pytest.raises(InputError, match=r"^INPUT: '.*\.tif' is a file, not a folder"):
@@ -444,5 +488,9 @@ def test_narrowing_to_the_common_bands_is_a_warning_naming_them(tmp_path, scenes
     with caplog.at_level(logging.WARNING):
         result = run_composite(request(tmp_path / "c.tif"), FolderSource(scenes))
     assert "B10" not in result.plan.bands and "B11" not in result.plan.bands
-    assert any(r.getMessage().startswith("Band(s) B10, B11 are left out: not every scene has them (1 scene(s) "
-                                         f"lack some: {Path(SCENE).stem})") for r in caplog.records)
+    assert any(
+        r.getMessage().startswith(
+            f"Band(s) B10, B11 are left out: not every scene has them (1 scene(s) lack some: {Path(SCENE).stem})"
+        )
+        for r in caplog.records
+    )

@@ -43,15 +43,39 @@ T0 = datetime(2023, 6, 1, 10, 0, 0, tzinfo=timezone.utc)
 
 
 def scene(scene_id, seconds=0.0, orbit=None, crs="EPSG:32633"):
-    return Scene(scene_id, T0 + timedelta(seconds=seconds), None, None, CRS.from_user_input(crs),
-                 from_origin(0, 100, 10, 10), 10, 10, ("B4", "cs"), 0.0, orbit=orbit)
+    return Scene(
+        scene_id,
+        T0 + timedelta(seconds=seconds),
+        None,
+        None,
+        CRS.from_user_input(crs),
+        from_origin(0, 100, 10, 10),
+        10,
+        10,
+        ("B4", "cs"),
+        0.0,
+        orbit=orbit,
+    )
 
 
 # ---- scene metadata ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, orbit", [("22", 22), (122, 122), ("7.0", 7), (" 143 ", 143), ("0", None),
-                                          ("144", None), ("R022", None), (None, None), ("", None), ("22.5", None)])
+@pytest.mark.parametrize(
+    "value, orbit",
+    [
+        ("22", 22),
+        (122, 122),
+        ("7.0", 7),
+        (" 143 ", 143),
+        ("0", None),
+        ("144", None),
+        ("R022", None),
+        (None, None),
+        ("", None),
+        ("22.5", None),
+    ],
+)
 def test_relative_orbit_parses_from_tags_and_properties(value, orbit):
     assert parse_orbit(value) == orbit
 
@@ -71,11 +95,21 @@ def test_the_folder_source_reads_the_orbit_and_fetched_scenes_write_it(tmp_path)
 
 
 def test_the_earth_engine_listing_carries_the_orbit():
-    asset = {"id": "COPERNICUS/S2_SR_HARMONIZED/20230105T184749_20230105T184745_T11SKB",
-             "startTime": "2023-01-05T18:47:49Z", "properties": {"SENSING_ORBIT_NUMBER": 70, "MGRS_TILE": "11SKB"},
-             "bands": [{"id": "B2", "grid": {"crsCode": "EPSG:32611", "dimensions": {"width": 10, "height": 10},
-                                             "affineTransform": {"scaleX": 10, "translateX": 0, "scaleY": -10,
-                                                                 "translateY": 100}}}]}
+    asset = {
+        "id": "COPERNICUS/S2_SR_HARMONIZED/20230105T184749_20230105T184745_T11SKB",
+        "startTime": "2023-01-05T18:47:49Z",
+        "properties": {"SENSING_ORBIT_NUMBER": 70, "MGRS_TILE": "11SKB"},
+        "bands": [
+            {
+                "id": "B2",
+                "grid": {
+                    "crsCode": "EPSG:32611",
+                    "dimensions": {"width": 10, "height": 10},
+                    "affineTransform": {"scaleX": 10, "translateX": 0, "scaleY": -10, "translateY": 100},
+                },
+            }
+        ],
+    }
     assert scene_from_asset(asset, True).orbit == 70
     del asset["properties"]["SENSING_ORBIT_NUMBER"]
     assert scene_from_asset(asset, True).orbit is None
@@ -85,29 +119,45 @@ def test_the_earth_engine_listing_carries_the_orbit():
 
 
 def test_tiles_of_one_datatake_are_one_acquisition_whatever_their_granule_times():
-    scenes = [scene("20230601T100000_20230601T100000_T33TUL", 0, 22),
-              scene("20230601T100000_20230601T100030_T33TVL", 30, 22),
-              scene("20230601T100000_20230601T100400_T33TVK", 240, 22),  # minutes later, same datatake
-              scene("20230606T100000_20230606T100000_T33TUL", 5 * 86400, 22),
-              scene("20230601T114000_20230601T114000_T33TUL", 6000, 122)]  # another orbit
+    scenes = [
+        scene("20230601T100000_20230601T100000_T33TUL", 0, 22),
+        scene("20230601T100000_20230601T100030_T33TVL", 30, 22),
+        scene("20230601T100000_20230601T100400_T33TVK", 240, 22),  # minutes later, same datatake
+        scene("20230606T100000_20230606T100000_T33TUL", 5 * 86400, 22),
+        scene("20230601T114000_20230601T114000_T33TUL", 6000, 122),
+    ]  # another orbit
     assert group_acquisitions(scenes) == [[0, 1, 2], [4], [3]]
 
 
 def test_files_without_a_system_index_are_one_acquisition_within_60_s_of_their_orbit():
-    scenes = [scene("a", 0, 22), scene("b", 45, 22), scene("c", 90, 22),  # a chain of granules, 45 s apart
-              scene("d", 200, 22), scene("e", 20, 122), scene("f", 10, None), scene("g", 50, None)]
+    scenes = [
+        scene("a", 0, 22),
+        scene("b", 45, 22),
+        scene("c", 90, 22),  # a chain of granules, 45 s apart
+        scene("d", 200, 22),
+        scene("e", 20, 122),
+        scene("f", 10, None),
+        scene("g", 50, None),
+    ]
     assert group_acquisitions(scenes) == [[0, 1, 2], [5, 6], [4], [3]]
 
 
 def test_two_datatakes_are_never_merged_even_close_in_time():
-    scenes = [scene("20230601T100000_20230601T100000_T33TUL", 0, 22),
-              scene("20230601T100010_20230601T100010_T33TUL", 10, 22)]
+    scenes = [
+        scene("20230601T100000_20230601T100000_T33TUL", 0, 22),
+        scene("20230601T100010_20230601T100010_T33TUL", 10, 22),
+    ]
     assert group_acquisitions(scenes) == [[0], [1]]
 
 
 def test_the_layout_puts_each_orbit_together_in_time_order():
-    scenes = [scene("a", 0, 122), scene("b", 1000, 22), scene("c", 2000, None), scene("d", 3000, 122),
-              scene("e", 3010, 122)]
+    scenes = [
+        scene("a", 0, 122),
+        scene("b", 1000, 22),
+        scene("c", 2000, None),
+        scene("d", 3000, 122),
+        scene("e", 3010, 122),
+    ]
     layout = stack_layout(scenes, BLENDED)
     assert layout.acquisitions == ((1,), (0,), (3, 4), (2,))
     assert layout.slices == (slice(0, 1), slice(1, 3), slice(3, 4)) and layout.orbits == (22, 122, None)
@@ -144,8 +194,13 @@ def test_seam_weights_are_continuous_across_block_borders_and_fall_to_zero_at_th
     weights = SwathWeights(coarse, field, power=2.0)
     grid = Grid(coarse.crs, Affine(10.0, 0, 0, 0, -10.0, 1000), 100, 100)
     whole = weights.distances(grid, grid_window(0, 0, 100, 100))[0]
-    parts = np.concatenate([weights.distances(grid, grid_window(0, 0, 37, 100))[0],
-                            weights.distances(grid, grid_window(37, 0, 63, 100))[0]], axis=1)
+    parts = np.concatenate(
+        [
+            weights.distances(grid, grid_window(0, 0, 37, 100))[0],
+            weights.distances(grid, grid_window(37, 0, 63, 100))[0],
+        ],
+        axis=1,
+    )
     assert np.array_equal(whole, parts)
     x = (np.arange(100) + 0.5) * 10.0
     assert np.allclose(whole[0], np.maximum(np.clip(x, 50, 950) - 300.0, 0))  # 0 up to the edge at 300 m
@@ -159,8 +214,19 @@ def test_the_coarse_valid_data_pass_agrees_with_a_warped_read(tmp_path):
     rows, cols = np.mgrid[0:size, 0:size]
     valid = cols < 0.6 * size + 0.1 * rows  # a swath edge through the tile
     path = tmp_path / "20230601T100000_20230601T100000_T33TUL.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=2, dtype="uint16", nodata=0,
-                       crs="EPSG:32633", transform=from_origin(300000, 5100000, 10, 10), tiled=True) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=size,
+        height=size,
+        count=2,
+        dtype="uint16",
+        nodata=0,
+        crs="EPSG:32633",
+        transform=from_origin(300000, 5100000, 10, 10),
+        tiled=True,
+    ) as dst:
         dst.write(np.stack([np.where(valid, 1000, 0), np.where(valid, 9000, 0)]).astype(np.uint16))
         dst.set_band_description(1, "B4")
         dst.set_band_description(2, "cs")
@@ -175,6 +241,7 @@ def test_the_coarse_valid_data_pass_agrees_with_a_warped_read(tmp_path):
 
 def grid_window(col, row, width, height):
     from rasterio.windows import Window
+
     return Window(col, row, width, height)
 
 
@@ -190,14 +257,18 @@ def two_orbits(tmp_path_factory):
     ids = {o: [s.scene_id for s in source.scenes if s.orbit == o] for o in (22, 122)}
 
     def run(name, **changes):
-        result = run_composite(CompositeRequest(stack.start, stack.end, QA_BAND, folder / f"{name}.tif", **changes),
-                               source)
+        result = run_composite(
+            CompositeRequest(stack.start, stack.end, QA_BAND, folder / f"{name}.tif", **changes), source
+        )
         with rasterio.open(result.output) as out:
             return out.read().astype(np.float64), out.tags()
 
     composites = {"22": run("22", scene_ids=ids[22])[0], "122": run("122", scene_ids=ids[122])[0]}
-    for name, changes in (("together", {}), ("blended", dict(orbits=BLENDED)),
-                          ("centre", dict(orbits=BLENDED, seam_weights=CENTRE_LINE))):
+    for name, changes in (
+        ("together", {}),
+        ("blended", dict(orbits=BLENDED)),
+        ("centre", dict(orbits=BLENDED, seam_weights=CENTRE_LINE)),
+    ):
         composites[name], tags = run(name, **changes)
         composites[name + "_tags"] = tags
     return stack, source, composites
@@ -242,7 +313,7 @@ def test_tiles_counted_twice_would_inflate_the_count(two_orbits):
         with rasterio.open(scene.path) as src:
             window = rasterio.windows.from_bounds(*src.bounds, transform=stack.transform)
             row, col = int(round(window.row_off)), int(round(window.col_off))
-            per_file[row:row + src.height, col:col + src.width] += src.read(4) >= 6000  # cs >= 0.6
+            per_file[row : row + src.height, col : col + src.width] += src.read(4) >= 6000  # cs >= 0.6
     assert (per_file >= stack.clear_count).all() and (per_file > stack.clear_count).mean() > 0.05
 
 
@@ -301,8 +372,19 @@ def test_a_sub_area_equals_a_crop_of_the_full_composite(two_orbits, tmp_path):
     stack, source, composites = two_orbits
     left, top = stack.transform.c + 120_000, stack.transform.f - 30_000  # over the overlap, small blocks
     aoi = (left, top - 60_000, left + 170_000, top)
-    result = run_composite(CompositeRequest(stack.start, stack.end, QA_BAND, tmp_path / "sub.tif", aoi=aoi,
-                                            aoi_crs="EPSG:32633", orbits=BLENDED, block_size=48), source)
+    result = run_composite(
+        CompositeRequest(
+            stack.start,
+            stack.end,
+            QA_BAND,
+            tmp_path / "sub.tif",
+            aoi=aoi,
+            aoi_crs="EPSG:32633",
+            orbits=BLENDED,
+            block_size=48,
+        ),
+        source,
+    )
     with rasterio.open(result.output) as out:
         sub = out.read().astype(np.float64)
     assert sub.shape[1:] == (60, 170)
@@ -315,8 +397,10 @@ def test_every_method_blends_and_keeps_single_orbit_pixels(two_orbits, tmp_path,
     ids = {o: [s.scene_id for s in source.scenes if s.orbit == o] for o in (22, 122)}
 
     def run(name, **changes):
-        result = run_composite(CompositeRequest(stack.start, stack.end, QA_BAND, tmp_path / f"{name}.tif",
-                                                method=method, **changes), source)
+        result = run_composite(
+            CompositeRequest(stack.start, stack.end, QA_BAND, tmp_path / f"{name}.tif", method=method, **changes),
+            source,
+        )
         with rasterio.open(result.output) as out:
             return out.read().astype(np.float64)
 
@@ -332,8 +416,9 @@ def test_acquisitions_without_a_system_index_count_once_by_the_60_s_rule(tmp_pat
     source = FolderSource(stack.folder)
     assert all(s.datatake is None for s in source.scenes)
     for orbits in ("together", BLENDED):
-        result = run_composite(CompositeRequest(stack.start, stack.end, QA_BAND, tmp_path / f"{orbits}.tif",
-                                                orbits=orbits), source)
+        result = run_composite(
+            CompositeRequest(stack.start, stack.end, QA_BAND, tmp_path / f"{orbits}.tif", orbits=orbits), source
+        )
         with rasterio.open(result.output) as out:
             assert np.array_equal(out.read(out.count), stack.clear_count)
 
@@ -346,13 +431,26 @@ def write_utm_tile(path, zone, lon, lat, value, when, datatake, tile, size=300):
     crs = CRS.from_epsg(32600 + zone)
     (x,), (y,) = warp_transform("EPSG:4326", crs, [lon], [lat])
     left, top = round((x - size * 5) / 10) * 10, round((y + size * 5) / 10) * 10
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=2, dtype="float32", crs=crs,
-                       transform=from_origin(left, top, 10, 10), nodata=0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=size,
+        height=size,
+        count=2,
+        dtype="float32",
+        crs=crs,
+        transform=from_origin(left, top, 10, 10),
+        nodata=0,
+    ) as dst:
         dst.write(np.full((2, size, size), [[[value]], [[0.9]]], dtype=np.float32))
         dst.set_band_description(1, "B4")
         dst.set_band_description(2, "cs")
-        dst.update_tags(ACQUISITION_TIME=when.isoformat(), SENSING_ORBIT_NUMBER="79",
-                        SYSTEM_INDEX=f"{datatake}_{when:%Y%m%dT%H%M%S}_T{tile}")
+        dst.update_tags(
+            ACQUISITION_TIME=when.isoformat(),
+            SENSING_ORBIT_NUMBER="79",
+            SYSTEM_INDEX=f"{datatake}_{when:%Y%m%dT%H%M%S}_T{tile}",
+        )
 
 
 def test_a_mosaic_into_epsg_3035_at_30_m_from_two_utm_zones_counts_each_acquisition_once(tmp_path):
@@ -363,13 +461,24 @@ def test_a_mosaic_into_epsg_3035_at_30_m_from_two_utm_zones_counts_each_acquisit
         when = T0 + timedelta(days=5 * number)
         datatake = f"{when:%Y%m%dT%H%M%S}"
         write_utm_tile(folder / f"a{number}.tif", 33, 17.99, 45.0, value, when, datatake, "33TYL")
-        write_utm_tile(folder / f"b{number}.tif", 34, 18.01, 45.0, value + 2, when + timedelta(seconds=4),
-                       datatake, "34TBR")
+        write_utm_tile(
+            folder / f"b{number}.tif", 34, 18.01, 45.0, value + 2, when + timedelta(seconds=4), datatake, "34TBR"
+        )
     source = FolderSource(folder)
     assert {s.crs.to_epsg() for s in source.scenes} == {32633, 32634}
     for orbits in ("together", BLENDED):
-        result = run_composite(CompositeRequest(date(2023, 5, 1), date(2023, 7, 1), "cs", tmp_path / f"{orbits}.tif",
-                                                crs="EPSG:3035", resolution=30, orbits=orbits), source)
+        result = run_composite(
+            CompositeRequest(
+                date(2023, 5, 1),
+                date(2023, 7, 1),
+                "cs",
+                tmp_path / f"{orbits}.tif",
+                crs="EPSG:3035",
+                resolution=30,
+                orbits=orbits,
+            ),
+            source,
+        )
         with rasterio.open(result.output) as out:
             assert out.crs.to_epsg() == 3035 and out.res == (30.0, 30.0)
             median, count = out.read(1), out.read(2)
@@ -382,14 +491,17 @@ def test_a_mosaic_into_epsg_3035_at_30_m_from_two_utm_zones_counts_each_acquisit
 # ---- refused input ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("changes, field, words", [
-    (dict(orbits="per-orbit"), "ORBITS", "is not one of 0 together, 1 blended"),
-    (dict(seam_weights="idw"), "SEAM_WEIGHTS", "is not one of 0 swath-edge, 1 centre-line"),
-    (dict(seam_power=0.0), "SEAM_POWER", "outside the accepted range 0.1..10"),
-    (dict(seam_power=11), "SEAM_POWER", "outside the accepted range 0.1..10"),
-    (dict(seam_power=float("nan")), "SEAM_POWER", "outside the accepted range"),
-    (dict(orbits=BLENDED, engine=SERVERS), "ORBITS", "computed on this computer only"),
-])
+@pytest.mark.parametrize(
+    "changes, field, words",
+    [
+        (dict(orbits="per-orbit"), "ORBITS", "is not one of 0 together, 1 blended"),
+        (dict(seam_weights="idw"), "SEAM_WEIGHTS", "is not one of 0 swath-edge, 1 centre-line"),
+        (dict(seam_power=0.0), "SEAM_POWER", "outside the accepted range 0.1..10"),
+        (dict(seam_power=11), "SEAM_POWER", "outside the accepted range 0.1..10"),
+        (dict(seam_power=float("nan")), "SEAM_POWER", "outside the accepted range"),
+        (dict(orbits=BLENDED, engine=SERVERS), "ORBITS", "computed on this computer only"),
+    ],
+)
 def test_bad_orbit_options_are_refused_naming_the_parameter(tmp_path, changes, field, words):
     request = CompositeRequest(date(2015, 7, 1), date(2015, 10, 1), "clear", tmp_path / "c.tif", **changes)
     with pytest.raises(InputError) as caught:

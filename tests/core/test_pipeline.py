@@ -42,8 +42,7 @@ def test_composite_equals_an_independent_median_of_the_clear_pixels(tmp_path, de
         composite = out.read()
     assert np.array_equal(composite[:13], expected["median"])
     assert np.array_equal(composite[13], expected["count"])
-    assert result.clear_fraction == pytest.approx(
-        expected["clear"].sum() / expected["clear"].size, abs=1e-9)
+    assert result.clear_fraction == pytest.approx(expected["clear"].sum() / expected["clear"].size, abs=1e-9)
     # even counts exist, so the mean-of-two-middle-values rule is exercised
     assert (expected["count"] % 2 == 0).any() and (expected["count"] % 2 == 1).any()
 
@@ -83,8 +82,9 @@ def test_provenance_tags(tmp_path, demo_source):
 def test_aoi_in_degrees_and_a_coarser_resolution(tmp_path, demo_source):
     output = tmp_path / "composite.tif"
     aoi = (14.555, 45.868, 14.560, 45.872)
-    result = run_composite(request(output, aoi=aoi, aoi_crs="EPSG:4326", resolution=20, bands=["B4", "B3", "B2"]),
-                           demo_source)
+    result = run_composite(
+        request(output, aoi=aoi, aoi_crs="EPSG:4326", resolution=20, bands=["B4", "B3", "B2"]), demo_source
+    )
     with rasterio.open(output) as out:
         assert out.crs.to_epsg() == 32633 and out.res == (20.0, 20.0)
         assert out.descriptions == ("B2_median", "B3_median", "B4_median", "count")
@@ -115,22 +115,29 @@ def test_progress_goes_to_100(tmp_path, demo_source):
     assert stages[-1] == "composite block 4/4"
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    (dict(threshold=1.5), "THRESHOLD", r"1\.5 is outside the accepted range 0\.\.1"),
-    (dict(end=START), "END_DATE", "must be after start date"),
-    (dict(start=date(2016, 1, 1), end=date(2016, 2, 1)), "START_DATE", "from 2015-07-11 to 2015-09-09"),
-    (dict(qa_band="cs"), "QA_BAND", r"no scene has the QA band 'cs' \(none of the 5 found\); QA bands found: clear"),
-    (dict(aoi=(13.0, 45.0, 13.1, 45.1), aoi_crs="EPSG:4326"), "EXTENT", "touches no scene"),
-    (dict(resolution=0), "RESOLUTION", "greater than 0"),
-    (dict(bands=["B4", "B99"]), "BANDS", "unknown band"),
-    (dict(output="composite.png"), "OUTPUT", "must be a GeoTIFF"),
-    (dict(method="mode"), "METHOD", "not one of median, mean, min, max, percentiles, best"),
-    (dict(method="percentiles", percentiles=(25, 125)), "PERCENTILES", "outside 0..100"),
-    (dict(output_format="JPEG"), "FORMAT", "not one of GTiff, COG"),
-    (dict(crs="EPSG:4326"), "CRS", "not a projected CRS"),
-    (dict(scene_ids=["nope"]), "SCENES", "none of the 1 chosen scene"),
-    (dict(threads=-1), "THREADS", ">= 0"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        (dict(threshold=1.5), "THRESHOLD", r"1\.5 is outside the accepted range 0\.\.1"),
+        (dict(end=START), "END_DATE", "must be after start date"),
+        (dict(start=date(2016, 1, 1), end=date(2016, 2, 1)), "START_DATE", "from 2015-07-11 to 2015-09-09"),
+        (
+            dict(qa_band="cs"),
+            "QA_BAND",
+            r"no scene has the QA band 'cs' \(none of the 5 found\); QA bands found: clear",
+        ),
+        (dict(aoi=(13.0, 45.0, 13.1, 45.1), aoi_crs="EPSG:4326"), "EXTENT", "touches no scene"),
+        (dict(resolution=0), "RESOLUTION", "greater than 0"),
+        (dict(bands=["B4", "B99"]), "BANDS", "unknown band"),
+        (dict(output="composite.png"), "OUTPUT", "must be a GeoTIFF"),
+        (dict(method="mode"), "METHOD", "not one of median, mean, min, max, percentiles, best"),
+        (dict(method="percentiles", percentiles=(25, 125)), "PERCENTILES", "outside 0..100"),
+        (dict(output_format="JPEG"), "FORMAT", "not one of GTiff, COG"),
+        (dict(crs="EPSG:4326"), "CRS", "not a projected CRS"),
+        (dict(scene_ids=["nope"]), "SCENES", "none of the 1 chosen scene"),
+        (dict(threads=-1), "THREADS", ">= 0"),
+    ],
+)
 def test_bad_input_names_the_field(tmp_path, demo_source, changes, field, message):
     fields = dict(output=tmp_path / "composite.tif")
     fields.update(changes)
@@ -165,13 +172,18 @@ def test_core_imports_neither_qgis_nor_qt():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=environment)
 
 
-@pytest.mark.parametrize("method, percentiles", [("percentiles", (25, 50, 75)), ("best", ()), ("mean", ()),
-                                                 ("min", ()), ("max", ())])
+@pytest.mark.parametrize(
+    "method, percentiles", [("percentiles", (25, 50, 75)), ("best", ()), ("mean", ()), ("min", ()), ("max", ())]
+)
 def test_each_method_through_the_pipeline_matches_numpy(tmp_path, demo_source, method, percentiles):
     output = tmp_path / "composite.tif"
     # 37 divides neither side of the 100 x 100 px demo grid, and three threads share the blocks
-    run_composite(request(output, method=method, percentiles=percentiles or (25, 50, 75), block_size=37,
-                          threads=3, bands=["B8", "B2"]), demo_source)
+    run_composite(
+        request(
+            output, method=method, percentiles=percentiles or (25, 50, 75), block_size=37, threads=3, bands=["B8", "B2"]
+        ),
+        demo_source,
+    )
     ids, reflectance, scores, names = read_demo()
     picked = reflectance[:, [names.index("B2"), names.index("B8")]]
     stack = np.moveaxis(picked, 0, -1).astype(np.float64)
@@ -241,6 +253,7 @@ def test_clip_polygon_in_another_crs_sets_outside_to_nodata(tmp_path, demo_sourc
         left, bottom, right, top = src.bounds
     # a triangle over the demo area, in lon/lat
     from rasterio.warp import transform
+
     xs, ys = transform("EPSG:32633", "EPSG:4326", [left, right, left], [bottom, bottom, top])
     triangle = {"type": "Polygon", "coordinates": [list(zip(xs, ys)) + [(xs[0], ys[0])]]}
     run_composite(request(output, clip=[triangle], aoi_crs="EPSG:4326"), demo_source)
@@ -287,8 +300,11 @@ def test_progress_comes_from_the_calling_thread(tmp_path, demo_source):
     import threading
 
     threads = set()
-    run_composite(request(tmp_path / "c.tif", block_size=16, threads=3), demo_source,
-                  progress=lambda percent: threads.add(threading.get_ident()))
+    run_composite(
+        request(tmp_path / "c.tif", block_size=16, threads=3),
+        demo_source,
+        progress=lambda percent: threads.add(threading.get_ident()),
+    )
     assert threads == {threading.get_ident()}
 
 

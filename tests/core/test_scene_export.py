@@ -30,7 +30,11 @@ def test_whole_scenes_read_back_the_same(demo, tmp_path):
     copied = FolderSource(tmp_path)
     for original, copy in zip(demo.scenes, copied.scenes, strict=True):
         assert (copy.scene_id, copy.time, copy.tile, copy.band_names) == (
-            original.scene_id, original.time, original.tile, original.band_names)
+            original.scene_id,
+            original.time,
+            original.tile,
+            original.band_names,
+        )
         with rasterio.open(original.path) as a, rasterio.open(copy.path) as b:
             assert np.array_equal(a.read(), b.read())
             assert (b.crs, b.transform, b.nodata, b.dtypes) == (a.crs, a.transform, a.nodata, a.dtypes)
@@ -44,8 +48,9 @@ def test_a_clipped_folder_composites_like_the_whole_one(demo, tmp_path):
         assert clipped.width < 50 and clipped.height < 50
     outputs = []
     for name, source in (("whole", demo), ("clipped", FolderSource(tmp_path / "clip"))):
-        request = CompositeRequest(date(2015, 7, 1), date(2015, 10, 1), "clear", tmp_path / f"{name}.tif",
-                                   aoi=AOI_4326, aoi_crs="EPSG:4326")
+        request = CompositeRequest(
+            date(2015, 7, 1), date(2015, 10, 1), "clear", tmp_path / f"{name}.tif", aoi=AOI_4326, aoi_crs="EPSG:4326"
+        )
         run_composite(request, source)
         with rasterio.open(request.output) as out:
             outputs.append((out.transform, out.read()))
@@ -137,8 +142,16 @@ def test_scales_band_tags_and_dtype_are_kept(tmp_path):
 
     folder = tmp_path / "in"
     folder.mkdir()
-    profile = dict(driver="GTiff", width=20, height=10, count=2, dtype="uint16", crs="EPSG:32633", nodata=0,
-                   transform=Affine(10, 0, 500000, 0, -10, 5000000))
+    profile = dict(
+        driver="GTiff",
+        width=20,
+        height=10,
+        count=2,
+        dtype="uint16",
+        crs="EPSG:32633",
+        nodata=0,
+        transform=Affine(10, 0, 500000, 0, -10, 5000000),
+    )
     data = np.stack([np.full((10, 20), 1234, np.uint16), np.arange(200, dtype=np.uint16).reshape(10, 20) * 50])
     with rasterio.open(folder / "scene.tif", "w", **profile) as dst:
         dst.write(data)

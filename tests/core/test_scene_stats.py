@@ -163,9 +163,9 @@ def test_fetched_scores_sampled_on_a_coarse_grid(source, max_pixels):
     assert sampled.grid == coarse and coarse.width * coarse.height <= max(max_pixels, grid.width * grid.height)
     assert coarse.resolution[0] == pytest.approx(grid.resolution[0] * factor)
     for scene in full.scenes:
-        want = full.scores[scene.scene_id].score[factor // 2::factor, factor // 2::factor]
+        want = full.scores[scene.scene_id].score[factor // 2 :: factor, factor // 2 :: factor]
         got = sampled.scores[scene.scene_id].score
-        np.testing.assert_array_equal(got[:want.shape[0], :want.shape[1]], want)
+        np.testing.assert_array_equal(got[: want.shape[0], : want.shape[1]], want)
     if factor == 1:
         assert sampled.clear_fractions(0.6) == full.clear_fractions(0.6)
     else:
@@ -205,14 +205,16 @@ def test_scored_scenes_keeps_the_scenes_with_the_qa_band(source):
 
     from cloudscore_composite.plugin.core.scene_stats import scored_scenes
 
-    unscored = dataclasses.replace(source.scenes[0], band_names=tuple(b for b in source.scenes[0].band_names
-                                                                      if b != "clear"))
+    unscored = dataclasses.replace(
+        source.scenes[0], band_names=tuple(b for b in source.scenes[0].band_names if b != "clear")
+    )
     scenes = [unscored] + list(source.scenes[1:])
     assert scored_scenes(scenes, "clear") == list(source.scenes[1:])
 
 
-@pytest.mark.parametrize("text, expected", [("25, 50, 75", (25.0, 50.0, 75.0)), ("10;90", (10.0, 90.0)),
-                                            (" 5 ,", (5.0,))])
+@pytest.mark.parametrize(
+    "text, expected", [("25, 50, 75", (25.0, 50.0, 75.0)), ("10;90", (10.0, 90.0)), (" 5 ,", (5.0,))]
+)
 def test_parse_percentiles(text, expected):
     from cloudscore_composite.plugin.core.compositing import parse_percentiles
 

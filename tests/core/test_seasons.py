@@ -45,27 +45,36 @@ def test_periods_go_year_by_year_and_name_the_outputs():
     assert [p.output_name("s2") for p in periods] == ["s2_2015_summer.tif", "s2_2016_summer.tif"]
 
 
-@pytest.mark.parametrize("text, years", [
-    ("2016", [2016]), ("2016, 2015", [2015, 2016]), ("2015 - 2017", [2015, 2016, 2017]),
-    ("2015;2017 2016", [2015, 2016, 2017]), ("2015-2016,2016", [2015, 2016]),
-])
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("2016", [2016]),
+        ("2016, 2015", [2015, 2016]),
+        ("2015 - 2017", [2015, 2016, 2017]),
+        ("2015;2017 2016", [2015, 2016, 2017]),
+        ("2015-2016,2016", [2015, 2016]),
+    ],
+)
 def test_years_parse_lists_and_ranges(text, years):
     assert parse_years(text) == years
 
 
-@pytest.mark.parametrize("parse, text, message", [
-    (parse_years, "", "YEARS: give at least one year"),
-    (parse_years, "twenty", "YEARS: 'twenty' is not a year"),
-    (parse_years, "2017-2015", "YEARS: range '2017-2015' ends before it starts"),
-    (parse_years, "1999", "YEARS: year 1999 is outside 2015..2100"),
-    (parse_seasons, "summer", "SEASONS: 'summer' is not name=first-last month"),
-    (parse_seasons, "summer=6-13", "SEASONS: month 13 in 'summer=6-13' is outside 1..12"),
-    (parse_seasons, "summer=0", "SEASONS: month 0"),
-    (parse_seasons, "a b=6-8", "SEASONS: season name 'a b'"),
-    (parse_seasons, "=6-8", "SEASONS: season name ''"),
-    (parse_seasons, "x=1;X=2", "SEASONS: season name 'X' is given twice"),
-    (parse_seasons, ";;", "SEASONS: give at least one season"),
-])
+@pytest.mark.parametrize(
+    "parse, text, message",
+    [
+        (parse_years, "", "YEARS: give at least one year"),
+        (parse_years, "twenty", "YEARS: 'twenty' is not a year"),
+        (parse_years, "2017-2015", "YEARS: range '2017-2015' ends before it starts"),
+        (parse_years, "1999", "YEARS: year 1999 is outside 2015..2100"),
+        (parse_seasons, "summer", "SEASONS: 'summer' is not name=first-last month"),
+        (parse_seasons, "summer=6-13", "SEASONS: month 13 in 'summer=6-13' is outside 1..12"),
+        (parse_seasons, "summer=0", "SEASONS: month 0"),
+        (parse_seasons, "a b=6-8", "SEASONS: season name 'a b'"),
+        (parse_seasons, "=6-8", "SEASONS: season name ''"),
+        (parse_seasons, "x=1;X=2", "SEASONS: season name 'X' is given twice"),
+        (parse_seasons, ";;", "SEASONS: give at least one season"),
+    ],
+)
 def test_bad_years_and_seasons_name_the_parameter(parse, text, message):
     with pytest.raises(InputError, match=message):
         parse(text)
@@ -84,8 +93,9 @@ def test_seasons_without_scenes_are_skipped_with_the_reason():
 def test_no_season_over_the_extent_is_an_error_naming_years():
     demo = FolderSource(DEMO_DIR)
     with pytest.raises(InputError, match="YEARS: .* over the extent"):
-        seasons_with_scenes(season_periods([2015], parse_seasons("")), demo, "clear", (14.0, 45.0, 14.1, 45.1),
-                            "EPSG:4326")
+        seasons_with_scenes(
+            season_periods([2015], parse_seasons("")), demo, "clear", (14.0, 45.0, 14.1, 45.1), "EPSG:4326"
+        )
 
 
 def test_a_seasons_own_search_that_finds_nothing_skips_it():

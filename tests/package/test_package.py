@@ -19,10 +19,12 @@ from repository_scans import bandit, detect_secrets, zip_problems  # noqa: E402
 from upload_metadata import MetadataError, addresses, build_metadata, changelog  # noqa: E402
 
 TOOLS = Path(sys.executable).parent
-ADDRESSES = {"PLUGIN_EMAIL": "maintainers@example.org",
-             "PLUGIN_REPOSITORY": "https://github.com/example/cloudscore-composite",
-             "PLUGIN_TRACKER": "https://github.com/example/cloudscore-composite/issues",
-             "PLUGIN_HOMEPAGE": "https://example.org/cloudscore"}
+ADDRESSES = {
+    "PLUGIN_EMAIL": "maintainers@example.org",
+    "PLUGIN_REPOSITORY": "https://github.com/example/cloudscore-composite",
+    "PLUGIN_TRACKER": "https://github.com/example/cloudscore-composite/issues",
+    "PLUGIN_HOMEPAGE": "https://example.org/cloudscore",
+}
 AWS_EXAMPLE_KEY = "AKIA" + "IOSFODNN7EXAMPLE"  # AWS's documented example access key id (in two parts here)
 
 
@@ -63,9 +65,13 @@ def test_checkout_zip_holds_the_plugin_only(checkout_zip):
     code, target = checkout_zip
     assert code == 0
     names = _names(target)
-    assert {"cloudscore_composite/__init__.py", "cloudscore_composite/metadata.txt",
-            "cloudscore_composite/plugin/qgis_compat.py", "cloudscore_composite/ui/composite_dock.ui",
-            "cloudscore_composite/plugin/core/earthengine/auth.py"} <= set(names)
+    assert {
+        "cloudscore_composite/__init__.py",
+        "cloudscore_composite/metadata.txt",
+        "cloudscore_composite/plugin/qgis_compat.py",
+        "cloudscore_composite/ui/composite_dock.ui",
+        "cloudscore_composite/plugin/core/earthengine/auth.py",
+    } <= set(names)
     assert not [name for name in names if name.split("/")[1] in ("tests", "scripts", "build", ".venv")]
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     assert zip_problems(target, "cloudscore_composite") == []  # no hidden file, nothing executable
@@ -81,18 +87,21 @@ def test_without_addresses_the_zip_is_for_install_from_zip_only(tmp_path, capsys
 
 
 def test_package_cfg_gives_addresses_and_the_environment_wins(tmp_path):
-    (tmp_path / "package.cfg").write_text("[upload]\nemail = cfg@example.org\nrepository = https://example.org/r\n",
-                                          encoding="utf-8")
+    (tmp_path / "package.cfg").write_text(
+        "[upload]\nemail = cfg@example.org\nrepository = https://example.org/r\n", encoding="utf-8"
+    )
     assert addresses(tmp_path, {}) == {"email": "cfg@example.org", "repository": "https://example.org/r"}
-    assert addresses(tmp_path, {"PLUGIN_EMAIL": "env@example.org", "PLUGIN_TRACKER": " "})["email"] == \
-        "env@example.org"
+    assert addresses(tmp_path, {"PLUGIN_EMAIL": "env@example.org", "PLUGIN_TRACKER": " "})["email"] == "env@example.org"
 
 
-@pytest.mark.parametrize("environ, message", [
-    ({"PLUGIN_EMAIL": "not-an-address"}, "is not an email address"),
-    ({"PLUGIN_REPOSITORY": "github.com/example"}, "repository 'github.com/example' is not an http(s) URL"),
-    ({"PLUGIN_HOMEPAGE": "ftp://example.org"}, "homepage"),
-])
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"PLUGIN_EMAIL": "not-an-address"}, "is not an email address"),
+        ({"PLUGIN_REPOSITORY": "github.com/example"}, "repository 'github.com/example' is not an http(s) URL"),
+        ({"PLUGIN_HOMEPAGE": "ftp://example.org"}, "homepage"),
+    ],
+)
 def test_bad_addresses_are_refused(tmp_path, environ, message):
     with pytest.raises(MetadataError, match=message.replace("(", r"\(").replace(")", r"\)")):
         addresses(tmp_path, environ)
@@ -105,8 +114,10 @@ def test_unknown_package_cfg_key_is_refused(tmp_path):
 
 
 def test_changelog_from_markdown():
-    text = changelog("# Changelog\n\nIntro text.\n\n## 0.2.0 - 2026-12-01\n\n- `fixed` a thing\n  on two lines\n"
-                     "* another\n\n## 0.1.0\n\n- first\n")
+    text = changelog(
+        "# Changelog\n\nIntro text.\n\n## 0.2.0 - 2026-12-01\n\n- `fixed` a thing\n  on two lines\n"
+        "* another\n\n## 0.1.0\n\n- first\n"
+    )
     assert text == "0.2.0 - 2026-12-01\n- fixed a thing on two lines\n- another\n0.1.0\n- first"
 
 
@@ -121,8 +132,9 @@ def test_metadata_keeps_its_keys_and_says_what_upload_lacks():
 def _plugin_tree(root: Path, code: str, notes: str) -> Path:
     (root / "plugin").mkdir(parents=True)
     (root / "resources").mkdir()
-    (root / "metadata.txt").write_text("[general]\nname=X\nqgisMinimumVersion=3.22\ndescription=d\nabout=a\n"
-                                       "version=1\nauthor=me\n", encoding="utf-8")
+    (root / "metadata.txt").write_text(
+        "[general]\nname=X\nqgisMinimumVersion=3.22\ndescription=d\nabout=a\nversion=1\nauthor=me\n", encoding="utf-8"
+    )
     (root / "__init__.py").write_text("", encoding="utf-8")
     (root / "plugin" / "settings.py").write_text(code, encoding="utf-8")
     (root / "resources" / "notes.txt").write_text(notes, encoding="utf-8")
@@ -140,9 +152,11 @@ def test_a_bandit_or_secrets_finding_fails_the_build_and_leaves_no_zip(tmp_path,
 
 
 def test_inline_markers_with_a_reason_let_the_same_lines_pass(tmp_path, capsys):
-    root = _plugin_tree(tmp_path / "plugin_root",
-                        'password = "hunter2-not-real"  # nosec B105  # pragma: allowlist secret  # a test fixture\n',
-                        f"key: {AWS_EXAMPLE_KEY}  # pragma: allowlist secret\n")
+    root = _plugin_tree(
+        tmp_path / "plugin_root",
+        'password = "hunter2-not-real"  # nosec B105  # pragma: allowlist secret  # a test fixture\n',
+        f"key: {AWS_EXAMPLE_KEY}  # pragma: allowlist secret\n",
+    )
     target = tmp_path / "x.zip"
     assert package.build(root, target, TOOLS, {}) == 0
     assert "Bandit 0, detect-secrets 0" in capsys.readouterr().out and target.is_file()
@@ -186,19 +200,24 @@ def test_earthengine_public_client_is_allowed_only_by_its_markers(tmp_path):
     marked.mkdir()
     stripped.mkdir()
     (marked / "auth.py").write_text(source, encoding="utf-8")
-    bare = "\n".join(line.split("  # pragma: allowlist secret")[0].split("  # nosec")[0]
-                     for line in source.splitlines())
+    bare = "\n".join(
+        line.split("  # pragma: allowlist secret")[0].split("  # nosec")[0] for line in source.splitlines()
+    )
     (stripped / "auth.py").write_text(bare, encoding="utf-8")
     assert bandit(TOOLS, marked) == [] and detect_secrets(TOOLS, marked) == []
-    secret_line = next(number for number, line in enumerate(source.splitlines(), 1)
-                       if line.startswith("EE_PUBLIC_CLIENT_SECRET ="))
+    secret_line = next(
+        number for number, line in enumerate(source.splitlines(), 1) if line.startswith("EE_PUBLIC_CLIENT_SECRET =")
+    )
     assert [finding.split(" ")[0] for finding in bandit(TOOLS, stripped)].count("auth.py:%d:" % secret_line) == 1
     assert all(" B105 " in finding for finding in bandit(TOOLS, stripped))
     assert detect_secrets(TOOLS, stripped) == [f"auth.py:{secret_line}: Secret Keyword"]
 
 
 def test_tools_are_the_pinned_ones():
-    pins = dict(line.split("==") for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
-                if "==" in line and not line.startswith("#"))
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
     assert {"bandit", "detect-secrets", "flake8", "PyQt6"} <= set(pins)
     assert all(os.access(TOOLS / name, os.X_OK) for name in ("bandit", "detect-secrets", "flake8"))

@@ -42,10 +42,17 @@ def qgis_process_env(tmp_path_factory):
     """Environment for ``QGIS_PROCESS`` runs: offscreen, a throwaway profile with the plugin enabled."""
     home = tmp_path_factory.mktemp("qgis_process")
     (home / "runtime").mkdir(mode=0o700)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_OPTS="", QGIS_PLUGINPATH=str(PLUGINS_DIR),
-               QGIS_CUSTOM_CONFIG_PATH=str(home / "profile"), XDG_RUNTIME_DIR=str(home / "runtime"))
-    subprocess.run([QGIS_PROCESS, "plugins", "enable", "cloudscore_composite"], env=env, check=True,
-                   capture_output=True)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        QGIS_OPTS="",
+        QGIS_PLUGINPATH=str(PLUGINS_DIR),
+        QGIS_CUSTOM_CONFIG_PATH=str(home / "profile"),
+        XDG_RUNTIME_DIR=str(home / "runtime"),
+    )
+    subprocess.run(
+        [QGIS_PROCESS, "plugins", "enable", "cloudscore_composite"], env=env, check=True, capture_output=True
+    )
     return env
 
 

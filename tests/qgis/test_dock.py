@@ -19,7 +19,7 @@ GROUP_NAME = f"T33TVL {DEMO_DATES}"
 
 
 def test_plugin_created_the_dock(plugin):
-    from cloudscore_composite.plugin.dock import CompositeDock
+    from cloudscore_composite.plugin.dock.dock_widget import CompositeDock
 
     assert isinstance(plugin.dock, CompositeDock)
     assert isinstance(plugin.dock, QgsDockWidget)
@@ -34,8 +34,11 @@ QGIS_INNER_WIDGETS = {"mButtonClear", "mLineEdit", "mLinkLabel", "collapseButton
 def test_every_field_has_a_tooltip(dock):
     inputs = (QAbstractButton, QComboBox, QLineEdit)
     kinds = ("Widget", "SpinBox", "Slider", "View", "Bar")
-    named = [w for w in dock.widget().widget().findChildren(QWidget)
-             if w.objectName() and not w.objectName().startswith("qt_")]  # qt_: Qt's own parts
+    named = [
+        w
+        for w in dock.widget().widget().findChildren(QWidget)
+        if w.objectName() and not w.objectName().startswith("qt_")
+    ]  # qt_: Qt's own parts
     fields = [w for w in named if isinstance(w, inputs) or w.objectName().endswith(kinds)]
     missing = sorted({w.objectName() for w in fields if not w.toolTip()} - QGIS_INNER_WIDGETS)
     assert len(fields) > 25
@@ -94,7 +97,12 @@ def test_dock_produces_the_same_composite_as_run_composite(dock, demo_folder, tm
     assert dock.ui.runButton.isEnabled() and not dock.ui.cancelButton.isEnabled()
     assert dock.ui.progressBar.value() == 100
     assert (request.start, request.end, request.qa_band, request.aoi, request.method) == (
-        date(2015, 7, 1), date(2015, 10, 1), "clear", None, "median")
+        date(2015, 7, 1),
+        date(2015, 10, 1),
+        "clear",
+        None,
+        "median",
+    )
     assert request.threshold == pytest.approx(0.6)
 
     # The same request run directly, as the Processing algorithm does.
@@ -262,7 +270,7 @@ def _set_every_field(panel, folder):
 
 
 def test_a_new_dock_restores_every_field(dock, qgis_iface, demo_folder):
-    from cloudscore_composite.plugin.dock import CompositeDock
+    from cloudscore_composite.plugin.dock.dock_widget import CompositeDock
 
     _set_every_field(dock, demo_folder)
     dock.save_settings()
@@ -302,7 +310,7 @@ def test_reset_to_defaults(dock, demo_folder):
 
 
 def test_help_opens_the_readme_dock_section(dock, monkeypatch):
-    from cloudscore_composite.plugin import dock as dock_module
+    from cloudscore_composite.plugin.dock import dock_widget as dock_module
 
     opened = []
     monkeypatch.setattr(dock_module.QDesktopServices, "openUrl", opened.append)

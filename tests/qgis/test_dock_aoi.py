@@ -33,8 +33,12 @@ def _output(dock, tmp_path, name):
 def _covers(out_bounds, aoi, pixel=10.0):
     """The output grid covers the AOI, widened by less than a pixel on each side."""
     left, bottom, right, top = out_bounds
-    return (left <= aoi[0] < left + pixel and right - pixel < aoi[2] <= right
-            and bottom <= aoi[1] < bottom + pixel and top - pixel < aoi[3] <= top)
+    return (
+        left <= aoi[0] < left + pixel
+        and right - pixel < aoi[2] <= right
+        and bottom <= aoi[1] < bottom + pixel
+        and top - pixel < aoi[3] <= top
+    )
 
 
 def test_canvas_extent(dock, demo_folder, qgis_iface, tmp_path):
@@ -46,8 +50,7 @@ def test_canvas_extent(dock, demo_folder, qgis_iface, tmp_path):
     dock.set_aoi_kind("canvas")  # takes the extent at once
 
     aoi = dock.aoi()
-    assert aoi.bounds() == pytest.approx((extent.xMinimum(), extent.yMinimum(), extent.xMaximum(),
-                                          extent.yMaximum()))
+    assert aoi.bounds() == pytest.approx((extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()))
     assert aoi.crs == UTM and aoi.clip_geometries() is None
     assert dock.outline.is_shown()
     km2 = extent.width() * extent.height() / 1e6
@@ -128,8 +131,11 @@ def _inside(output, layer, feature_ids=None):
     import json
 
     with rasterio.open(output) as src:
-        geometries = [transform_geom(layer.crs().authid(), src.crs, json.loads(f.geometry().asJson()))
-                      for f in layer.getFeatures() if feature_ids is None or f.id() in feature_ids]
+        geometries = [
+            transform_geom(layer.crs().authid(), src.crs, json.loads(f.geometry().asJson()))
+            for f in layer.getFeatures()
+            if feature_ids is None or f.id() in feature_ids
+        ]
         return geometry_mask(geometries, out_shape=(src.height, src.width), transform=src.transform, invert=True)
 
 

@@ -37,7 +37,7 @@ def test_earth_engine_offers_cloud_score_bands(dock):
 def test_find_scenes_shows_the_estimate_then_run_fetches_and_composites(dock, server, tmp_path, qgis_iface):
     from cloudscore_composite.plugin.core.folder_source import FolderSource
     from cloudscore_composite.plugin.core.scene_stats import find_scenes
-    from cloudscore_composite.plugin.scene_table import CLEAR, DATE, SCENE_ID_ROLE, SCORE, SORT_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR, DATE, SCENE_ID_ROLE, SCORE, SORT_ROLE
 
     _earth_engine(dock)
     find_to_end(dock)
@@ -103,8 +103,11 @@ def test_estimate_counts_only_the_scenes_with_the_qa_band(dock, server, monkeypa
     server.unscored.add(unscored)
     estimated = []
     estimate = EarthEngineSource.estimate
-    monkeypatch.setattr(EarthEngineSource, "estimate",
-                        lambda self, scenes, *args: estimated.append(list(scenes)) or estimate(self, scenes, *args))
+    monkeypatch.setattr(
+        EarthEngineSource,
+        "estimate",
+        lambda self, scenes, *args: estimated.append(list(scenes)) or estimate(self, scenes, *args),
+    )
     _earth_engine(dock)
     find_to_end(dock)
 
@@ -137,8 +140,7 @@ def test_the_estimate_names_both_engines_and_counts_the_statistics(dock, server,
     assert asked[-1][-1] == 1
 
 
-def test_the_engine_choice_is_offered_for_earth_engine_only_remembered_and_reset(dock, server, tmp_path,
-                                                                                 demo_folder):
+def test_the_engine_choice_is_offered_for_earth_engine_only_remembered_and_reset(dock, server, tmp_path, demo_folder):
     from qgis.core import QgsSettings
 
     combo = dock.ui.engineCombo
@@ -169,8 +171,8 @@ def test_the_engine_choice_is_offered_for_earth_engine_only_remembered_and_reset
 
 
 def test_a_run_on_the_servers_reads_no_fetched_score(dock, server, tmp_path, qgis_iface, monkeypatch):
-    from cloudscore_composite.plugin import scene_search_task
-    from cloudscore_composite.plugin.scene_table import CLEAR
+    from cloudscore_composite.plugin.tasks import scene_search_task
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR
 
     read = []
     monkeypatch.setattr(scene_search_task, "read_fetched_scores", lambda *args, **kwargs: read.append(1))
@@ -221,7 +223,7 @@ def test_default_output_crs_is_the_utm_zone_of_the_aoi(dock, server, tmp_path):
 
 
 def test_failure_to_read_the_fetched_scores_leaves_the_run_status(dock, server, tmp_path, qgis_iface, monkeypatch):
-    from cloudscore_composite.plugin import scene_search_task
+    from cloudscore_composite.plugin.tasks import scene_search_task
 
     calls = []
 
@@ -242,12 +244,11 @@ def test_failure_to_read_the_fetched_scores_leaves_the_run_status(dock, server, 
     assert dock.ui.runButton.isEnabled() and dock.ui.findScenesButton.isEnabled()
 
 
-def test_earth_engine_settings_are_stored_and_the_cache_cleared_on_confirmation(dock, server, tmp_path,
-                                                                                monkeypatch):
+def test_earth_engine_settings_are_stored_and_the_cache_cleared_on_confirmation(dock, server, tmp_path, monkeypatch):
     from qgis.core import QgsSettings
     from qgis.PyQt.QtWidgets import QMessageBox
 
-    from cloudscore_composite.plugin import dock_earthengine
+    from cloudscore_composite.plugin.dock import earthengine_box as dock_earthengine
     from cloudscore_composite.plugin.core.earthengine.cache import TILES_SUBFOLDER
 
     box = dock.earth_engine_settings

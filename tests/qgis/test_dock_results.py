@@ -8,12 +8,14 @@ from qgis.core import QgsMultiBandColorRenderer, QgsProject, QgsRasterLayer, Qgs
 from .dock_support import DEMO_DATES, run_to_end
 
 
-
 def _rgb_names(layer, descriptions):
     renderer = layer.renderer()
     assert isinstance(renderer, QgsMultiBandColorRenderer)
-    for enhancement in (renderer.redContrastEnhancement(), renderer.greenContrastEnhancement(),
-                        renderer.blueContrastEnhancement()):
+    for enhancement in (
+        renderer.redContrastEnhancement(),
+        renderer.greenContrastEnhancement(),
+        renderer.blueContrastEnhancement(),
+    ):
         assert (enhancement.minimumValue(), enhancement.maximumValue()) == (0, 2500)
     return [descriptions[b - 1] for b in (renderer.redBand(), renderer.greenBand(), renderer.blueBand())]
 

@@ -8,7 +8,6 @@ from qgis.PyQt.QtCore import Qt
 from .dock_support import DEMO_CRS, INSIDE_DEMO, assert_refused, find_to_end, messages, run_to_end, wait_until
 
 
-
 def _column(dock, column, role=Qt.ItemDataRole.DisplayRole):
     proxy = dock.scene_proxy
     return [proxy.index(row, column).data(role) for row in range(proxy.rowCount())]
@@ -25,7 +24,7 @@ def _typed_aoi(dock, bounds=INSIDE_DEMO, crs=DEMO_CRS):
 def test_find_scenes_fills_the_table_with_clear_fractions_in_the_aoi(dock, demo_folder, qgis_iface):
     from cloudscore_composite.plugin.core.folder_source import FolderSource
     from cloudscore_composite.plugin.core.scene_stats import find_scenes
-    from cloudscore_composite.plugin.scene_table import CLEAR, DATE, SCENE_ID_ROLE, SCORE, TILE
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR, DATE, SCENE_ID_ROLE, SCORE, TILE
 
     dock.set_folder(demo_folder)
     _typed_aoi(dock)
@@ -46,7 +45,7 @@ def test_find_scenes_fills_the_table_with_clear_fractions_in_the_aoi(dock, demo_
 
 
 def test_table_sorts_by_clear_fraction(dock, demo_folder):
-    from cloudscore_composite.plugin.scene_table import CLEAR, SORT_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR, SORT_ROLE
 
     dock.set_folder(demo_folder)
     find_to_end(dock)
@@ -57,7 +56,7 @@ def test_table_sorts_by_clear_fraction(dock, demo_folder):
 
 def test_threshold_updates_fractions_without_reading_again(dock, demo_folder, monkeypatch):
     from cloudscore_composite.plugin.core.folder_source import FolderSource
-    from cloudscore_composite.plugin.scene_table import CLEAR, SORT_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR, SORT_ROLE
 
     dock.set_folder(demo_folder)
     _typed_aoi(dock)
@@ -78,8 +77,8 @@ def test_threshold_updates_fractions_without_reading_again(dock, demo_folder, mo
 
 def test_mask_preview_follows_selection_and_threshold(dock, demo_folder):
     from cloudscore_composite.plugin.core.mask_preview import CLEAR, NOT_CLEAR
-    from cloudscore_composite.plugin.scene_table import CLEAR as CLEAR_COLUMN
-    from cloudscore_composite.plugin.scene_table import DATE, SCENE_ID_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR as CLEAR_COLUMN
+    from cloudscore_composite.plugin.dock.scene_table import DATE, SCENE_ID_ROLE
 
     dock.set_folder(demo_folder)
     _typed_aoi(dock)
@@ -117,7 +116,7 @@ def test_mask_preview_follows_selection_and_threshold(dock, demo_folder):
 
 
 def test_unticked_scene_is_left_out_of_the_composite(dock, demo_folder, tmp_path):
-    from cloudscore_composite.plugin.scene_table import DATE, SCENE_ID_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import DATE, SCENE_ID_ROLE
 
     dock.set_folder(demo_folder)
     find_to_end(dock)
@@ -138,7 +137,7 @@ def test_unticked_scene_is_left_out_of_the_composite(dock, demo_folder, tmp_path
 
 
 def test_no_scene_left_after_unticking_starts_no_task(dock, demo_folder, qgis_iface):
-    from cloudscore_composite.plugin.scene_table import DATE, SCENE_ID_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import DATE, SCENE_ID_ROLE
 
     dock.set_folder(demo_folder)
     find_to_end(dock)
@@ -169,7 +168,7 @@ def test_second_search_is_refused_while_one_runs(dock, demo_folder, slow_reads, 
 @pytest.mark.parametrize("threshold", [0.3, 0.8])
 def test_table_fractions_match_the_composite_statistics(dock, demo_folder, tmp_path, threshold):
     """Over the whole area, the table's fractions are the ones run_composite reports per scene."""
-    from cloudscore_composite.plugin.scene_table import CLEAR, DATE, SCENE_ID_ROLE, SORT_ROLE
+    from cloudscore_composite.plugin.dock.scene_table import CLEAR, DATE, SCENE_ID_ROLE, SORT_ROLE
 
     dock.set_folder(demo_folder)
     dock.set_threshold(threshold)

@@ -45,6 +45,7 @@ def _polygons_layer(rectangles, name="fields"):
 
 # ---- finding 1: the panel's action and tab groups
 
+
 def test_covering_the_dock_by_another_of_its_tab_group_keeps_it_open(plugin, dock, demo_folder, qgis_iface):
     window = qgis_iface.mainWindow()
     other = QgsDockWidget("Other panel", window)
@@ -78,8 +79,8 @@ def test_covering_the_dock_by_another_of_its_tab_group_keeps_it_open(plugin, doc
 
 # ---- finding 2: one background task at a time
 
-def test_run_is_refused_while_scenes_are_found_and_the_other_way(dock, demo_folder, tmp_path, slow_reads,
-                                                                 qgis_iface):
+
+def test_run_is_refused_while_scenes_are_found_and_the_other_way(dock, demo_folder, tmp_path, slow_reads, qgis_iface):
     dock.set_folder(demo_folder)
     dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
     assert dock.find_scenes() is not None
@@ -104,6 +105,7 @@ def test_run_is_refused_while_scenes_are_found_and_the_other_way(dock, demo_fold
 
 # ---- finding 4: the outline follows the canvas CRS
 
+
 def test_outline_is_reprojected_when_the_canvas_crs_changes(dock, qgis_iface):
     canvas = qgis_iface.mapCanvas()
     canvas.setDestinationCrs(UTM)
@@ -119,8 +121,9 @@ def test_outline_is_reprojected_when_the_canvas_crs_changes(dock, qgis_iface):
 
 # ---- finding 5: the AOI layer is kept until the project holding it is read, and reset clears it
 
+
 def test_aoi_layer_is_chosen_again_once_the_project_is_read(dock, qgis_iface, tmp_path):
-    from cloudscore_composite.plugin.dock import CompositeDock
+    from cloudscore_composite.plugin.dock.dock_widget import CompositeDock
 
     import json
 
@@ -129,8 +132,16 @@ def test_aoi_layer_is_chosen_again_once_the_project_is_read(dock, qgis_iface, tm
     left, bottom, right, top = transform_bounds(DEMO_CRS, "EPSG:4326", *INSIDE_DEMO)
     ring = [[left, bottom], [right, bottom], [right, top], [left, top], [left, bottom]]
     path = tmp_path / "fields.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+                ],
+            }
+        )
+    )
     layer = QgsVectorLayer(str(path), "fields", "ogr")
     QgsProject.instance().addMapLayer(layer)
     dock.set_aoi_kind("layer")
@@ -162,6 +173,7 @@ def test_aoi_layer_is_chosen_again_once_the_project_is_read(dock, qgis_iface, tm
 
 # ---- finding 9 and 12: the layer AOI: overlaps counted once, the selection followed, features read once
 
+
 def test_overlapping_polygons_count_once_in_the_area(dock):
     left, bottom, right, top = INSIDE_DEMO
     layer = _polygons_layer([(left, bottom, right, top), (left, bottom, right, top)])
@@ -171,7 +183,7 @@ def test_overlapping_polygons_count_once_in_the_area(dock):
 
 
 def test_selected_features_aoi_follows_the_selection(dock, monkeypatch):
-    from cloudscore_composite.plugin import dock_aoi
+    from cloudscore_composite.plugin.dock import aoi_panel as dock_aoi
 
     left, bottom, right, top = INSIDE_DEMO
     middle = (left + right) / 2
@@ -199,6 +211,7 @@ def test_selected_features_aoi_follows_the_selection(dock, monkeypatch):
 
 # ---- finding 8: the pixel count is the composite grid's
 
+
 def test_pixel_count_is_the_composite_grid(dock, demo_folder):
     from rasterio.warp import transform_bounds
 
@@ -212,6 +225,7 @@ def test_pixel_count_is_the_composite_grid(dock, demo_folder):
 
 
 # ---- finding 10: the folder is scanned once while unchanged
+
 
 def test_folder_is_scanned_again_only_when_it_changes(dock, demo_folder, monkeypatch):
     import shutil
@@ -241,6 +255,7 @@ def test_folder_is_scanned_again_only_when_it_changes(dock, demo_folder, monkeyp
 
 # ---- finding 13: scores after a QA band or AOI change
 
+
 def test_folder_scores_are_read_again_when_the_aoi_changes(dock, demo_folder):
     dock.set_folder(demo_folder)
     _typed_aoi(dock)
@@ -257,6 +272,7 @@ def test_folder_scores_are_read_again_when_the_aoi_changes(dock, demo_folder):
 
 
 # ---- finding 14: the output CRS
+
 
 def test_output_crs_goes_into_the_request(dock, demo_folder, tmp_path):
     import rasterio
@@ -275,6 +291,7 @@ def test_output_crs_goes_into_the_request(dock, demo_folder, tmp_path):
 
 # ---- finding 16: the group is named by the tiles, or the polygon layer
 
+
 def test_group_is_named_by_the_tiles_or_the_layer(dock, demo_folder, tmp_path):
     dock.set_folder(demo_folder)
     dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
@@ -292,6 +309,7 @@ def test_group_is_named_by_the_tiles_or_the_layer(dock, demo_folder, tmp_path):
 
 # ---- finding 11: the threshold preview does not mark the project modified
 
+
 def test_threshold_steps_leave_a_clean_project_clean(dock, demo_folder):
     dock.set_folder(demo_folder)
     _typed_aoi(dock)
@@ -307,7 +325,7 @@ def test_threshold_steps_leave_a_clean_project_clean(dock, demo_folder):
 
 
 def test_a_preview_that_does_not_open_removes_the_previous_one(dock, demo_folder, monkeypatch):
-    from cloudscore_composite.plugin import threshold_preview
+    from cloudscore_composite.plugin.dock import threshold_preview
 
     dock.set_folder(demo_folder)
     _typed_aoi(dock)

@@ -23,8 +23,9 @@ def exporting(server, monkeypatch):
     from cloudscore_composite.plugin.core.earthengine.export import PollPolicy
 
     monkeypatch.setenv("CLOUDSCORE_GCS_API_URL", server.url)
-    monkeypatch.setattr(source_module, "PollPolicy", lambda: PollPolicy(first=0.01, factor=1.0, longest=0.01,
-                                                                        step=0.01))
+    monkeypatch.setattr(
+        source_module, "PollPolicy", lambda: PollPolicy(first=0.01, factor=1.0, longest=0.01, step=0.01)
+    )
     server.export_file_side = 64
     yield server
     QgsSettings().remove("cloudscore_composite/bucket")
@@ -49,8 +50,20 @@ class StagesFeedback(RecordingFeedback):
 
 
 def parameters(tmp_path, name, **changes):
-    return dict(dict(EXTENT=EXTENT, COLLECTION=L1C, QA_BAND=0, PROJECT="my-project", BANDS="B2,B3,B4,B8",
-                     ENGINE=EXPORT, BUCKET=BUCKET, OUTPUT=str(tmp_path / name), **DATES), **changes)
+    return dict(
+        dict(
+            EXTENT=EXTENT,
+            COLLECTION=L1C,
+            QA_BAND=0,
+            PROJECT="my-project",
+            BANDS="B2,B3,B4,B8",
+            ENGINE=EXPORT,
+            BUCKET=BUCKET,
+            OUTPUT=str(tmp_path / name),
+            **DATES,
+        ),
+        **changes,
+    )
 
 
 def test_compositeearthengine_exports_like_the_servers_compute(plugin, exporting, tmp_path):
@@ -64,8 +77,7 @@ def test_compositeearthengine_exports_like_the_servers_compute(plugin, exporting
     assert len(exporting.object_names(BUCKET)) == 4 and exporting.count("storageMedia") == 4
     assert "export PENDING" in feedback.texts and "export RUNNING 50%" in feedback.texts
     assert "download 4/4" in feedback.texts
-    assert any(line.startswith("Earth Engine export task projects/my-project/operations/") for line in
-               feedback.lines)
+    assert any(line.startswith("Earth Engine export task projects/my-project/operations/") for line in feedback.lines)
     assert feedback.values == sorted(feedback.values) and len(set(feedback.values)) > 5
 
 
@@ -80,9 +92,22 @@ def test_cancel_in_processing_cancels_the_task(plugin, exporting, tmp_path):
 
 
 def test_seasonal_exports_start_every_task_before_waiting(plugin, exporting, tmp_path):
-    result = run(dict(SOURCE=1, COLLECTION=1, EXTENT=EXTENT, YEARS="2015", SEASONS="jul=7;aug=8", QA_BAND="cs",
-                      BANDS="B4,B3,B2", PROJECT="my-project", ENGINE=EXPORT, BUCKET=BUCKET,
-                      OUTPUT=str(tmp_path / "seasons")), algorithm="cloudscore:seasonalcomposites")
+    result = run(
+        dict(
+            SOURCE=1,
+            COLLECTION=1,
+            EXTENT=EXTENT,
+            YEARS="2015",
+            SEASONS="jul=7;aug=8",
+            QA_BAND="cs",
+            BANDS="B4,B3,B2",
+            PROJECT="my-project",
+            ENGINE=EXPORT,
+            BUCKET=BUCKET,
+            OUTPUT=str(tmp_path / "seasons"),
+        ),
+        algorithm="cloudscore:seasonalcomposites",
+    )
     assert result["COMPOSITE_COUNT"] == 2
     kinds = [kind for kind, _, _ in exporting.log if kind in ("export", "operation")]
     assert kinds[:2] == ["export", "export"] and "export" not in kinds[2:]  # both started, then waited for
@@ -90,16 +115,31 @@ def test_seasonal_exports_start_every_task_before_waiting(plugin, exporting, tmp
     for path in result["OUTPUTS"]:
         with rasterio.open(path) as src:
             assert src.tags()["CLOUDSCORE_ENGINE"] == "export"
-    assert sorted(p.name for p in (tmp_path / "seasons").iterdir()) == ["composite_2015_aug.tif",
-                                                                        "composite_2015_jul.tif"]
+    assert sorted(p.name for p in (tmp_path / "seasons").iterdir()) == [
+        "composite_2015_aug.tif",
+        "composite_2015_jul.tif",
+    ]
 
 
 def test_cancelling_seasonal_exports_cancels_every_started_task(plugin, exporting, tmp_path):
     exporting.export_polls = (1, 1000)
     with pytest.raises(QgsProcessingException, match="Cancelled"):
-        run(dict(SOURCE=1, COLLECTION=1, EXTENT=EXTENT, YEARS="2015", SEASONS="jul=7;aug=8", QA_BAND="cs",
-                 PROJECT="my-project", ENGINE=EXPORT, BUCKET=BUCKET, OUTPUT=str(tmp_path / "seasons")),
-            StagesFeedback(cancel_at="export RUNNING"), algorithm="cloudscore:seasonalcomposites")
+        run(
+            dict(
+                SOURCE=1,
+                COLLECTION=1,
+                EXTENT=EXTENT,
+                YEARS="2015",
+                SEASONS="jul=7;aug=8",
+                QA_BAND="cs",
+                PROJECT="my-project",
+                ENGINE=EXPORT,
+                BUCKET=BUCKET,
+                OUTPUT=str(tmp_path / "seasons"),
+            ),
+            StagesFeedback(cancel_at="export RUNNING"),
+            algorithm="cloudscore:seasonalcomposites",
+        )
     assert len(exporting.operations) == 2 and exporting.count("cancel") == 2
     assert all(exporting.operation(name).cancelled for name in exporting.operations)
 

@@ -53,6 +53,7 @@ def small_disk(tmp_path):
 
 # ---- the four runs that destroyed data -------------------------------------------------------------------------
 
+
 def test_compositefolder_refuses_to_write_over_an_input_scene(plugin, scenes):
     message = refused("compositefolder", INPUT=str(scenes), OUTPUT=str(scenes / SCENE), **DEMO)
     assert message.startswith(f"OUTPUT: '{scenes / SCENE}' is one of the input scenes")
@@ -62,9 +63,15 @@ def test_fetchscenes_refuses_its_input_folder(plugin, scenes, tmp_path):
     link = tmp_path / "same_folder"
     link.symlink_to(scenes, target_is_directory=True)
     for output in (scenes, link):
-        message = refused("fetchscenes", INPUT=str(scenes), OUTPUT=str(output), BANDS="B4",
-                          EXTENT="14.555,14.560,45.868,45.872 [EPSG:4326]", START_DATE=DEMO["START_DATE"],
-                          END_DATE=DEMO["END_DATE"])
+        message = refused(
+            "fetchscenes",
+            INPUT=str(scenes),
+            OUTPUT=str(output),
+            BANDS="B4",
+            EXTENT="14.555,14.560,45.868,45.872 [EPSG:4326]",
+            START_DATE=DEMO["START_DATE"],
+            END_DATE=DEMO["END_DATE"],
+        )
         assert message.startswith(f"OUTPUT: folder '{output}' is the input scene folder")
 
 
@@ -83,17 +90,21 @@ def test_a_full_disk_fails_compositefolder_and_maskscene_and_keeps_older_outputs
 
 
 def test_qgis_process_reports_a_full_disk_and_an_output_over_an_input_with_rc_1(
-        plugin, scenes, small_disk, qgis_process_env):
+    plugin, scenes, small_disk, qgis_process_env
+):
     composite = small_disk / "composite.tif"
     run("compositefolder", INPUT=str(scenes), OUTPUT=str(composite), **DEMO)
     older = sha256(composite)
     fill(small_disk)
     arguments = [f"{k}={v}" for k, v in dict(DEMO, INPUT=str(scenes)).items()]
-    for output, expected in ((composite, f"could not write {composite}: {NO_SPACE}"),
-                             (scenes / SCENE, "OUTPUT: ")):
-        done = subprocess.run([QGIS_PROCESS, "run", "cloudscore:compositefolder", "--", *arguments,
-                               f"OUTPUT={output}"], env=qgis_process_env, capture_output=True, text=True,
-                              timeout=300)
+    for output, expected in ((composite, f"could not write {composite}: {NO_SPACE}"), (scenes / SCENE, "OUTPUT: ")):
+        done = subprocess.run(
+            [QGIS_PROCESS, "run", "cloudscore:compositefolder", "--", *arguments, f"OUTPUT={output}"],
+            env=qgis_process_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         text = done.stdout + done.stderr
         assert done.returncode != 0 and expected in text, text
         assert "Traceback" not in text
@@ -101,6 +112,7 @@ def test_qgis_process_reports_a_full_disk_and_an_output_over_an_input_with_rc_1(
 
 
 # ---- damaged inputs --------------------------------------------------------------------------------------------
+
 
 def test_damaged_files_in_the_folder_are_skipped_and_named(plugin, scenes, tmp_path):
     (scenes / "copy.tif").write_bytes((scenes / SCENE).read_bytes()[:5000])
@@ -128,8 +140,13 @@ def test_a_block_that_does_not_decode_names_the_file_in_every_algorithm(plugin, 
     assert message.startswith(f"cannot read scene {broken / SCENE}: ")
     message = refused("maskscene", INPUT=str(broken / "copy.tif"), QA_BAND="clear", OUTPUT=str(tmp_path / "m.tif"))
     assert message.startswith(f"INPUT: scene '{broken / 'copy.tif'}' is damaged: block ")
-    message = refused("fetchscenes", INPUT=str(broken), OUTPUT=str(tmp_path / "fetched"), START_DATE="2015-07-01",
-                      END_DATE="2015-10-01")
+    message = refused(
+        "fetchscenes",
+        INPUT=str(broken),
+        OUTPUT=str(tmp_path / "fetched"),
+        START_DATE="2015-07-01",
+        END_DATE="2015-10-01",
+    )
     assert message.startswith(f"cannot read scene file {broken / SCENE}: ")
     assert not list(tmp_path.glob("*.tif")) and partial_files(tmp_path / "fetched") == []
 
@@ -141,18 +158,37 @@ def test_evaluatemask_names_a_damaged_score_and_keeps_older_csv_and_report(plugi
     with rasterio.open(reference, "w", **profile) as dst:
         dst.write(np.full((1, profile["height"], profile["width"]), 5, dtype=np.uint8))
     table, report = tmp_path / "scores.csv", tmp_path / "report.html"
-    result = run("evaluatemask", SCORE=str(scenes / SCENE), QA_BAND="clear", THRESHOLDS="0.4,0.5",
-                 REFERENCE=str(reference), OUTPUT=str(table), REPORT=str(report))
+    result = run(
+        "evaluatemask",
+        SCORE=str(scenes / SCENE),
+        QA_BAND="clear",
+        THRESHOLDS="0.4,0.5",
+        REFERENCE=str(reference),
+        OUTPUT=str(table),
+        REPORT=str(report),
+    )
     assert result["OUTPUT"] == str(table) and len(table.read_text().splitlines()) == 1 + 3
     older = sha256(table), sha256(report)
     broken = tmp_path / "broken.tif"
     shutil.copy(scenes / SCENE, broken)
     corrupt_a_block(broken)
-    message = refused("evaluatemask", SCORE=str(broken), QA_BAND="clear", REFERENCE=str(reference),
-                      OUTPUT=str(table), REPORT=str(report))
+    message = refused(
+        "evaluatemask",
+        SCORE=str(broken),
+        QA_BAND="clear",
+        REFERENCE=str(reference),
+        OUTPUT=str(table),
+        REPORT=str(report),
+    )
     assert message.startswith(f"cannot read SCORE raster {broken}: ")
-    message = refused("evaluatemask", SCORE=str(scenes / SCENE), QA_BAND="clear", REFERENCE=str(reference),
-                      OUTPUT=str(table), REPORT=str(reference))
+    message = refused(
+        "evaluatemask",
+        SCORE=str(scenes / SCENE),
+        QA_BAND="clear",
+        REFERENCE=str(reference),
+        OUTPUT=str(table),
+        REPORT=str(reference),
+    )
     assert message.startswith("REPORT: report") or message.startswith("REPORT: ")
     assert (sha256(table), sha256(report)) == older and partial_files(tmp_path) == []
 
@@ -164,26 +200,48 @@ def test_a_full_disk_keeps_the_older_evaluation_table(plugin, tmp_path, scenes, 
     with rasterio.open(reference, "w", **profile) as dst:
         dst.write(np.full((1, profile["height"], profile["width"]), 5, dtype=np.uint8))
     table = small_disk / "scores.csv"
-    run("evaluatemask", SCORE=str(scenes / SCENE), QA_BAND="clear", REFERENCE=str(reference), OUTPUT=str(table),
-        REPORT=None)
+    run(
+        "evaluatemask",
+        SCORE=str(scenes / SCENE),
+        QA_BAND="clear",
+        REFERENCE=str(reference),
+        OUTPUT=str(table),
+        REPORT=None,
+    )
     older = sha256(table)
     fill(small_disk, leave=0)
-    message = refused("evaluatemask", SCORE=str(scenes / SCENE), QA_BAND="clear", THRESHOLDS="0.1,0.2,0.3",
-                      REFERENCE=str(reference), OUTPUT=str(table), REPORT=None)
+    message = refused(
+        "evaluatemask",
+        SCORE=str(scenes / SCENE),
+        QA_BAND="clear",
+        THRESHOLDS="0.1,0.2,0.3",
+        REFERENCE=str(reference),
+        OUTPUT=str(table),
+        REPORT=None,
+    )
     assert message.startswith("OUTPUT: ") and str(table) in message
     assert sha256(table) == older and partial_files(small_disk) == []
 
 
 # ---- grid, extent, input: clear refusals -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("changes, expected", [
-    (dict(RESOLUTION=0.001), r"^RESOLUTION: the output grid would be 99\d+ x 10\d+ pixels of 0\.001 m x 14 band\(s\)"
-                             r" = .* GB uncompressed, over the ceiling of 20 GB"),
-    (dict(RESOLUTION=10000), r"^RESOLUTION: the output grid would be only 1 x 1 pixels of 10000 m"),
-    (dict(EXTENT="14.555,14.560,45.868,45.872 [EPSG:999999]"),
-     r"^EXTENT: the CRS 'EPSG:999999' of the extent is not one QGIS knows"),
-    (dict(INPUT="SCENE_FILE"), r"^INPUT: '.*\.tif' is a file, not a folder"),
-])
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        (
+            dict(RESOLUTION=0.001),
+            r"^RESOLUTION: the output grid would be 99\d+ x 10\d+ pixels of 0\.001 m x 14 band\(s\)"
+            r" = .* GB uncompressed, over the ceiling of 20 GB",
+        ),
+        (dict(RESOLUTION=10000), r"^RESOLUTION: the output grid would be only 1 x 1 pixels of 10000 m"),
+        (
+            dict(EXTENT="14.555,14.560,45.868,45.872 [EPSG:999999]"),
+            r"^EXTENT: the CRS 'EPSG:999999' of the extent is not one QGIS knows",
+        ),
+        (dict(INPUT="SCENE_FILE"), r"^INPUT: '.*\.tif' is a file, not a folder"),
+    ],
+)
 def test_bad_grids_and_inputs_are_refused_clearly(plugin, scenes, tmp_path, changes, expected):
     import re
 
@@ -201,8 +259,10 @@ def test_the_output_ceiling_setting_is_honoured(plugin, scenes, tmp_path):
     QgsSettings().setValue(key, 0.0001)
     try:
         message = refused("compositefolder", INPUT=str(scenes), OUTPUT=str(tmp_path / "c.tif"), **DEMO)
-        assert message.startswith("EXTENT: the output grid would be 100 x 101 pixels") and \
-            "over the ceiling of 0.0001 GB" in message
+        assert (
+            message.startswith("EXTENT: the output grid would be 100 x 101 pixels")
+            and "over the ceiling of 0.0001 GB" in message
+        )
         QgsSettings().setValue(key, 0)  # no ceiling
         run("compositefolder", INPUT=str(scenes), OUTPUT=str(tmp_path / "c.tif"), **DEMO)
     finally:

@@ -31,9 +31,25 @@ def test_plugin_registers_the_provider_and_the_algorithm(plugin):
     assert algorithm is not None
     assert "clear threshold" in algorithm.shortHelpString()
     names = [p.name() for p in algorithm.parameterDefinitions()]
-    assert names == ["INPUT", "EXTENT", "START_DATE", "END_DATE", "QA_BAND", "THRESHOLD", "RESOLUTION", "CRS",
-                     "METHOD", "PERCENTILES", "BANDS", "FORMAT", "SCALE_TO_BYTE", "ORBITS", "SEAM_WEIGHTS",
-                     "SEAM_POWER", "OUTPUT"]
+    assert names == [
+        "INPUT",
+        "EXTENT",
+        "START_DATE",
+        "END_DATE",
+        "QA_BAND",
+        "THRESHOLD",
+        "RESOLUTION",
+        "CRS",
+        "METHOD",
+        "PERCENTILES",
+        "BANDS",
+        "FORMAT",
+        "SCALE_TO_BYTE",
+        "ORBITS",
+        "SEAM_WEIGHTS",
+        "SEAM_POWER",
+        "OUTPUT",
+    ]
 
 
 def test_init_processing_twice_registers_once(plugin):
@@ -58,23 +74,27 @@ def test_run_writes_the_expected_composite(plugin, tmp_path):
 
 def test_extent_in_another_crs_and_resolution(plugin, tmp_path):
     output = tmp_path / "composite.tif"
-    run_algorithm(INPUT=str(DEMO_DIR), OUTPUT=str(output), EXTENT="14.555,14.560,45.868,45.872 [EPSG:4326]",
-                  RESOLUTION=20, **DEMO)
+    run_algorithm(
+        INPUT=str(DEMO_DIR), OUTPUT=str(output), EXTENT="14.555,14.560,45.868,45.872 [EPSG:4326]", RESOLUTION=20, **DEMO
+    )
     with rasterio.open(output) as out:
         assert out.res == (20.0, 20.0) and out.crs.to_epsg() == 32633
         assert out.width < 30 and out.height < 30
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(THRESHOLD=1.5), r"THRESHOLD: .*outside the accepted range 0\.\.1"),
-    (dict(END_DATE="2015-07-01"), "END_DATE: end date 2015-07-01 must be after start date 2015-07-01"),
-    (dict(QA_BAND="cs"), "QA_BAND: no scene has the QA band 'cs'"),
-    (dict(EXTENT="13.0,13.1,45.0,45.1 [EPSG:4326]"), "EXTENT: .*touches no scene"),
-    (dict(INPUT="EMPTY"), "INPUT: .*holds no Sentinel-2 scene"),
-    (dict(METHOD=4, PERCENTILES="25,fifty"), "PERCENTILES: '25,fifty' must be numbers in 0..100"),
-    (dict(METHOD=4, PERCENTILES="5,105"), r"PERCENTILES: percentiles \[105.0\] are outside 0..100"),
-    (dict(BANDS="B4,B13"), r"BANDS: unknown band\(s\) \['B13'\]"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(THRESHOLD=1.5), r"THRESHOLD: .*outside the accepted range 0\.\.1"),
+        (dict(END_DATE="2015-07-01"), "END_DATE: end date 2015-07-01 must be after start date 2015-07-01"),
+        (dict(QA_BAND="cs"), "QA_BAND: no scene has the QA band 'cs'"),
+        (dict(EXTENT="13.0,13.1,45.0,45.1 [EPSG:4326]"), "EXTENT: .*touches no scene"),
+        (dict(INPUT="EMPTY"), "INPUT: .*holds no Sentinel-2 scene"),
+        (dict(METHOD=4, PERCENTILES="25,fifty"), "PERCENTILES: '25,fifty' must be numbers in 0..100"),
+        (dict(METHOD=4, PERCENTILES="5,105"), r"PERCENTILES: percentiles \[105.0\] are outside 0..100"),
+        (dict(BANDS="B4,B13"), r"BANDS: unknown band\(s\) \['B13'\]"),
+    ],
+)
 def test_bad_input_is_refused_with_the_parameter_name(plugin, tmp_path, changes, message):
     parameters = dict(INPUT=str(DEMO_DIR), OUTPUT=str(tmp_path / "composite.tif"), **DEMO)
     parameters.update(changes)
@@ -87,23 +107,32 @@ def test_bad_input_is_refused_with_the_parameter_name(plugin, tmp_path, changes,
 
 def test_qgis_process_lists_and_runs_the_algorithm(tmp_path):
     """The headless path of `make demo`: QGIS_PLUGINPATH, plugins enable, run."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_OPTS="", QGIS_PLUGINPATH=str(PLUGINS_DIR),
-               QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"), XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        QGIS_OPTS="",
+        QGIS_PLUGINPATH=str(PLUGINS_DIR),
+        QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"),
+        XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
+    )
     (tmp_path / "runtime").mkdir(mode=0o700)
     qgis_process = "/usr/bin/qgis_process.bin"
-    subprocess.run([qgis_process, "plugins", "enable", "cloudscore_composite"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [qgis_process, "plugins", "enable", "cloudscore_composite"], env=env, check=True, capture_output=True
+    )
     helped = subprocess.run([qgis_process, "help", ALGORITHM], env=env, capture_output=True, text=True, check=True)
     assert "clear threshold" in helped.stdout and "THRESHOLD" in helped.stdout
     output = tmp_path / "composite.tif"
     arguments = [f"{k}={v}" for k, v in dict(INPUT=DEMO_DIR, OUTPUT=output, **DEMO).items()]
-    run = subprocess.run([qgis_process, "--json", "run", ALGORITHM, "--", *arguments], env=env, cwd=ROOT,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [qgis_process, "--json", "run", ALGORITHM, "--", *arguments], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
-    results = json.loads(run.stdout[run.stdout.index("{"):])["results"]
+    results = json.loads(run.stdout[run.stdout.index("{") :])["results"]
     # qgis_process draws the progress it receives as 0...10...20...: progress reaches it from the run's thread
-    plain = subprocess.run([qgis_process, "run", ALGORITHM, "--", *arguments], env=env, cwd=ROOT,
-                           capture_output=True, text=True)
+    plain = subprocess.run(
+        [qgis_process, "run", ALGORITHM, "--", *arguments], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     assert plain.returncode == 0 and "0...10...20" in plain.stdout and "100" in plain.stdout, plain.stdout
     assert results["SCENE_COUNT"] == 5
     with rasterio.open(output) as out:
@@ -114,13 +143,24 @@ def test_percentiles_of_chosen_bands_as_a_cloud_optimized_geotiff(plugin, tmp_pa
     from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
 
     output = tmp_path / "quartiles.tif"
-    result = run_algorithm(INPUT=str(DEMO_DIR), OUTPUT=str(output), METHOD=4, PERCENTILES="25, 50, 75",
-                           BANDS="B4,B3,B2", FORMAT=1, **DEMO)
+    result = run_algorithm(
+        INPUT=str(DEMO_DIR), OUTPUT=str(output), METHOD=4, PERCENTILES="25, 50, 75", BANDS="B4,B3,B2", FORMAT=1, **DEMO
+    )
     assert result["SCENE_COUNT"] == 5
     assert validate(str(output))[1] == []
     with rasterio.open(output) as out:
-        assert out.descriptions == ("B2_p25", "B2_p50", "B2_p75", "B3_p25", "B3_p50", "B3_p75",
-                                    "B4_p25", "B4_p50", "B4_p75", "count")
+        assert out.descriptions == (
+            "B2_p25",
+            "B2_p50",
+            "B2_p75",
+            "B3_p25",
+            "B3_p50",
+            "B3_p75",
+            "B4_p25",
+            "B4_p50",
+            "B4_p75",
+            "count",
+        )
         quartiles = out.read(list(range(1, 10))).astype(int)
         assert out.tags()["CLOUDSCORE_PERCENTILES"] == "25,50,75"
         assert np.array_equal(out.read(10), reference_composite(0.6)["count"])
@@ -155,8 +195,9 @@ def test_the_loaded_output_is_styled_in_true_colour(plugin, tmp_path):
     output = str(tmp_path / "composite.tif")
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
-    context.addLayerToLoadOnCompletion(output, QgsProcessingContext.LayerDetails("Composite", QgsProject.instance(),
-                                                                                 "OUTPUT"))
+    context.addLayerToLoadOnCompletion(
+        output, QgsProcessingContext.LayerDetails("Composite", QgsProject.instance(), "OUTPUT")
+    )
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
     _, ok = algorithm.run(dict(INPUT=str(DEMO_DIR), OUTPUT=output, **DEMO), context, QgsProcessingFeedback())
     assert ok
@@ -178,8 +219,9 @@ def test_skipped_scenes_are_reported_in_the_algorithm_log(plugin, demo_folder, t
     feedback = QgsProcessingFeedback()
     import processing
 
-    result = processing.run(ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO),
-                            feedback=feedback)
+    result = processing.run(
+        ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO), feedback=feedback
+    )
     assert result["SCENE_COUNT"] == 4
     assert f"1 scene(s) have no QA band 'clear' and are skipped: {first.stem}" in feedback.textLog()
     assert "Clear fraction:" in feedback.textLog()
@@ -219,8 +261,9 @@ def test_warnings_of_a_successful_run_are_warnings_said_once(plugin, demo_folder
 
     skipped = scenes_with_a_skipped_scene_and_a_damaged_file(demo_folder)
     feedback = RecordingFeedback()
-    result = processing.run(ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO),
-                            feedback=feedback)
+    result = processing.run(
+        ALGORITHM, dict(INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif"), **DEMO), feedback=feedback
+    )
     assert result["SCENE_COUNT"] == 4
     assert feedback.said["error"] == []
     warnings = feedback.said["warning"]
@@ -230,11 +273,17 @@ def test_warnings_of_a_successful_run_are_warnings_said_once(plugin, demo_folder
 
 
 def test_qgis_process_prints_no_error_for_a_successful_run_with_a_skipped_scene(
-        plugin, demo_folder, tmp_path, qgis_process_env):
+    plugin, demo_folder, tmp_path, qgis_process_env
+):
     skipped = scenes_with_a_skipped_scene_and_a_damaged_file(demo_folder)
     arguments = [f"{k}={v}" for k, v in dict(DEMO, INPUT=str(demo_folder), OUTPUT=str(tmp_path / "c.tif")).items()]
-    done = subprocess.run([QGIS_PROCESS, "run", ALGORITHM, "--", *arguments], env=qgis_process_env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [QGIS_PROCESS, "run", ALGORITHM, "--", *arguments],
+        env=qgis_process_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     text = done.stdout + done.stderr
     assert done.returncode == 0, text
     assert "ERROR" not in text, text

@@ -42,10 +42,15 @@ def test_footprint_layer_fields_keep_their_types():
 
     fields = footprint_fields()
     assert [(field.name(), field.type()) for field in fields] == [
-        ("id", QVariant.Type.String), ("time", QVariant.Type.DateTime), ("tile", QVariant.Type.String),
-        ("platform", QVariant.Type.String), ("cloud_pct", QVariant.Type.Double),
-        ("score_available", QVariant.Type.Bool), ("clear_fraction", QVariant.Type.Double),
-        ("orbit", QVariant.Type.Int)]
+        ("id", QVariant.Type.String),
+        ("time", QVariant.Type.DateTime),
+        ("tile", QVariant.Type.String),
+        ("platform", QVariant.Type.String),
+        ("cloud_pct", QVariant.Type.Double),
+        ("score_available", QVariant.Type.Bool),
+        ("clear_fraction", QVariant.Type.Double),
+        ("orbit", QVariant.Type.Int),
+    ]
     layer = QgsVectorLayer("Polygon?crs=EPSG:4326", "footprints", "memory")
     assert layer.dataProvider().addAttributes(fields.toList())
     layer.updateFields()
@@ -57,9 +62,16 @@ def test_evaluation_table_fields_keep_their_types():
 
     fields = EvaluateMaskAlgorithm._fields()
     assert [(field.name(), field.type()) for field in fields] == [
-        ("threshold", QVariant.Type.Double), ("tp", QVariant.Type.LongLong), ("fp", QVariant.Type.LongLong),
-        ("fn", QVariant.Type.LongLong), ("tn", QVariant.Type.LongLong), ("accuracy", QVariant.Type.Double),
-        ("precision", QVariant.Type.Double), ("recall", QVariant.Type.Double), ("f1", QVariant.Type.Double)]
+        ("threshold", QVariant.Type.Double),
+        ("tp", QVariant.Type.LongLong),
+        ("fp", QVariant.Type.LongLong),
+        ("fn", QVariant.Type.LongLong),
+        ("tn", QVariant.Type.LongLong),
+        ("accuracy", QVariant.Type.Double),
+        ("precision", QVariant.Type.Double),
+        ("recall", QVariant.Type.Double),
+        ("f1", QVariant.Type.Double),
+    ]
 
 
 def test_dock_folder_widgets_pick_folders(plugin):

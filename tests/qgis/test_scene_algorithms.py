@@ -27,8 +27,9 @@ def run(algorithm, feedback=None, **parameters):
 
 
 def composite(folder, output, **extra):
-    return run("compositefolder", INPUT=str(folder), OUTPUT=str(output), QA_BAND="clear", THRESHOLD=0.6,
-               **DATES, **extra)
+    return run(
+        "compositefolder", INPUT=str(folder), OUTPUT=str(output), QA_BAND="clear", THRESHOLD=0.6, **DATES, **extra
+    )
 
 
 def read(path):
@@ -38,20 +39,40 @@ def read(path):
 
 # --- searchscenes -------------------------------------------------------------------------------------------
 
+
 def test_search_lists_every_demo_scene_with_its_clear_fraction(plugin, tmp_path):
-    result = run("searchscenes", INPUT=str(DEMO_DIR), QA_BAND="clear", THRESHOLD=0.6,
-                 OUTPUT=str(tmp_path / "scenes.gpkg"), **DATES)
+    result = run(
+        "searchscenes",
+        INPUT=str(DEMO_DIR),
+        QA_BAND="clear",
+        THRESHOLD=0.6,
+        OUTPUT=str(tmp_path / "scenes.gpkg"),
+        **DATES,
+    )
     assert (result["SCENE_COUNT"], result["SCORED_COUNT"]) == (5, 5)
     layer = QgsVectorLayer(result["OUTPUT"], "scenes")
     assert layer.isValid() and layer.crs().authid() == "EPSG:4326"
     features = list(layer.getFeatures())
     names = layer.fields().names()
-    assert [n for n in names if n != "fid"] == ["id", "time", "tile", "platform", "cloud_pct", "score_available",
-                                                "clear_fraction", "orbit"]
+    assert [n for n in names if n != "fid"] == [
+        "id",
+        "time",
+        "tile",
+        "platform",
+        "cloud_pct",
+        "score_available",
+        "clear_fraction",
+        "orbit",
+    ]
     ids, _, scores, _ = read_demo()
     assert [f["id"] for f in features] == ids
     assert [f["time"].toString("yyyy-MM-dd") for f in features] == [
-        "2015-07-11", "2015-07-31", "2015-08-20", "2015-08-30", "2015-09-09"]
+        "2015-07-11",
+        "2015-07-31",
+        "2015-08-20",
+        "2015-08-30",
+        "2015-09-09",
+    ]
     assert features[0]["time"].toUTC().toString("yyyy-MM-ddTHH:mm:ss") == "2015-07-11T10:00:08"
     assert {f["tile"] for f in features} == {"33TVL"} and all(f["score_available"] for f in features)
     # The clear fraction over the whole scene (no AOI): clear scores >= 0.6 among the scored (non-nodata) pixels.
@@ -63,8 +84,15 @@ def test_search_lists_every_demo_scene_with_its_clear_fraction(plugin, tmp_path)
 
 
 def test_search_in_the_scene_crs_over_an_aoi(plugin, tmp_path):
-    result = run("searchscenes", INPUT=str(DEMO_DIR), QA_BAND="clear", EXTENT=AOI, FOOTPRINT_CRS=1,
-                 OUTPUT=str(tmp_path / "scenes.gpkg"), **DATES)
+    result = run(
+        "searchscenes",
+        INPUT=str(DEMO_DIR),
+        QA_BAND="clear",
+        EXTENT=AOI,
+        FOOTPRINT_CRS=1,
+        OUTPUT=str(tmp_path / "scenes.gpkg"),
+        **DATES,
+    )
     layer = QgsVectorLayer(result["OUTPUT"], "scenes")
     assert layer.crs().authid() == "EPSG:32633"
     feature = next(layer.getFeatures())
@@ -89,18 +117,27 @@ def test_cancelled_search_writes_no_layer(plugin, tmp_path):
     feedback = QgsProcessingFeedback()
     feedback.progressChanged.connect(lambda percent: feedback.cancel())  # after the first scene's scores
     with pytest.raises(QgsProcessingException, match="Cancelled: no footprint layer was written"):
-        run("searchscenes", feedback=feedback, INPUT=str(DEMO_DIR), QA_BAND="clear",
-            OUTPUT=str(tmp_path / "scenes.gpkg"), **DATES)
+        run(
+            "searchscenes",
+            feedback=feedback,
+            INPUT=str(DEMO_DIR),
+            QA_BAND="clear",
+            OUTPUT=str(tmp_path / "scenes.gpkg"),
+            **DATES,
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 # --- fetchscenes --------------------------------------------------------------------------------------------
 
+
 def test_fetch_the_search_result_and_composite_it_like_the_whole_folder(plugin, tmp_path):
-    search = run("searchscenes", INPUT=str(DEMO_DIR), QA_BAND="clear", EXTENT=AOI, OUTPUT=str(tmp_path / "s.gpkg"),
-                 **DATES)
-    fetched = run("fetchscenes", INPUT=str(DEMO_DIR), SCENES=search["OUTPUT"], EXTENT=AOI,
-                  OUTPUT=str(tmp_path / "fetched"))
+    search = run(
+        "searchscenes", INPUT=str(DEMO_DIR), QA_BAND="clear", EXTENT=AOI, OUTPUT=str(tmp_path / "s.gpkg"), **DATES
+    )
+    fetched = run(
+        "fetchscenes", INPUT=str(DEMO_DIR), SCENES=search["OUTPUT"], EXTENT=AOI, OUTPUT=str(tmp_path / "fetched")
+    )
     assert fetched["OUTPUT"] == str(tmp_path / "fetched") and fetched["SCENE_COUNT"] == 5
     assert sorted(p.stem for p in (tmp_path / "fetched").iterdir()) == sorted(fetched["SCENE_IDS"].split(","))
     direct = read(composite(DEMO_DIR, tmp_path / "direct.tif", EXTENT=AOI)["OUTPUT"])
@@ -113,10 +150,17 @@ def test_fetch_only_the_chosen_scenes_and_bands_without_a_clip(plugin, tmp_path)
     search = run("searchscenes", INPUT=str(DEMO_DIR), QA_BAND="clear", OUTPUT=str(tmp_path / "s.gpkg"), **DATES)
     import processing
 
-    chosen = processing.run("native:extractbyexpression", dict(
-        INPUT=search["OUTPUT"], EXPRESSION="clear_fraction > 0.9", OUTPUT=str(tmp_path / "clear.gpkg")))
-    fetched = run("fetchscenes", INPUT=str(DEMO_DIR), SCENES=chosen["OUTPUT"], BANDS="B4, B3,B2,clear",
-                  OUTPUT=str(tmp_path / "fetched"))
+    chosen = processing.run(
+        "native:extractbyexpression",
+        dict(INPUT=search["OUTPUT"], EXPRESSION="clear_fraction > 0.9", OUTPUT=str(tmp_path / "clear.gpkg")),
+    )
+    fetched = run(
+        "fetchscenes",
+        INPUT=str(DEMO_DIR),
+        SCENES=chosen["OUTPUT"],
+        BANDS="B4, B3,B2,clear",
+        OUTPUT=str(tmp_path / "fetched"),
+    )
     files = sorted((tmp_path / "fetched").glob("*.tif"))
     assert CLOUDY_SCENE not in fetched["SCENE_IDS"] and 1 <= len(files) < 5
     with rasterio.open(files[0]) as copy, rasterio.open(DEMO_DIR / files[0].name) as original:
@@ -126,12 +170,15 @@ def test_fetch_only_the_chosen_scenes_and_bands_without_a_clip(plugin, tmp_path)
 
 
 def test_fetch_by_dates_without_a_scene_layer_into_a_temporary_folder(plugin):
-    fetched = run("fetchscenes", INPUT=str(DEMO_DIR), START_DATE="2015-08-01", END_DATE="2015-09-01",
-                  OUTPUT="TEMPORARY_OUTPUT")
+    fetched = run(
+        "fetchscenes", INPUT=str(DEMO_DIR), START_DATE="2015-08-01", END_DATE="2015-09-01", OUTPUT="TEMPORARY_OUTPUT"
+    )
     assert "TEMPORARY_OUTPUT" not in fetched["OUTPUT"]
     assert len(list(Path(fetched["OUTPUT"]).glob("*.tif"))) == 2
-    assert fetched["SCENE_IDS"].split(",") == ["20150820T100728_20150820T100728_T33TVL",
-                                               "20150830T100547_20150830T100547_T33TVL"]
+    assert fetched["SCENE_IDS"].split(",") == [
+        "20150820T100728_20150820T100728_T33TVL",
+        "20150830T100547_20150830T100547_T33TVL",
+    ]
 
 
 def test_cancelled_fetch_leaves_no_partial_file(plugin, tmp_path):
@@ -147,6 +194,7 @@ def test_cancelled_fetch_leaves_no_partial_file(plugin, tmp_path):
 
 
 # --- the Earth Engine source (a local fake of its REST API serving the demo scenes) ---------------------------
+
 
 @pytest.fixture
 def earth_engine(monkeypatch, tmp_path):
@@ -176,8 +224,15 @@ def test_search_earth_engine_lists_cloud_percentage_and_no_local_fraction(plugin
 
 def test_fetch_from_earth_engine_composites_like_the_demo_folder(plugin, earth_engine, tmp_path):
     search = run("searchscenes", OUTPUT=str(tmp_path / "ee.gpkg"), **EE)
-    fetched = run("fetchscenes", SOURCE=1, COLLECTION=1, SCENES=search["OUTPUT"], EXTENT=AOI, BANDS="B2,B3,B4,cs",
-                  OUTPUT=str(tmp_path / "fetched"))
+    fetched = run(
+        "fetchscenes",
+        SOURCE=1,
+        COLLECTION=1,
+        SCENES=search["OUTPUT"],
+        EXTENT=AOI,
+        BANDS="B2,B3,B4,cs",
+        OUTPUT=str(tmp_path / "fetched"),
+    )
     assert fetched["SCENE_COUNT"] == 5 and earth_engine.count("getPixels") > 0
     bands = dict(QA_BAND="cs", THRESHOLD=0.6, EXTENT=AOI, **DATES)
     from_ee = read(run("compositefolder", INPUT=fetched["OUTPUT"], OUTPUT=str(tmp_path / "ee.tif"), **bands)["OUTPUT"])
@@ -196,25 +251,50 @@ def test_earth_engine_needs_an_extent(plugin, earth_engine, tmp_path):
 
 # --- seasonalcomposites -------------------------------------------------------------------------------------
 
+
 def test_meteorological_seasons_of_the_demo_year(plugin, tmp_path):
     feedback = QgsProcessingFeedback()
-    result = run("seasonalcomposites", feedback=feedback, INPUT=str(DEMO_DIR), YEARS="2015", QA_BAND="clear",
-                 THRESHOLD=0.6, OUTPUT=str(tmp_path / "seasons"))
+    result = run(
+        "seasonalcomposites",
+        feedback=feedback,
+        INPUT=str(DEMO_DIR),
+        YEARS="2015",
+        QA_BAND="clear",
+        THRESHOLD=0.6,
+        OUTPUT=str(tmp_path / "seasons"),
+    )
     names = [os.path.basename(p) for p in result["OUTPUTS"]]
     assert names == ["composite_2015_JJA.tif", "composite_2015_SON.tif"]
     assert result["COMPOSITE_COUNT"] == 2 and result["SKIPPED"] == "2015_DJF,2015_MAM"
     assert "Season 2015_DJF (2014-12-01 to 2015-03-01, end excluded) skipped: no scene" in feedback.textLog()
     summer = read(result["OUTPUTS"][0])
-    direct = read(run("compositefolder", INPUT=str(DEMO_DIR), START_DATE="2015-06-01", END_DATE="2015-09-01",
-                      QA_BAND="clear", THRESHOLD=0.6, OUTPUT=str(tmp_path / "jja.tif"))["OUTPUT"])
+    direct = read(
+        run(
+            "compositefolder",
+            INPUT=str(DEMO_DIR),
+            START_DATE="2015-06-01",
+            END_DATE="2015-09-01",
+            QA_BAND="clear",
+            THRESHOLD=0.6,
+            OUTPUT=str(tmp_path / "jja.tif"),
+        )["OUTPUT"]
+    )
     assert np.array_equal(summer[0], direct[0]) and summer[1] == direct[1]
     with rasterio.open(result["OUTPUTS"][1]) as autumn:
         assert autumn.tags()["CLOUDSCORE_SCENES"] == "20150909T100017_20150909T100017_T33TVL"
 
 
 def test_custom_seasons_over_several_years(plugin, tmp_path):
-    result = run("seasonalcomposites", INPUT=str(DEMO_DIR), YEARS="2015-2016", SEASONS="jul=7;late=8-9",
-                 QA_BAND="clear", PREFIX="s2", EXTENT=AOI, OUTPUT=str(tmp_path / "seasons"))
+    result = run(
+        "seasonalcomposites",
+        INPUT=str(DEMO_DIR),
+        YEARS="2015-2016",
+        SEASONS="jul=7;late=8-9",
+        QA_BAND="clear",
+        PREFIX="s2",
+        EXTENT=AOI,
+        OUTPUT=str(tmp_path / "seasons"),
+    )
     assert [os.path.basename(p) for p in result["OUTPUTS"]] == ["s2_2015_jul.tif", "s2_2015_late.tif"]
     assert result["SKIPPED"] == "2016_jul,2016_late"
     with rasterio.open(result["OUTPUTS"][1]) as late:
@@ -226,8 +306,14 @@ def test_cancelled_seasonal_run_leaves_no_partial_file(plugin, tmp_path):
     feedback = QgsProcessingFeedback()
     feedback.progressChanged.connect(lambda percent: feedback.cancel())
     with pytest.raises(QgsProcessingException, match="Cancelled") as raised:
-        run("seasonalcomposites", feedback=feedback, INPUT=str(DEMO_DIR), YEARS="2015", QA_BAND="clear",
-            OUTPUT=str(tmp_path / "seasons"))
+        run(
+            "seasonalcomposites",
+            feedback=feedback,
+            INPUT=str(DEMO_DIR),
+            YEARS="2015",
+            QA_BAND="clear",
+            OUTPUT=str(tmp_path / "seasons"),
+        )
     left = sorted(p.name for p in (tmp_path / "seasons").iterdir())
     assert left in ([], ["composite_2015_JJA.tif"])  # no partial file; a season finished before the cancel stays
     assert "composite_2015_SON.tif" not in left
@@ -239,17 +325,36 @@ def test_cancelled_seasonal_run_leaves_no_partial_file(plugin, tmp_path):
 
 def test_seasons_from_earth_engine(plugin, earth_engine, tmp_path):
     feedback = QgsProcessingFeedback()
-    result = run("seasonalcomposites", feedback=feedback, SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015",
-                 QA_BAND="cs", BANDS="B4,B3,B2", ENGINE=1, OUTPUT=str(tmp_path / "ee"))
+    result = run(
+        "seasonalcomposites",
+        feedback=feedback,
+        SOURCE=1,
+        COLLECTION=1,
+        EXTENT=AOI,
+        YEARS="2015",
+        QA_BAND="cs",
+        BANDS="B4,B3,B2",
+        ENGINE=1,
+        OUTPUT=str(tmp_path / "ee"),
+    )
     assert [os.path.basename(p) for p in result["OUTPUTS"]] == ["composite_2015_JJA.tif", "composite_2015_SON.tif"]
     # Each season is searched once, by its own run; DJF and MAM find nothing there and are skipped.
     assert result["SKIPPED"] == "2015_DJF,2015_MAM"
-    assert "Season 2015_MAM (2015-03-01 to 2015-06-01, end excluded) skipped: Earth Engine lists no scene" \
+    assert (
+        "Season 2015_MAM (2015-03-01 to 2015-06-01, end excluded) skipped: Earth Engine lists no scene"
         in feedback.textLog()
+    )
     searches = [path for kind, path, _ in earth_engine.log if kind == "listAssets"]
     assert searches and len(searches) == len(set(searches))
-    local = run("seasonalcomposites", INPUT=str(DEMO_DIR), EXTENT=AOI, YEARS="2015", QA_BAND="clear",
-                BANDS="B4,B3,B2", OUTPUT=str(tmp_path / "local"))
+    local = run(
+        "seasonalcomposites",
+        INPUT=str(DEMO_DIR),
+        EXTENT=AOI,
+        YEARS="2015",
+        QA_BAND="clear",
+        BANDS="B4,B3,B2",
+        OUTPUT=str(tmp_path / "local"),
+    )
     for from_ee, from_folder in zip(result["OUTPUTS"], local["OUTPUTS"], strict=True):
         ee, folder = read(from_ee), read(from_folder)
         assert ee[1] == folder[1] and ee[2] == folder[2] and np.array_equal(ee[0], folder[0])
@@ -258,16 +363,31 @@ def test_seasons_from_earth_engine(plugin, earth_engine, tmp_path):
 def test_seasons_of_a_folder_with_either_local_engine(plugin, tmp_path):
     """ENGINE 0 (the default, Earth Engine's servers) means this computer for a folder; 1 says it outright."""
     for engine in (0, 1):
-        result = run("seasonalcomposites", INPUT=str(DEMO_DIR), YEARS="2015", SEASONS="late=8-9", QA_BAND="clear",
-                     ENGINE=engine, OUTPUT=str(tmp_path / f"engine{engine}"))
+        result = run(
+            "seasonalcomposites",
+            INPUT=str(DEMO_DIR),
+            YEARS="2015",
+            SEASONS="late=8-9",
+            QA_BAND="clear",
+            ENGINE=engine,
+            OUTPUT=str(tmp_path / f"engine{engine}"),
+        )
         with rasterio.open(result["OUTPUTS"][0]) as composite:
             assert composite.tags()["CLOUDSCORE_ENGINE"] == "this-computer"
 
 
 def test_seasons_from_earth_engine_refuse_an_export_without_a_bucket(plugin, earth_engine, tmp_path):
     with pytest.raises(QgsProcessingException, match=r"BUCKET: the export to Cloud Storage \(ENGINE 2\) needs"):
-        run("seasonalcomposites", SOURCE=1, COLLECTION=1, EXTENT=AOI, YEARS="2015", QA_BAND="cs", ENGINE=2,
-            OUTPUT=str(tmp_path / "ee"))
+        run(
+            "seasonalcomposites",
+            SOURCE=1,
+            COLLECTION=1,
+            EXTENT=AOI,
+            YEARS="2015",
+            QA_BAND="cs",
+            ENGINE=2,
+            OUTPUT=str(tmp_path / "ee"),
+        )
     assert earth_engine.count("listAssets") == 0
 
 
@@ -277,23 +397,33 @@ SEARCH = dict(INPUT=str(DEMO_DIR), QA_BAND="clear", **DATES)
 SEASONAL = dict(INPUT=str(DEMO_DIR), YEARS="2015", QA_BAND="clear")
 
 
-@pytest.mark.parametrize("algorithm, parameters, message", [
-    ("searchscenes", dict(SEARCH, END_DATE="2015-06-01"), "END_DATE: end date 2015-06-01 must be after"),
-    ("searchscenes", dict(SEARCH, QA_BAND="cs"), "QA_BAND: no scene has the QA band 'cs'; QA bands found: clear"),
-    ("searchscenes", dict(SEARCH, START_DATE="2016-01-01", END_DATE="2016-02-01"),
-     "START_DATE: no scene was acquired between 2016-01-01 and 2016-02-01"),
-    ("searchscenes", dict(SEARCH, EXTENT="13.0,13.1,45.0,45.1 [EPSG:4326]"), "EXTENT: .*touches no scene"),
-    ("searchscenes", dict(SEARCH, THRESHOLD=2), "THRESHOLD"),
-    ("fetchscenes", dict(INPUT=str(DEMO_DIR)), "START_DATE: give the start date"),
-    ("fetchscenes", dict(INPUT=str(DEMO_DIR), BANDS="B4,cs", **DATES), "BANDS: scene.* lack some of the bands B4, cs"),
-    ("fetchscenes", dict(INPUT="EMPTY", **DATES), "INPUT: .*holds no Sentinel-2 scene"),
-    ("seasonalcomposites", dict(SEASONAL, YEARS="2016"), r"YEARS: no season \(DJF, MAM, JJA, SON\) of 2016"),
-    ("seasonalcomposites", dict(SEASONAL, YEARS="15"), "YEARS: '15' is not a year"),
-    ("seasonalcomposites", dict(SEASONAL, SEASONS="summer=6-13"), "SEASONS: month 13"),
-    ("seasonalcomposites", dict(SEASONAL, PREFIX="a/b"), "PREFIX: prefix 'a/b'"),
-    ("seasonalcomposites", dict(SEASONAL, QA_BAND="cs"), "YEARS: .*QA band 'cs'"),
-    ("seasonalcomposites", dict(SEASONAL, ENGINE=2, BUCKET="b-1"), r"ENGINE: this source cannot composite export"),
-])
+@pytest.mark.parametrize(
+    "algorithm, parameters, message",
+    [
+        ("searchscenes", dict(SEARCH, END_DATE="2015-06-01"), "END_DATE: end date 2015-06-01 must be after"),
+        ("searchscenes", dict(SEARCH, QA_BAND="cs"), "QA_BAND: no scene has the QA band 'cs'; QA bands found: clear"),
+        (
+            "searchscenes",
+            dict(SEARCH, START_DATE="2016-01-01", END_DATE="2016-02-01"),
+            "START_DATE: no scene was acquired between 2016-01-01 and 2016-02-01",
+        ),
+        ("searchscenes", dict(SEARCH, EXTENT="13.0,13.1,45.0,45.1 [EPSG:4326]"), "EXTENT: .*touches no scene"),
+        ("searchscenes", dict(SEARCH, THRESHOLD=2), "THRESHOLD"),
+        ("fetchscenes", dict(INPUT=str(DEMO_DIR)), "START_DATE: give the start date"),
+        (
+            "fetchscenes",
+            dict(INPUT=str(DEMO_DIR), BANDS="B4,cs", **DATES),
+            "BANDS: scene.* lack some of the bands B4, cs",
+        ),
+        ("fetchscenes", dict(INPUT="EMPTY", **DATES), "INPUT: .*holds no Sentinel-2 scene"),
+        ("seasonalcomposites", dict(SEASONAL, YEARS="2016"), r"YEARS: no season \(DJF, MAM, JJA, SON\) of 2016"),
+        ("seasonalcomposites", dict(SEASONAL, YEARS="15"), "YEARS: '15' is not a year"),
+        ("seasonalcomposites", dict(SEASONAL, SEASONS="summer=6-13"), "SEASONS: month 13"),
+        ("seasonalcomposites", dict(SEASONAL, PREFIX="a/b"), "PREFIX: prefix 'a/b'"),
+        ("seasonalcomposites", dict(SEASONAL, QA_BAND="cs"), "YEARS: .*QA band 'cs'"),
+        ("seasonalcomposites", dict(SEASONAL, ENGINE=2, BUCKET="b-1"), r"ENGINE: this source cannot composite export"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_parameter(plugin, tmp_path, algorithm, parameters, message):
     if parameters["INPUT"] == "EMPTY":
         parameters = dict(parameters, INPUT=str(tmp_path))
@@ -313,8 +443,9 @@ def test_fetch_with_unknown_ids_reports_them(plugin, tmp_path):
     QgsProject.instance().addMapLayer(layer)
     try:
         feedback = QgsProcessingFeedback()
-        result = run("fetchscenes", feedback=feedback, INPUT=str(DEMO_DIR), SCENES=layer.id(),
-                     OUTPUT=str(tmp_path / "out"))
+        result = run(
+            "fetchscenes", feedback=feedback, INPUT=str(DEMO_DIR), SCENES=layer.id(), OUTPUT=str(tmp_path / "out")
+        )
         assert result["SCENE_COUNT"] == 1
         assert "not found in the folder" in feedback.textLog() and "20160101T000000" in feedback.textLog()
         with pytest.raises(QgsProcessingException, match="ID_FIELD: the scene layer has no field 'name'"):
@@ -323,19 +454,47 @@ def test_fetch_with_unknown_ids_reports_them(plugin, tmp_path):
         QgsProject.instance().removeMapLayer(layer.id())
 
 
-@pytest.mark.parametrize("algorithm, words", [
-    ("searchscenes", ["clear_fraction", "score_available", "EPSG:4326"]),
-    ("fetchscenes", ["compositefolder", "id field", "temporary name", "SCENE_IDS"]),
-    ("seasonalcomposites", ["meteorological", "previous", "winter=12-2;summer=6-8", "composite_2016_MAM.tif",
-                            "ENGINE", "both mean this computer"]),
-    ("compositeearthengine",
-     ["Cloud Score+", "CLOUDSCORE_EE_PROJECT", "downloaded in tiles", "UTM zone", "COLLECTION", "ENGINE",
-      "earthengine.computations.create", "On Earth Engine's servers (only the composite is downloaded)",
-      "On this computer (downloads every scene; cached, re-threshold offline)", "CLOUDSCORE_ENGINE"]),
-])
+@pytest.mark.parametrize(
+    "algorithm, words",
+    [
+        ("searchscenes", ["clear_fraction", "score_available", "EPSG:4326"]),
+        ("fetchscenes", ["compositefolder", "id field", "temporary name", "SCENE_IDS"]),
+        (
+            "seasonalcomposites",
+            [
+                "meteorological",
+                "previous",
+                "winter=12-2;summer=6-8",
+                "composite_2016_MAM.tif",
+                "ENGINE",
+                "both mean this computer",
+            ],
+        ),
+        (
+            "compositeearthengine",
+            [
+                "Cloud Score+",
+                "CLOUDSCORE_EE_PROJECT",
+                "downloaded in tiles",
+                "UTM zone",
+                "COLLECTION",
+                "ENGINE",
+                "earthengine.computations.create",
+                "On Earth Engine's servers (only the composite is downloaded)",
+                "On this computer (downloads every scene; cached, re-threshold offline)",
+                "CLOUDSCORE_ENGINE",
+            ],
+        ),
+    ],
+)
 def test_qgis_process_prints_the_help(qgis_process_env, algorithm, words):
-    helped = subprocess.run([QGIS_PROCESS, "help", f"cloudscore:{algorithm}"], env=qgis_process_env,
-                            capture_output=True, text=True, check=True)
+    helped = subprocess.run(
+        [QGIS_PROCESS, "help", f"cloudscore:{algorithm}"],
+        env=qgis_process_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for word in words:
         assert word in helped.stdout
 
@@ -343,9 +502,18 @@ def test_qgis_process_prints_the_help(qgis_process_env, algorithm, words):
 def test_qgis_process_lists_every_algorithm(qgis_process_env):
     listed = subprocess.run([QGIS_PROCESS, "list"], env=qgis_process_env, capture_output=True, text=True, check=True)
     ids = {word for line in listed.stdout.splitlines() for word in line.split() if word.startswith("cloudscore:")}
-    assert ids == {f"cloudscore:{name}" for name in ("compositefolder", "compositeearthengine", "searchscenes",
-                                                     "fetchscenes", "seasonalcomposites", "maskscene",
-                                                     "evaluatemask")}
+    assert ids == {
+        f"cloudscore:{name}"
+        for name in (
+            "compositefolder",
+            "compositeearthengine",
+            "searchscenes",
+            "fetchscenes",
+            "seasonalcomposites",
+            "maskscene",
+            "evaluatemask",
+        )
+    }
 
 
 def test_an_unreadable_scene_folder_is_refused_naming_the_parameter(plugin, tmp_path, monkeypatch):
@@ -360,8 +528,11 @@ def test_an_unreadable_scene_folder_is_refused_naming_the_parameter(plugin, tmp_
         return real_iterdir(path)
 
     monkeypatch.setattr(Path, "iterdir", iterdir)
-    for algorithm, parameters in (("searchscenes", dict(QA_BAND="clear", **DATES)), ("fetchscenes", DATES),
-                                  ("seasonalcomposites", dict(YEARS="2015", QA_BAND="clear"))):
+    for algorithm, parameters in (
+        ("searchscenes", dict(QA_BAND="clear", **DATES)),
+        ("fetchscenes", DATES),
+        ("seasonalcomposites", dict(YEARS="2015", QA_BAND="clear")),
+    ):
         with pytest.raises(QgsProcessingException, match=f"INPUT: cannot read the folder '{folder}': Permission"):
             run(algorithm, INPUT=str(folder), OUTPUT=str(tmp_path / "out"), **parameters)
 
@@ -377,10 +548,13 @@ def test_an_oserror_in_any_check_is_a_message_not_a_traceback(plugin, tmp_path, 
     monkeypatch.setattr(MaskSceneAlgorithm, "check", check)
     alg = QgsApplication.processingRegistry().createAlgorithmById("cloudscore:maskscene")
     assert alg.checkParameterValues({}, QgsProcessingContext()) == (
-        False, "cannot read '/gone/scene.tif': No such file or directory")
+        False,
+        "cannot read '/gone/scene.tif': No such file or directory",
+    )
 
 
 # --- batch and the shipped model ----------------------------------------------------------------------------
+
 
 def test_batch_dialog_runs_compositefolder_over_several_extents(plugin, qgis_iface, tmp_path, monkeypatch):
     """QGIS's own batch machinery: a batch file as the batch panel saves it, loaded and run by the dialog."""
@@ -388,9 +562,20 @@ def test_batch_dialog_runs_compositefolder_over_several_extents(plugin, qgis_ifa
     from qgis.PyQt.QtWidgets import QFileDialog
 
     extents = ["14.550,14.555,45.866,45.870 [EPSG:4326]", AOI, "14.556,14.562,45.870,45.875 [EPSG:4326]"]
-    rows = [{"PARAMETERS": {"INPUT": repr(str(DEMO_DIR)), "EXTENT": repr(extent), "START_DATE": repr("2015-07-01"),
-                            "END_DATE": repr("2015-10-01"), "QA_BAND": repr("clear"), "THRESHOLD": "0.6"},
-             "OUTPUTS": {"OUTPUT": repr(str(tmp_path / f"batch_{i}.tif"))}} for i, extent in enumerate(extents)]
+    rows = [
+        {
+            "PARAMETERS": {
+                "INPUT": repr(str(DEMO_DIR)),
+                "EXTENT": repr(extent),
+                "START_DATE": repr("2015-07-01"),
+                "END_DATE": repr("2015-10-01"),
+                "QA_BAND": repr("clear"),
+                "THRESHOLD": "0.6",
+            },
+            "OUTPUTS": {"OUTPUT": repr(str(tmp_path / f"batch_{i}.tif"))},
+        }
+        for i, extent in enumerate(extents)
+    ]
     batch_file = tmp_path / "batch.json"
     batch_file.write_text(json.dumps(rows))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(batch_file), ""))
@@ -408,12 +593,23 @@ def test_batch_dialog_runs_compositefolder_over_several_extents(plugin, qgis_ifa
 
 def test_the_shipped_model_runs_headless_and_matches_the_direct_composite(plugin, qgis_process_env, tmp_path):
     output = tmp_path / "model.tif"
-    arguments = [f"scenes={DEMO_DIR}", f"aoi={AOI}", "start_date=2015-07-01", "end_date=2015-10-01",
-                 "qa_band=clear", "threshold=0.6", f"composite:Composite={output}"]
-    ran = subprocess.run([QGIS_PROCESS, "--json", "run", str(MODEL), "--", *arguments], env=qgis_process_env,
-                         capture_output=True, text=True)
+    arguments = [
+        f"scenes={DEMO_DIR}",
+        f"aoi={AOI}",
+        "start_date=2015-07-01",
+        "end_date=2015-10-01",
+        "qa_band=clear",
+        "threshold=0.6",
+        f"composite:Composite={output}",
+    ]
+    ran = subprocess.run(
+        [QGIS_PROCESS, "--json", "run", str(MODEL), "--", *arguments],
+        env=qgis_process_env,
+        capture_output=True,
+        text=True,
+    )
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert json.loads(ran.stdout[ran.stdout.index("{"):])["results"]["composite:Composite"] == str(output)
+    assert json.loads(ran.stdout[ran.stdout.index("{") :])["results"]["composite:Composite"] == str(output)
     direct = read(composite(DEMO_DIR, tmp_path / "direct.tif", EXTENT=AOI)["OUTPUT"])
     modelled = read(output)
     assert modelled[1] == direct[1] and modelled[2] == direct[2]
@@ -422,6 +618,10 @@ def test_the_shipped_model_runs_headless_and_matches_the_direct_composite(plugin
 
 def test_the_shipped_model_is_what_the_script_writes(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "make_model.py"), "--output",
-                    str(tmp_path / "model.model3")], env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["/usr/bin/python3", str(ROOT / "scripts" / "make_model.py"), "--output", str(tmp_path / "model.model3")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert (tmp_path / "model.model3").read_bytes() == MODEL.read_bytes()

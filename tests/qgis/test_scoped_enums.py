@@ -47,41 +47,48 @@ def unscoped(use: NameUse):
     for depth in range(1, len(chain)):
         kind = _enum_type(chain[depth])
         if kind is not None and chain[depth - 1] is not kind:
-            scoped = ".".join((*names[:depth - 1], kind.__name__, names[depth - 1]))
+            scoped = ".".join((*names[: depth - 1], kind.__name__, names[depth - 1]))
             return f"{use.where()}: {'.'.join(names[:depth])} is unscoped: write {scoped}"
     return None
 
 
 def test_every_enum_value_is_scoped():
-    uses = sorted((use for path in qgis_side_files() for use in scan_file(path).uses),
-                  key=lambda use: (str(use.path), use.line))
+    uses = sorted(
+        (use for path in qgis_side_files() for use in scan_file(path).uses), key=lambda use: (str(use.path), use.line)
+    )
     problems = [message for message in map(unscoped, uses) if message]
     assert not problems, "\n".join(problems)
     enum_uses = [use for use in uses if use.attrs and use.binding.module.startswith(CHECKED)]
     assert len(enum_uses) > 50  # the walk found the QGIS side's names
 
 
-@pytest.mark.parametrize("line, message", [
-    ("Qgis.Info", "Qgis.Info is unscoped: write Qgis.MessageLevel.Info"),
-    ("QgsProcessing.TypeVectorPolygon", "write QgsProcessing.SourceType.TypeVectorPolygon"),
-    ("QgsFeatureSink.FastInsert", "write QgsFeatureSink.Flag.FastInsert"),
-    ("Qt.AlignLeft", "write Qt.AlignmentFlag.AlignLeft"),
-    ("QtWidgets.QDialog.Accepted", "write QtWidgets.QDialog.DialogCode.Accepted"),
-    ("Qgis.MessageLevel.Info", None),
-    ("QgsProcessing.SourceType.TypeVectorPolygon", None),
-    ("Qt.AlignmentFlag.AlignLeft", None),
-    ("QgsProcessing.TEMPORARY_OUTPUT", None),
-    ("Qgis.NotThere", None),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("Qgis.Info", "Qgis.Info is unscoped: write Qgis.MessageLevel.Info"),
+        ("QgsProcessing.TypeVectorPolygon", "write QgsProcessing.SourceType.TypeVectorPolygon"),
+        ("QgsFeatureSink.FastInsert", "write QgsFeatureSink.Flag.FastInsert"),
+        ("Qt.AlignLeft", "write Qt.AlignmentFlag.AlignLeft"),
+        ("QtWidgets.QDialog.Accepted", "write QtWidgets.QDialog.DialogCode.Accepted"),
+        ("Qgis.MessageLevel.Info", None),
+        ("QgsProcessing.SourceType.TypeVectorPolygon", None),
+        ("Qt.AlignmentFlag.AlignLeft", None),
+        ("QgsProcessing.TEMPORARY_OUTPUT", None),
+        ("Qgis.NotThere", None),
+    ],
+)
 def test_checker_finds_unscoped_values(tmp_path, line, message):
     module = tmp_path / "plugin" / "example.py"
     module.parent.mkdir()
-    module.write_text(textwrap.dedent(f"""
+    module.write_text(
+        textwrap.dedent(f"""
         from qgis.core import Qgis, QgsFeatureSink, QgsProcessing
         from qgis.PyQt import QtWidgets
         from qgis.PyQt.QtCore import Qt
         VALUE = {line}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     found = [text for text in map(unscoped, scan_file(module, tmp_path).uses) if text]
     if message is None:
         assert found == []

@@ -46,8 +46,10 @@ def resolve(use: NameUse) -> Optional[str]:
 def custom_widgets(ui_file: Path) -> List[Tuple[str, str, str]]:
     """``(class, extends, header)`` of each custom widget a Qt Designer file declares."""
     root = ET.parse(ui_file).getroot()
-    return [(item.findtext("class", ""), item.findtext("extends", ""), item.findtext("header", ""))
-            for item in root.iter("customwidget")]
+    return [
+        (item.findtext("class", ""), item.findtext("extends", ""), item.findtext("header", ""))
+        for item in root.iter("customwidget")
+    ]
 
 
 def custom_widget_enums(ui_file: Path) -> List[str]:
@@ -56,8 +58,7 @@ def custom_widget_enums(ui_file: Path) -> List[str]:
     classes = {name for name, _extends, _header in custom_widgets(ui_file)}
     root = ET.parse(ui_file).getroot()
     values = [node.text or "" for node in root.iter() if node.tag in ("enum", "set")]
-    return [value for value in values
-            if any(part.strip().split("::")[0] in classes for part in value.split("|"))]
+    return [value for value in values if any(part.strip().split("::")[0] in classes for part in value.split("|"))]
 
 
 class _Stub:

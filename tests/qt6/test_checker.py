@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 if "PyQt5.QtCore" in sys.modules:
-    pytest.skip("the Qt6 check runs in a process of its own (make lint): Qt5 is loaded here",
-                allow_module_level=True)
+    pytest.skip("the Qt6 check runs in a process of its own (make lint): Qt5 is loaded here", allow_module_level=True)
 
 from ..qt_names import scan_file  # noqa: E402
 from .pyqt6_names import custom_widget_enums, resolve, stubbed_custom_widgets  # noqa: E402
@@ -28,7 +27,9 @@ def _failures(root: Path, source: str, name: str = "plugin/example.py"):
 
 
 def test_scoped_names_and_qgis_aliases_pass(tmp_path):
-    problems, unresolved = _failures(tmp_path, """
+    problems, unresolved = _failures(
+        tmp_path,
+        """
         from qgis.PyQt import QtWidgets, sip, uic
         from qgis.PyQt.QtCore import QMetaType, Qt, QVariant
         from qgis.PyQt.QtWidgets import QAction, QSizePolicy
@@ -40,37 +41,49 @@ def test_scoped_names_and_qgis_aliases_pass(tmp_path):
         BUTTON = QtWidgets.QDialogButtonBox.StandardButton.Ok
         COLOR = qgis.PyQt.QtGui.QColor
         uic.loadUiType, sip.isdeleted, QAction, QVariant
-        """)
+        """,
+    )
     assert (problems, unresolved) == ([], [])
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("Qt.AlignLeft", "QtCore.Qt has no 'AlignLeft'"),
-    ("QVariant.Double", "QtCore.QVariant has no 'Double'"),
-    ("QVariant.Type.String", "QtCore.QVariant has no 'Type'"),
-    ("QSizePolicy.Expanding", "QtWidgets.QSizePolicy has no 'Expanding'"),
-    ("QtWidgets.QDialog.Accepted", "QtWidgets.QDialog has no 'Accepted'"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Qt.AlignLeft", "QtCore.Qt has no 'AlignLeft'"),
+        ("QVariant.Double", "QtCore.QVariant has no 'Double'"),
+        ("QVariant.Type.String", "QtCore.QVariant has no 'Type'"),
+        ("QSizePolicy.Expanding", "QtWidgets.QSizePolicy has no 'Expanding'"),
+        ("QtWidgets.QDialog.Accepted", "QtWidgets.QDialog has no 'Accepted'"),
+    ],
+)
 def test_unscoped_enums_and_qvariant_types_fail(tmp_path, line, expected):
-    _problems, unresolved = _failures(tmp_path, f"""
+    _problems, unresolved = _failures(
+        tmp_path,
+        f"""
         from qgis.PyQt import QtWidgets
         from qgis.PyQt.QtCore import Qt, QVariant
         from qgis.PyQt.QtWidgets import QSizePolicy
         VALUE = {line}
-        """)
+        """,
+    )
     assert len(unresolved) == 1 and expected in unresolved[0] and "example.py:5" in unresolved[0]
 
 
 def test_names_qt6_dropped_fail(tmp_path):
-    _problems, unresolved = _failures(tmp_path, """
+    _problems, unresolved = _failures(
+        tmp_path,
+        """
         from qgis.PyQt.QtCore import QRegExp
         from qgis.PyQt.QtWidgets import QDesktopWidget
-        """)
+        """,
+    )
     assert len(unresolved) == 2 and "no 'QRegExp'" in unresolved[0] and "no 'QDesktopWidget'" in unresolved[1]
 
 
 def test_qt5_spellings_and_imports_are_problems(tmp_path):
-    problems, _unresolved = _failures(tmp_path, """
+    problems, _unresolved = _failures(
+        tmp_path,
+        """
         from PyQt5.QtCore import Qt
         from qgis.PyQt.QtWebKitWidgets import QWebView
         from qgis.PyQt.QtGui import *
@@ -78,7 +91,8 @@ def test_qt5_spellings_and_imports_are_problems(tmp_path):
         def run(dialog, app):
             dialog.exec_()
             app.exec()
-        """)
+        """,
+    )
     assert len(problems) == 4
     assert "import Qt through qgis.PyQt" in problems[0]
     assert "QtWebKitWidgets' is Qt5 only" in problems[1]
@@ -141,6 +155,8 @@ def test_form_with_stand_ins_builds_and_they_go_away(app, tmp_path):
 
 def test_form_naming_a_qgis_widget_enum_is_found(tmp_path):
     ui_file = tmp_path / "form.ui"
-    ui_file.write_text(FORM.format(extra='<property name="storageMode"><enum>QgsFileWidget::GetDirectory</enum>'
-                                         '</property>'), encoding="utf-8")
+    ui_file.write_text(
+        FORM.format(extra='<property name="storageMode"><enum>QgsFileWidget::GetDirectory</enum></property>'),
+        encoding="utf-8",
+    )
     assert custom_widget_enums(ui_file) == ["QgsFileWidget::GetDirectory"]

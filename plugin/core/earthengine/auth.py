@@ -75,8 +75,11 @@ def checked_url(url: str, field: str, what: str) -> str:
     parts = urlsplit(url)
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     if scheme != "https" and not (scheme == "http" and host in LOOPBACK_HOSTS):
-        raise InputError(field, f"{what} {url!r} must start with https:// (plain http:// is accepted only for "
-                                "127.0.0.1, localhost or ::1: tokens would otherwise be sent unencrypted)")
+        raise InputError(
+            field,
+            f"{what} {url!r} must start with https:// (plain http:// is accepted only for "
+            "127.0.0.1, localhost or ::1: tokens would otherwise be sent unencrypted)",
+        )
     return url
 
 
@@ -133,7 +136,8 @@ class StaticToken(Credentials):
     def refresh(self) -> None:
         raise AuthError(
             f"Earth Engine refused the access token from {self.origin} (expired or revoked; access tokens last "
-            f"about an hour): give a fresh one, or {SETUP_HINT}")
+            f"about an hour): give a fresh one, or {SETUP_HINT}"
+        )
 
 
 class RefreshTokenCredentials(Credentials):
@@ -149,9 +153,17 @@ class RefreshTokenCredentials(Credentials):
         InputError: (on construction) ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
     """
 
-    def __init__(self, refresh_token: str, client_id: str, client_secret: str, *, origin: str = "credentials",
-                 project: Optional[str] = None, session: Optional[requests.Session] = None,
-                 environ: Optional[Mapping[str, str]] = None):
+    def __init__(
+        self,
+        refresh_token: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        origin: str = "credentials",
+        project: Optional[str] = None,
+        session: Optional[requests.Session] = None,
+        environ: Optional[Mapping[str, str]] = None,
+    ):
         self.refresh_token = refresh_token
         self.client_id = client_id
         self.client_secret = client_secret
@@ -173,13 +185,19 @@ class RefreshTokenCredentials(Credentials):
             self._token = self._exchange()
 
     def _exchange(self) -> str:
-        form = {"grant_type": "refresh_token", "refresh_token": self.refresh_token,
-                "client_id": self.client_id, "client_secret": self.client_secret}
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.refresh_token,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+        }
         try:
             response = self._session.post(self.token_uri, data=form, timeout=TOKEN_TIMEOUT)
         except requests.RequestException as error:
-            raise AuthError(f"could not reach the token endpoint {self.token_uri} to refresh the credentials "
-                            f"from {self.origin}: {network_failure(error, TOKEN_TIMEOUT)}") from error
+            raise AuthError(
+                f"could not reach the token endpoint {self.token_uri} to refresh the credentials "
+                f"from {self.origin}: {network_failure(error, TOKEN_TIMEOUT)}"
+            ) from error
         try:
             body = response.json()
         except ValueError:
@@ -225,13 +243,18 @@ def _service_account(info: Mapping[str, Any], origin: str) -> Credentials:
     except ImportError as error:
         raise AuthError(
             f"{origin} is a service-account key, which needs the google-auth package to sign its tokens: "
-            "install it into QGIS's Python (pip install google-auth), or use another kind of credentials") from error
+            "install it into QGIS's Python (pip install google-auth), or use another kind of credentials"
+        ) from error
     credentials = service_account.Credentials.from_service_account_info(dict(info), scopes=list(SCOPES))
     return GoogleAuthCredentials(credentials, origin, project=info.get("project_id"))
 
 
-def credentials_from_info(info: Mapping[str, Any], origin: str, session: Optional[requests.Session] = None,
-                          environ: Optional[Mapping[str, str]] = None) -> Credentials:
+def credentials_from_info(
+    info: Mapping[str, Any],
+    origin: str,
+    session: Optional[requests.Session] = None,
+    environ: Optional[Mapping[str, str]] = None,
+) -> Credentials:
     """Credentials from the JSON of a credentials file: Earth Engine's, gcloud's ``authorized_user`` or a
     ``service_account`` key.
 
@@ -256,19 +279,29 @@ def credentials_from_info(info: Mapping[str, Any], origin: str, session: Optiona
         if info.get("type") == "authorized_user":
             missing = [key for key in ("client_id", "client_secret") if not info.get(key)]
             if missing:
-                raise AuthError(f"{origin} is gcloud's authorized_user credentials but lacks "
-                                f"{' and '.join(missing)}: re-run `gcloud auth application-default login`")
+                raise AuthError(
+                    f"{origin} is gcloud's authorized_user credentials but lacks "
+                    f"{' and '.join(missing)}: re-run `gcloud auth application-default login`"
+                )
             client_id, client_secret = info["client_id"], info["client_secret"]
         else:
             client_id = info.get("client_id") or EE_PUBLIC_CLIENT_ID
             client_secret = info.get("client_secret") or EE_PUBLIC_CLIENT_SECRET
-        return RefreshTokenCredentials(info["refresh_token"], client_id, client_secret, origin=origin,
-                                       project=project, session=session, environ=environ)
+        return RefreshTokenCredentials(
+            info["refresh_token"],
+            client_id,
+            client_secret,
+            origin=origin,
+            project=project,
+            session=session,
+            environ=environ,
+        )
     raise AuthError(f"{origin} holds neither a refresh token nor a service-account key: {SETUP_HINT}")
 
 
-def credentials_from_secret(secret: str, origin: str, session: Optional[requests.Session] = None,
-                            environ: Optional[Mapping[str, str]] = None) -> Credentials:
+def credentials_from_secret(
+    secret: str, origin: str, session: Optional[requests.Session] = None, environ: Optional[Mapping[str, str]] = None
+) -> Credentials:
     """Credentials from a secret the user keeps in the QGIS authentication database: the JSON of a credentials
     file or service-account key (see ``credentials_from_info``), else an access token.
 
@@ -310,8 +343,9 @@ def adc_path(environ: Mapping[str, str], home: Optional[Path] = None) -> Path:
     return (home or Path.home()) / ".config" / "gcloud" / "application_default_credentials.json"
 
 
-def find_credentials(environ: Optional[Mapping[str, str]] = None, home: Optional[Path] = None,
-                     session: Optional[requests.Session] = None) -> Credentials:
+def find_credentials(
+    environ: Optional[Mapping[str, str]] = None, home: Optional[Path] = None, session: Optional[requests.Session] = None
+) -> Credentials:
     """The first Earth Engine credentials of the chain in this module's docstring: ``CLOUDSCORE_EE_TOKEN``, the
     key named by ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY``, the earthengine credentials file, application-default
     credentials.
@@ -338,13 +372,17 @@ def find_credentials(environ: Optional[Mapping[str, str]] = None, home: Optional
         # other credentials silently.
         path = Path(named_key).expanduser()
         if not path.is_file():
-            raise AuthError(f"{SERVICE_ACCOUNT_ENV} names the service-account key file {path}, which does not "
-                            f"exist: correct or unset {SERVICE_ACCOUNT_ENV}")
+            raise AuthError(
+                f"{SERVICE_ACCOUNT_ENV} names the service-account key file {path}, which does not "
+                f"exist: correct or unset {SERVICE_ACCOUNT_ENV}"
+            )
         log.info("Earth Engine credentials: service-account key %s (from %s)", path, SERVICE_ACCOUNT_ENV)
         return credentials_from_info(_read_json(path), f"service-account key {path}", session, environ)
     looked.append(f"environment variable {SERVICE_ACCOUNT_ENV}")
-    for path, kind in ((earthengine_credentials_path(home), "Earth Engine credentials file"),
-                       (adc_path(environ, home), "application-default credentials")):
+    for path, kind in (
+        (earthengine_credentials_path(home), "Earth Engine credentials file"),
+        (adc_path(environ, home), "application-default credentials"),
+    ):
         if path.is_file():
             log.info("Earth Engine credentials: %s %s", kind, path)
             return credentials_from_info(_read_json(path), f"{kind} {path}", session, environ)
@@ -352,8 +390,9 @@ def find_credentials(environ: Optional[Mapping[str, str]] = None, home: Optional
     raise AuthError(f"no Earth Engine credentials found (looked at: {'; '.join(looked)}): {SETUP_HINT}")
 
 
-def resolve_project(explicit: Optional[str], credentials: Optional[Credentials],
-                    environ: Optional[Mapping[str, str]] = None) -> str:
+def resolve_project(
+    explicit: Optional[str], credentials: Optional[Credentials], environ: Optional[Mapping[str, str]] = None
+) -> str:
     """The Cloud project billed for the requests (sent as ``X-Goog-User-Project``).
 
     Order: ``explicit`` (the dock's / algorithm's PROJECT), ``CLOUDSCORE_EE_PROJECT``, the project the
@@ -369,4 +408,5 @@ def resolve_project(explicit: Optional[str], credentials: Optional[Credentials],
     raise AuthError(
         "no Cloud project for Earth Engine: give one (PROJECT / the dock's project field), set "
         f"{PROJECT_ENV}, or run `earthengine set_project <id>`; the project needs the Earth Engine API enabled "
-        "and registered for Earth Engine (https://code.earthengine.google.com/register)")
+        "and registered for Earth Engine (https://code.earthengine.google.com/register)"
+    )

@@ -44,13 +44,19 @@ QUOTA_STATUS_HEADER = "x-earth-engine-quota-status"
 ``_QUOTA_STATUS_HEADER``)."""
 QUOTA_RESTRICTED = "parallelism_restricted=true"
 """What that header holds when the project is in restricted mode (``data.py`` ``_handle_response_headers``)."""
-PROJECT_ACCESS_REASONS = frozenset({"USER_PROJECT_DENIED", "SERVICE_DISABLED", "CONSUMER_INVALID",
-                                    "accessNotConfigured"})
+PROJECT_ACCESS_REASONS = frozenset(
+    {"USER_PROJECT_DENIED", "SERVICE_DISABLED", "CONSUMER_INVALID", "accessNotConfigured"}
+)
 """Error reasons (``errors[].reason`` or ``details[].reason``, Google API error model) of a Cloud project that
 may not use Earth Engine."""
-PROJECT_ACCESS_MESSAGES = ("not registered to use earth engine", "has not been used in project",
-                           "it is disabled", "user_project_denied", "service_disabled",
-                           "caller does not have required permission to use project")
+PROJECT_ACCESS_MESSAGES = (
+    "not registered to use earth engine",
+    "has not been used in project",
+    "it is disabled",
+    "user_project_denied",
+    "service_disabled",
+    "caller does not have required permission to use project",
+)
 """Lower-case parts of Earth Engine's messages for the same cases, when the body carries no reason."""
 
 T = TypeVar("T")
@@ -145,8 +151,12 @@ def error_details(response: requests.Response) -> Tuple[str, str, Tuple[str, ...
     if not isinstance(error, dict):
         error = {"message": str(error)}
     message = str(error.get("message") or response.text[:300].strip() or response.reason or "no message")
-    reasons = tuple(str(item.get("reason")) for key in ("errors", "details") for item in error.get(key) or []
-                    if isinstance(item, dict) and item.get("reason"))
+    reasons = tuple(
+        str(item.get("reason"))
+        for key in ("errors", "details")
+        for item in error.get(key) or []
+        if isinstance(item, dict) and item.get("reason")
+    )
     return message, str(error.get("status") or ""), reasons
 
 
@@ -156,8 +166,12 @@ def is_rate_limit(response: requests.Response) -> bool:
     return status == "RESOURCE_EXHAUSTED" or bool(RATE_LIMIT_REASONS.intersection(reasons))
 
 
-NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                  requests.exceptions.ContentDecodingError)
+NETWORK_ERRORS = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 """Failures on the way (no answer, a broken or undecodable answer): retried."""
 
 
@@ -171,10 +185,18 @@ class RetryingClient:
     error_type = EarthEngineError
     """Raised when the retries ran out."""
 
-    def _send(self, method: str, url: str, what: str, decode: Callable[[requests.Response], T],
-              refusal: Callable[[requests.Response], EarthEngineError], *,
-              headers: Optional[Callable[[], Dict[str, str]]] = None,
-              should_stop: Optional[Callable[[], bool]] = None, **request_args: Any) -> T:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        decode: Callable[[requests.Response], T],
+        refusal: Callable[[requests.Response], EarthEngineError],
+        *,
+        headers: Optional[Callable[[], Dict[str, str]]] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+        **request_args: Any,
+    ) -> T:
         """One call, retried on ``NETWORK_ERRORS``, ``RETRYABLE_STATUS``, rate-limit 403s and bodies ``decode``
         rejects with ``BodyError``; a 401 refreshes the token once; any other status raises ``refusal(response)``.
 
@@ -204,8 +226,11 @@ class RetryingClient:
                     status = response.status_code
                     if status == 401:
                         if refreshed:
-                            raise AuthError(f"{self.service} refused the credentials from {self.credentials.origin} "
-                                            f"even after a token refresh: {error_details(response)[0]}", status)
+                            raise AuthError(
+                                f"{self.service} refused the credentials from {self.credentials.origin} "
+                                f"even after a token refresh: {error_details(response)[0]}",
+                                status,
+                            )
                         refreshed = True
                         self._refresh(token)
                         continue
@@ -221,11 +246,13 @@ class RetryingClient:
                         raise refusal(response)
             if retries >= self.retry.max_retries:
                 raise self.error_type(
-                    f"{self.service} request {what} failed after {retries + 1} attempts; last: {failure}", status)
+                    f"{self.service} request {what} failed after {retries + 1} attempts; last: {failure}", status
+                )
             wait = self.retry.delay(retries, retry_after)
             retries += 1
-            log.warning("%s %s: %s; retry %d/%d in %.1f s", self.service, what, failure, retries,
-                        self.retry.max_retries, wait)
+            log.warning(
+                "%s %s: %s; retry %d/%d in %.1f s", self.service, what, failure, retries, self.retry.max_retries, wait
+            )
             self.retry.wait(wait, should_stop)
 
     def close(self) -> None:
@@ -255,9 +282,15 @@ class EarthEngineClient(RetryingClient):
         max_connections: HTTP connections kept open (the number of requests in flight).
     """
 
-    def __init__(self, credentials: Credentials, project: str, url: Optional[str] = None,
-                 retry: Optional[RetryPolicy] = None, timeout: Tuple[float, float] = (15.0, 300.0),
-                 max_connections: int = 8):
+    def __init__(
+        self,
+        credentials: Credentials,
+        project: str,
+        url: Optional[str] = None,
+        retry: Optional[RetryPolicy] = None,
+        timeout: Tuple[float, float] = (15.0, 300.0),
+        max_connections: int = 8,
+    ):
         self.credentials = credentials
         self.project = project
         self.url = api_url(url)
@@ -271,20 +304,29 @@ class EarthEngineClient(RetryingClient):
         self._quota_warned = False
         self._quota_lock = threading.Lock()
 
-    def get_json(self, path: str, params: Optional[Dict[str, Any]] = None,
-                 should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+    def get_json(
+        self, path: str, params: Optional[Dict[str, Any]] = None, should_stop: Optional[Callable[[], bool]] = None
+    ) -> Dict[str, Any]:
         """GET ``<root>/<path>`` and return its JSON body (an undecodable body is retried)."""
         return self.request("GET", path, params=params, decode=_json_body, should_stop=should_stop)
 
-    def post_json(self, path: str, body: Dict[str, Any],
-                  should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+    def post_json(
+        self, path: str, body: Dict[str, Any], should_stop: Optional[Callable[[], bool]] = None
+    ) -> Dict[str, Any]:
         """POST the JSON ``body`` to ``<root>/<path>`` and return the JSON answer (retried as ``request`` says:
         only for calls that are safe to repeat, such as an export carrying its ``requestId``)."""
         return self.request("POST", path, json=body, decode=_json_body, should_stop=should_stop)
 
-    def request(self, method: str, path: str, *, decode: Callable[[requests.Response], T],
-                params: Optional[Dict[str, Any]] = None, json: Optional[Dict[str, Any]] = None,
-                should_stop: Optional[Callable[[], bool]] = None) -> T:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        decode: Callable[[requests.Response], T],
+        params: Optional[Dict[str, Any]] = None,
+        json: Optional[Dict[str, Any]] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+    ) -> T:
         """One API call with the retry rules of this module.
 
         Args:
@@ -302,9 +344,17 @@ class EarthEngineClient(RetryingClient):
         url = f"{self.url}/{path.lstrip('/')}"
         # One line for messages: the call and the host, never the query string (an AIP-160 filter can be 4 KB).
         what = f"{method} {path.split('/')[-1][:80]} to {urlsplit(self.url).netloc}"
-        return self._send(method, url, what, lambda response: decode(_complete(response)), self._refusal,
-                          headers=lambda: {"X-Goog-User-Project": self.project}, should_stop=should_stop,
-                          params=params, json=json)
+        return self._send(
+            method,
+            url,
+            what,
+            lambda response: decode(_complete(response)),
+            self._refusal,
+            headers=lambda: {"X-Goog-User-Project": self.project},
+            should_stop=should_stop,
+            params=params,
+            json=json,
+        )
 
     def _on_response(self, response: requests.Response) -> None:
         # earthengine-api calls python/ee/data.py _handle_response_headers on every response, whatever its status
@@ -317,8 +367,13 @@ class EarthEngineClient(RetryingClient):
             if self._quota_warned:
                 return
             self._quota_warned = True
-        log.warning("Earth Engine: project %r has exceeded the compute quota of its noncommercial tier and is in "
-                    "restricted mode (%s: %s)", self.project, QUOTA_STATUS_HEADER, status)
+        log.warning(
+            "Earth Engine: project %r has exceeded the compute quota of its noncommercial tier and is in "
+            "restricted mode (%s: %s)",
+            self.project,
+            QUOTA_STATUS_HEADER,
+            status,
+        )
 
     def _refusal(self, response: requests.Response) -> EarthEngineError:
         message, _, reasons = error_details(response)
@@ -327,7 +382,9 @@ class EarthEngineClient(RetryingClient):
             return AuthError(
                 f"project {self.project!r} has no Earth Engine access (Earth Engine says: {message}). Enable the "
                 "Earth Engine API in that Cloud project and register it for Earth Engine "
-                "(https://code.earthengine.google.com/register), or choose another project", status)
+                "(https://code.earthengine.google.com/register), or choose another project",
+                status,
+            )
         return EarthEngineError(f"Earth Engine refused the request (HTTP {status}): {message}", status)
 
 
@@ -347,8 +404,12 @@ def _check_stop(should_stop: Optional[Callable[[], bool]]) -> None:
 def _complete(response: requests.Response) -> requests.Response:
     # urllib3 1.x does not enforce Content-Length: a connection closed early gives a short body silently.
     expected = response.headers.get("Content-Length")
-    complete = expected is None or not expected.isdigit() or "Content-Encoding" in response.headers \
+    complete = (
+        expected is None
+        or not expected.isdigit()
+        or "Content-Encoding" in response.headers
         or len(response.content) == int(expected)
+    )
     if not complete:
         raise BodyError(f"truncated: {len(response.content)} of {expected} bytes")
     return response

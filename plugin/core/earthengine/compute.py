@@ -52,16 +52,24 @@ def tile_requests(asset_id: str, tiles: Sequence[GridTile], band_count: int) -> 
     return [TileRequest(asset_id, (CACHE_ENTRY,), tile, BYTES_PER_BAND * band_count) for tile in tiles]
 
 
-def plan_compute(cache: TileCache, asset_id: str, tiles: Sequence[GridTile],
-                 band_count: int) -> Tuple[List[TileRequest], int]:
+def plan_compute(
+    cache: TileCache, asset_id: str, tiles: Sequence[GridTile], band_count: int
+) -> Tuple[List[TileRequest], int]:
     """The tiles still to compute (the cache lacks them) and the number already cached."""
-    planned = [r for r in tile_requests(asset_id, tiles, band_count)
-               if cache.missing(asset_id, r.tile.key, [CACHE_ENTRY])]
+    planned = [
+        r for r in tile_requests(asset_id, tiles, band_count) if cache.missing(asset_id, r.tile.key, [CACHE_ENTRY])
+    ]
     return planned, len(tiles) - len(planned)
 
 
-def compute_tile(client: EarthEngineClient, cache: TileCache, expression: Dict[str, Any], request: TileRequest,
-                 band_count: int, should_stop: Optional[Callable[[], bool]] = None) -> None:
+def compute_tile(
+    client: EarthEngineClient,
+    cache: TileCache,
+    expression: Dict[str, Any],
+    request: TileRequest,
+    band_count: int,
+    should_stop: Optional[Callable[[], bool]] = None,
+) -> None:
     """Compute one tile on Earth Engine's servers as GeoTIFF and store it in the cache (retries are the client's).
 
     Raises:
@@ -71,13 +79,19 @@ def compute_tile(client: EarthEngineClient, cache: TileCache, expression: Dict[s
         WriteError: the tile could not be written to the cache (its path and the reason, e.g. a full disk).
     """
     body = {"expression": expression, "fileFormat": "GEO_TIFF", "grid": pixel_grid(request.tile)}
-    content = client.request("POST", f"v1/projects/{client.project}/image:computePixels", json=body,
-                             decode=geotiff_checker(request.tile.grid, band_count), should_stop=should_stop)
+    content = client.request(
+        "POST",
+        f"v1/projects/{client.project}/image:computePixels",
+        json=body,
+        decode=geotiff_checker(request.tile.grid, band_count),
+        should_stop=should_stop,
+    )
     cache.put(request.asset_id, request.tile.key, request.bands, content)
 
 
-def paste_parts(window: Window, band_count: int, parts: Iterable[Tuple[Window, Callable[[], Path]]],
-                what: str) -> np.ndarray:
+def paste_parts(
+    window: Window, band_count: int, parts: Iterable[Tuple[Window, Callable[[], Path]]], what: str
+) -> np.ndarray:
     """The files that tile an output grid, pasted into one ``window`` of it.
 
     Args:
@@ -105,7 +119,7 @@ def paste_parts(window: Window, band_count: int, parts: Iterable[Tuple[Window, C
         inside = Window(left - int(part.col_off), top - int(part.row_off), right - left, bottom - top)
         path = path_of()
         with reading(path, what), rasterio.open(path) as src:
-            out[:, top - row0:bottom - row0, left - col0:right - col0] = src.read(window=inside, out_dtype="uint16")
+            out[:, top - row0 : bottom - row0, left - col0 : right - col0] = src.read(window=inside, out_dtype="uint16")
     return out
 
 
@@ -130,14 +144,20 @@ class CachedComposite(ComputedComposite):
             EarthEngineError: a tile is no longer in the cache (cleared meanwhile).
             ReadError: a cached tile cannot be read (its path and GDAL's reason).
         """
-        return paste_parts(window, self.band_count, ((tile.window, lambda tile=tile: self._path(tile))
-                                                     for tile in self.tiles), "tile-cache entry")
+        return paste_parts(
+            window,
+            self.band_count,
+            ((tile.window, lambda tile=tile: self._path(tile)) for tile in self.tiles),
+            "tile-cache entry",
+        )
 
     def _path(self, tile: GridTile) -> Path:
         if tile.key not in self._paths:
             found = self.cache.locate(self.asset_id, tile.key, CACHE_ENTRY)
             if found is None:
-                raise EarthEngineError(f"a computed tile of {self.asset_id} is not in the tile cache "
-                                       f"{self.cache.folder}: run again (the cache may have been cleared meanwhile)")
+                raise EarthEngineError(
+                    f"a computed tile of {self.asset_id} is not in the tile cache "
+                    f"{self.cache.folder}: run again (the cache may have been cleared meanwhile)"
+                )
             self._paths[tile.key] = found[0]
         return self._paths[tile.key]

@@ -44,8 +44,13 @@ def network_failure(error: BaseException, read_timeout: Optional[float] = None) 
         return "the answer could not be decoded"
     if isinstance(error, requests.exceptions.SSLError):
         return "the secure connection failed (TLS)"
-    if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text \
-            or "nodename nor servname" in text or "Temporary failure in name resolution" in text:
+    if (
+        "NameResolutionError" in text
+        or "Name or service not known" in text
+        or "getaddrinfo" in text
+        or "nodename nor servname" in text
+        or "Temporary failure in name resolution" in text
+    ):
         return f"host not found ({cause or 'name resolution failed'})"
     if "RemoteDisconnected" in text or "Connection aborted" in text:
         return "the server closed the connection without an answer"

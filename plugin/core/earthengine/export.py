@@ -66,7 +66,13 @@ from .storage import StorageClient, StorageObject, is_intact
 log = logging.getLogger(__name__)
 
 PENDING, RUNNING, CANCELLING, SUCCEEDED, FAILED, CANCELLED = (
-    "PENDING", "RUNNING", "CANCELLING", "SUCCEEDED", "FAILED", "CANCELLED")
+    "PENDING",
+    "RUNNING",
+    "CANCELLING",
+    "SUCCEEDED",
+    "FAILED",
+    "CANCELLED",
+)
 """Operation states (``metadata.state``; earthengine-api ``_cloud_api_utils.TASK_TO_OPERATION_STATE``)."""
 LIST_PAGE_SIZE = 500
 """``pageSize`` of an operations listing (earthengine-api ``data.py`` ``_TASKLIST_PAGE_SIZE``)."""
@@ -106,18 +112,27 @@ def export_expression(expression: Dict[str, Any], grid: Grid) -> Dict[str, Any]:
     t = grid.transform
     epsg = grid.crs.to_epsg(100)
     crs = f"EPSG:{epsg}" if epsg is not None else grid.crs.to_wkt()
-    values[reprojected] = _call("Image.reproject", image=image, crs=_call("Projection", crs=_constant(crs)),
-                                crsTransform=_constant([t.a, t.b, t.c, t.d, t.e, t.f]))
+    values[reprojected] = _call(
+        "Image.reproject",
+        image=image,
+        crs=_call("Projection", crs=_constant(crs)),
+        crsTransform=_constant([t.a, t.b, t.c, t.d, t.e, t.f]),
+    )
     reference = {"valueReference": reprojected}
-    rectangle = _call("GeometryConstructors.Rectangle", coordinates=_constant([0, 0, grid.width, grid.height]),
-                      crs=_call("Image.projection", image=reference), geodesic=_constant(False),
-                      evenOdd=_constant(True))
+    rectangle = _call(
+        "GeometryConstructors.Rectangle",
+        coordinates=_constant([0, 0, grid.width, grid.height]),
+        crs=_call("Image.projection", image=reference),
+        geodesic=_constant(False),
+        evenOdd=_constant(True),
+    )
     values[result] = _call("Image.clipToBoundsAndScale", input=reference, geometry=rectangle)
     return {"result": result, "values": values}
 
 
-def export_body(expression: Dict[str, Any], grid: Grid, bucket: str, prefix: str, description: str,
-                request_id: str) -> Dict[str, Any]:
+def export_body(
+    expression: Dict[str, Any], grid: Grid, bucket: str, prefix: str, description: str, request_id: str
+) -> Dict[str, Any]:
     """The ``ExportImageRequest`` of ``image:export``, field for field as earthengine-api's
     ``Export.image.toCloudStorage(image, description, bucket, fileNamePrefix=prefix, crs, crsTransform,
     dimensions, maxPixels=width * height, formatOptions={"cloudOptimized": True})`` followed by ``Task.start()``
@@ -139,8 +154,11 @@ def export_key(expression: Dict[str, Any], grid: Grid, bucket: str, project: str
     """A stable name of one export: SHA-256 (24 hex digits) of the exported expression on ``grid``, the bucket and
     the project. The same request gives the same key, any change (scenes, threshold, method, bands, dates, grid,
     bucket, project) another."""
-    text = json.dumps({"expression": export_expression(expression, grid), "bucket": bucket, "project": project},
-                      sort_keys=True, separators=(",", ":"))
+    text = json.dumps(
+        {"expression": export_expression(expression, grid), "bucket": bucket, "project": project},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
@@ -160,7 +178,7 @@ def shard_offsets(name: str, prefix: str) -> Optional[Tuple[int, int]]:
     prefix merely starts the same way)."""
     if not name.startswith(prefix):
         return None
-    match = _SHARD.fullmatch(name[len(prefix):])
+    match = _SHARD.fullmatch(name[len(prefix) :])
     if match is None:
         return None
     return (int(match.group("row")), int(match.group("col"))) if match.group("row") else (0, 0)
@@ -205,8 +223,9 @@ class OperationStatus:
             progress = min(max(float(metadata.get("progress") or 0.0), 0.0), 1.0)
         except (TypeError, ValueError):
             progress = 0.0
-        return cls(str(operation["name"]), str(metadata.get("state") or ""), progress,
-                   bool(operation.get("done")), message)
+        return cls(
+            str(operation["name"]), str(metadata.get("state") or ""), progress, bool(operation.get("done")), message
+        )
 
     @property
     def succeeded(self) -> bool:
@@ -332,8 +351,11 @@ def cancel_recorded_task(client: EarthEngineClient, output: Path) -> Optional[st
         client.post_json(f"v1/{record.operation}:cancel", {})
         log.info("Earth Engine's export task %s is cancelled", record.operation)
     except CloudScoreError as error:
-        log.warning("Could not cancel Earth Engine's export task %s (%s): cancel it in Earth Engine's task list",
-                    record.operation, error)
+        log.warning(
+            "Could not cancel Earth Engine's export task %s (%s): cancel it in Earth Engine's task list",
+            record.operation,
+            error,
+        )
     ExportRecord.path(output).unlink(missing_ok=True)
     return record.operation
 
@@ -401,8 +423,16 @@ class ExportJob:
     # -- the record --
 
     def _save(self) -> None:
-        ExportRecord(self.key, self.attempt, self.operation, self.request_id, self.client.project, self.bucket,
-                     self.prefix, self.description).save(self.output)
+        ExportRecord(
+            self.key,
+            self.attempt,
+            self.operation,
+            self.request_id,
+            self.client.project,
+            self.bucket,
+            self.prefix,
+            self.description,
+        ).save(self.output)
 
     def _next_attempt(self) -> None:
         """Forget the task (it failed, was cancelled or lost its files): the next run starts a new one."""
@@ -426,8 +456,7 @@ class ExportJob:
         if record is not None and record.key == self.key:
             self.attempt, self.operation = record.attempt, record.operation
         elif record is not None:  # another request wrote to this output before: its files are of no use
-            log.info("The export record %s is of another request: a new export starts",
-                     ExportRecord.path(self.output))
+            log.info("The export record %s is of another request: a new export starts", ExportRecord.path(self.output))
             shutil.rmtree(files_folder(self.output), ignore_errors=True)
         if self.operation:
             try:
@@ -450,28 +479,43 @@ class ExportJob:
         for _ in range(NEW_TASKS_PER_RUN):
             self._save()  # the request id first: a run stopped during the call finds the task through it
             try:
-                answer = self.client.post_json(f"v1/projects/{self.client.project}/image:export", self.body(),
-                                               should_stop)
+                answer = self.client.post_json(
+                    f"v1/projects/{self.client.project}/image:export", self.body(), should_stop
+                )
             except EarthEngineError as error:
                 if error.status != 409:  # ALREADY_EXISTS: the request id's task, which the listing names
                     raise
                 answer = self._listed(should_stop)
                 if answer is None:
-                    raise EarthEngineError(f"Earth Engine says the export task {self.request_id} exists ({error}) "
-                                           "but does not list it: try again later", error.status) from error
+                    raise EarthEngineError(
+                        f"Earth Engine says the export task {self.request_id} exists ({error}) "
+                        "but does not list it: try again later",
+                        error.status,
+                    ) from error
             status = OperationStatus.from_json(answer)
             if status.done and not status.succeeded:  # an earlier run's task of this request id, failed: anew
-                log.info("Earth Engine's export task %s of an earlier run ended %s: starting a new one",
-                         status.name, status.describe())
+                log.info(
+                    "Earth Engine's export task %s of an earlier run ended %s: starting a new one",
+                    status.name,
+                    status.describe(),
+                )
                 self.attempt += 1
                 continue
             self.operation = status.name
             self._save()
-            log.info("Earth Engine export task %s (%s): %s into gs://%s/%s*", status.name, status.describe(),
-                     self.description, self.bucket, self.prefix)
+            log.info(
+                "Earth Engine export task %s (%s): %s into gs://%s/%s*",
+                status.name,
+                status.describe(),
+                self.description,
+                self.bucket,
+                self.prefix,
+            )
             return status
-        raise EarthEngineError(f"Earth Engine's export tasks of this request keep ending without success "
-                               f"({NEW_TASKS_PER_RUN} in a row): see them in Earth Engine's task list")
+        raise EarthEngineError(
+            f"Earth Engine's export tasks of this request keep ending without success "
+            f"({NEW_TASKS_PER_RUN} in a row): see them in Earth Engine's task list"
+        )
 
     def _listed(self, should_stop: Optional[Callable[[], bool]]) -> Optional[Dict[str, Any]]:
         """The operation of the project whose description is this attempt's, from ``operations.list``."""
@@ -497,9 +541,13 @@ class ExportJob:
         """
         return OperationStatus.from_json(self.client.get_json(f"v1/{name}", should_stop=should_stop))
 
-    def wait(self, status: OperationStatus, progress: Optional[ExportProgress] = None,
-             should_stop: Optional[Callable[[], bool]] = None,
-             cancel_remote: Optional[Callable[[], bool]] = None) -> OperationStatus:
+    def wait(
+        self,
+        status: OperationStatus,
+        progress: Optional[ExportProgress] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+        cancel_remote: Optional[Callable[[], bool]] = None,
+    ) -> OperationStatus:
         """Poll the task until it ends (waits of ``poll.delays()``), reporting its state and progress.
 
         Raises:
@@ -533,15 +581,19 @@ class ExportJob:
             self.client.post_json(f"v1/{name}:cancel", {})
             log.info("Earth Engine's export task %s is cancelled", name)
         except CloudScoreError as error:  # the user's cancel stands; say the task may run on
-            log.warning("Could not cancel Earth Engine's export task %s (%s): cancel it in Earth Engine's task "
-                        "list", name, error)
+            log.warning(
+                "Could not cancel Earth Engine's export task %s (%s): cancel it in Earth Engine's task list",
+                name,
+                error,
+            )
         self._next_attempt()
 
     def _ended(self, status: OperationStatus) -> EarthEngineError:
         how = "was cancelled" if status.state in (CANCELLED, CANCELLING) else "failed"
         reason = (status.error or status.state).strip().rstrip(".")
-        return EarthEngineError(f"Earth Engine's export task {status.name} {how}: {reason}. Run again to start a "
-                                "new task")
+        return EarthEngineError(
+            f"Earth Engine's export task {status.name} {how}: {reason}. Run again to start a new task"
+        )
 
     # -- the files --
 
@@ -558,9 +610,12 @@ class ExportJob:
                 found.append((obj, offsets))
         return found
 
-    def download(self, files: Sequence[Tuple[StorageObject, Tuple[int, int]]],
-                 progress: Optional[ExportProgress] = None,
-                 should_stop: Optional[Callable[[], bool]] = None) -> List[Path]:
+    def download(
+        self,
+        files: Sequence[Tuple[StorageObject, Tuple[int, int]]],
+        progress: Optional[ExportProgress] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+    ) -> List[Path]:
         """Download the task's files into ``files_folder(output)``; files already there whole (size and MD5) are
         kept, partial ones resumed.
 
@@ -597,8 +652,12 @@ class ExportJob:
         report(f"download {len(files)}/{len(files)}")
         return paths
 
-    def run(self, progress: Optional[ExportProgress] = None, should_stop: Optional[Callable[[], bool]] = None,
-            cancel_remote: Optional[Callable[[], bool]] = None) -> "ShardComposite":
+    def run(
+        self,
+        progress: Optional[ExportProgress] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+        cancel_remote: Optional[Callable[[], bool]] = None,
+    ) -> "ShardComposite":
         """Start (or find again) the task, wait for it, download its files and return them as one image.
 
         A succeeded task whose files are no longer in the bucket is replaced by a new one.
@@ -615,11 +674,17 @@ class ExportJob:
             if files:
                 paths = self.download(files, progress, should_stop)
                 return ShardComposite(paths, self.grid, self.band_count, self.output)
-            log.warning("Earth Engine's export task %s succeeded but gs://%s/%s* holds none of its files (deleted "
-                        "meanwhile?): starting a new task", status.name, self.bucket, self.prefix)
+            log.warning(
+                "Earth Engine's export task %s succeeded but gs://%s/%s* holds none of its files (deleted "
+                "meanwhile?): starting a new task",
+                status.name,
+                self.bucket,
+                self.prefix,
+            )
             self._next_attempt()
-        raise EarthEngineError(f"Earth Engine's export tasks succeeded but their files never appeared in "
-                               f"gs://{self.bucket}/{FOLDER_NAME}/")
+        raise EarthEngineError(
+            f"Earth Engine's export tasks succeeded but their files never appeared in gs://{self.bucket}/{FOLDER_NAME}/"
+        )
 
 
 _DOWNLOAD_START = 0.8
@@ -658,11 +723,13 @@ class ShardComposite(ComputedComposite):
         self.grid, self.band_count, self.output = grid, band_count, output
         self.parts: List[Tuple[Path, Window]] = [(Path(p), self._place(Path(p))) for p in paths]
         covered = sum(int(w.width) * int(w.height) for _, w in self.parts)
-        overlapping = any(_overlap(a, b) for i, (_, a) in enumerate(self.parts) for _, b in self.parts[i + 1:])
+        overlapping = any(_overlap(a, b) for i, (_, a) in enumerate(self.parts) for _, b in self.parts[i + 1 :])
         if overlapping or covered != grid.width * grid.height:
-            raise EarthEngineError(f"the {len(self.parts)} exported file(s) do not tile the {grid.width} x "
-                                   f"{grid.height} output grid exactly ({covered} pixels covered"
-                                   f"{', some twice' if overlapping else ''})")
+            raise EarthEngineError(
+                f"the {len(self.parts)} exported file(s) do not tile the {grid.width} x "
+                f"{grid.height} output grid exactly ({covered} pixels covered"
+                f"{', some twice' if overlapping else ''})"
+            )
 
     def _place(self, path: Path) -> Window:
         try:
@@ -673,18 +740,28 @@ class ShardComposite(ComputedComposite):
             raise EarthEngineError(f"the exported file {path.name} does not open as a GeoTIFF ({error})") from error
         grid = self.grid
         col, row = ~grid.transform * (transform.c, transform.f)
-        on_grid = (crs == grid.crs and transform.almost_equals(Affine(grid.transform.a, grid.transform.b,
-                                                                      transform.c, grid.transform.d,
-                                                                      grid.transform.e, transform.f))
-                   and abs(col - round(col)) < 1e-3 and abs(row - round(row)) < 1e-3)
+        on_grid = (
+            crs == grid.crs
+            and transform.almost_equals(
+                Affine(grid.transform.a, grid.transform.b, transform.c, grid.transform.d, grid.transform.e, transform.f)
+            )
+            and abs(col - round(col)) < 1e-3
+            and abs(row - round(row)) < 1e-3
+        )
         window = Window(int(round(col)), int(round(row)), width, height)
-        inside = (on_grid and window.col_off >= 0 and window.row_off >= 0
-                  and window.col_off + width <= grid.width and window.row_off + height <= grid.height)
+        inside = (
+            on_grid
+            and window.col_off >= 0
+            and window.row_off >= 0
+            and window.col_off + width <= grid.width
+            and window.row_off + height <= grid.height
+        )
         if not inside or count != self.band_count:
             raise EarthEngineError(
                 f"the exported file {path.name} ({count} bands, {width} x {height} px at column {col:.3f}, row "
                 f"{row:.3f}, {crs}) is not a part of the {self.band_count}-band output grid ({grid.width} x "
-                f"{grid.height} px, {grid.crs})")
+                f"{grid.height} px, {grid.crs})"
+            )
         return window
 
     def read(self, window: Window) -> np.ndarray:
@@ -693,8 +770,9 @@ class ShardComposite(ComputedComposite):
         Raises:
             ReadError: a downloaded file cannot be read (its path and GDAL's reason).
         """
-        return paste_parts(window, self.band_count, ((part, lambda path=path: path) for path, part in self.parts),
-                           "exported file")
+        return paste_parts(
+            window, self.band_count, ((part, lambda path=path: path) for path, part in self.parts), "exported file"
+        )
 
     def release(self) -> None:
         """Delete the downloaded files and the export record beside the output (the output is written). The
@@ -706,5 +784,9 @@ class ShardComposite(ComputedComposite):
 
 
 def _overlap(a: Window, b: Window) -> bool:
-    return (a.col_off < b.col_off + b.width and b.col_off < a.col_off + a.width
-            and a.row_off < b.row_off + b.height and b.row_off < a.row_off + a.height)
+    return (
+        a.col_off < b.col_off + b.width
+        and b.col_off < a.col_off + a.width
+        and a.row_off < b.row_off + b.height
+        and b.row_off < a.row_off + a.height
+    )

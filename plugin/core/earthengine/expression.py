@@ -59,8 +59,12 @@ class _Graph:
 
     def mapped(self, collection: ValueNode, body: ValueNode) -> ValueNode:
         """``Collection.map`` of a one-argument function whose body uses ``MAPPING_VARIABLE``."""
-        function = {"functionDefinitionValue": {"argumentNames": [MAPPING_VARIABLE],
-                                                "body": self.reference(body)["valueReference"]}}
+        function = {
+            "functionDefinitionValue": {
+                "argumentNames": [MAPPING_VARIABLE],
+                "body": self.reference(body)["valueReference"],
+            }
+        }
         return _call("Collection.map", collection=collection, baseAlgorithm=function)
 
 
@@ -77,9 +81,18 @@ def statistic_band_names(bands: Sequence[str], method: str, percentiles: Sequenc
     return list(bands)
 
 
-def composite_expression(collection: str, geometry: Dict[str, Any], start: date, end: date,
-                         scene_ids: Sequence[str], qa_band: str, threshold: float, bands: Sequence[str],
-                         method: str, percentiles: Sequence[float] = ()) -> Dict[str, Any]:
+def composite_expression(
+    collection: str,
+    geometry: Dict[str, Any],
+    start: date,
+    end: date,
+    scene_ids: Sequence[str],
+    qa_band: str,
+    threshold: float,
+    bands: Sequence[str],
+    method: str,
+    percentiles: Sequence[float] = (),
+) -> Dict[str, Any]:
     """The expression computing a composite on Earth Engine's servers (see the module docstring).
 
     Args:
@@ -104,38 +117,50 @@ def composite_expression(collection: str, geometry: Dict[str, Any], start: date,
     names = statistic_names(method, percentiles)
     graph = _Graph()
     image = {"argumentReference": MAPPING_VARIABLE}
-    aoi = _call("GeometryConstructors.Polygon", coordinates=_constant(geometry["coordinates"]),
-                evenOdd=_constant(True))
+    aoi = _call("GeometryConstructors.Polygon", coordinates=_constant(geometry["coordinates"]), evenOdd=_constant(True))
     scenes = _call("ImageCollection.load", id=_constant(collection))
     for condition in (
         _call("Filter.intersects", leftField=_constant(".all"), rightValue=_call("Feature", geometry=aoi)),
-        _call("Filter.dateRangeContains", leftValue=_call("DateRange", start=_constant(start.isoformat()),
-                                                          end=_constant(end.isoformat())),
-              rightField=_constant("system:time_start")),
+        _call(
+            "Filter.dateRangeContains",
+            leftValue=_call("DateRange", start=_constant(start.isoformat()), end=_constant(end.isoformat())),
+            rightField=_constant("system:time_start"),
+        ),
         _call("Filter.listContains", leftValue=_constant(list(scene_ids)), rightField=_constant("system:index")),
     ):
         scenes = _call("Collection.filter", collection=scenes, filter=condition)
     scores = _call("ImageCollection.load", id=_constant(SCORE_COLLECTION))
-    linked = graph.reference(graph.mapped(scenes, _call(
-        "Image.linkCollection", input=image, imageCollection=scores, linkedBands=_constant([qa_band]))))
-    is_clear = _call("Image.gte", image1=_select(image, [qa_band]), image2=_call("Image.constant",
-                                                                                 value=_constant(threshold)))
+    linked = graph.reference(
+        graph.mapped(
+            scenes, _call("Image.linkCollection", input=image, imageCollection=scores, linkedBands=_constant([qa_band]))
+        )
+    )
+    is_clear = _call(
+        "Image.gte", image1=_select(image, [qa_band]), image2=_call("Image.constant", value=_constant(threshold))
+    )
     clear = graph.reference(graph.mapped(linked, _call("Image.updateMask", image=image, mask=is_clear)))
     if method == "best":
         statistics = _call("ImageCollection.qualityMosaic", collection=clear, qualityBand=_constant(qa_band))
     else:
         selected = graph.mapped(clear, _select(image, bands))
         if method == "percentiles":
-            reducer = _call("Reducer.percentile", percentiles=_constant(list(percentiles)),
-                            outputNames=_constant(names))
+            reducer = _call(
+                "Reducer.percentile", percentiles=_constant(list(percentiles)), outputNames=_constant(names)
+            )
             statistics = _call("ImageCollection.reduce", collection=selected, reducer=reducer)
         else:
             statistics = _call(_REDUCERS[method], collection=selected)
     qa_only = _select(image, [qa_band])
-    count = _call("Image.rename", input=_call("reduce.count", collection=graph.mapped(clear, qa_only)),
-                  names=_constant([COUNT_NAME]))
-    scored = _call("Image.rename", input=_call("reduce.count", collection=graph.mapped(linked, qa_only)),
-                   names=_constant([SCORED_NAME]))
+    count = _call(
+        "Image.rename",
+        input=_call("reduce.count", collection=graph.mapped(clear, qa_only)),
+        names=_constant([COUNT_NAME]),
+    )
+    scored = _call(
+        "Image.rename",
+        input=_call("reduce.count", collection=graph.mapped(linked, qa_only)),
+        names=_constant([SCORED_NAME]),
+    )
     result = _select(statistics, statistic_band_names(bands, method, percentiles))
     for extra in (count, scored):
         result = _call("Image.addBands", dstImg=result, srcImg=extra)

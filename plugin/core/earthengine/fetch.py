@@ -70,7 +70,8 @@ def check_ceiling(planned: FetchEstimate, ceiling_mb: Optional[float]) -> None:
             "EXTENT",
             f"this Earth Engine fetch needs about {planned.megabytes:.1f} MB in {planned.requests} request(s), over "
             f"the ceiling of {ceiling_mb:g} MB (setting cloudscore_composite/earthengine/ceiling_mb): choose a "
-            "smaller extent, fewer dates or bands, a coarser resolution, or raise the ceiling")
+            "smaller extent, fewer dates or bands, a coarser resolution, or raise the ceiling",
+        )
 
 
 def pixel_grid(tile: GridTile) -> Dict[str, Any]:
@@ -80,8 +81,14 @@ def pixel_grid(tile: GridTile) -> Dict[str, Any]:
     epsg = tile.grid.crs.to_epsg(100)
     grid: Dict[str, Any] = {
         "dimensions": {"width": tile.grid.width, "height": tile.grid.height},
-        "affineTransform": {"scaleX": t.a, "shearX": t.b, "translateX": t.c,
-                            "shearY": t.d, "scaleY": t.e, "translateY": t.f},
+        "affineTransform": {
+            "scaleX": t.a,
+            "shearX": t.b,
+            "translateX": t.c,
+            "shearY": t.d,
+            "scaleY": t.e,
+            "translateY": t.f,
+        },
     }
     if epsg is not None:
         grid["crsCode"] = f"EPSG:{epsg}"
@@ -103,8 +110,9 @@ def geotiff_checker(grid: Grid, band_count: int) -> Callable[[requests.Response]
                 if shape != wanted:
                     raise BodyError(f"GeoTIFF of shape {shape}, expected {wanted}")
                 if not dataset.transform.almost_equals(grid.transform):
-                    raise BodyError(f"GeoTIFF on transform {tuple(dataset.transform)[:6]}, expected "
-                                    f"{tuple(grid.transform)[:6]}")
+                    raise BodyError(
+                        f"GeoTIFF on transform {tuple(dataset.transform)[:6]}, expected {tuple(grid.transform)[:6]}"
+                    )
                 if dataset.crs != grid.crs:
                     raise BodyError(f"GeoTIFF in CRS {dataset.crs}, expected {grid.crs}")
                 # Decode every block once (a block at a time, to bound memory): a damaged stream fails here.
@@ -128,8 +136,9 @@ def raise_first_failure(futures: Iterable[Future]) -> None:
         raise errors[0]
 
 
-def fetch_tile(client: EarthEngineClient, cache: TileCache, request: TileRequest,
-               should_stop: Optional[Callable[[], bool]] = None) -> None:
+def fetch_tile(
+    client: EarthEngineClient, cache: TileCache, request: TileRequest, should_stop: Optional[Callable[[], bool]] = None
+) -> None:
     """Download one tile as GeoTIFF and store it in the cache (retries are the client's).
 
     Raises:
@@ -138,15 +147,23 @@ def fetch_tile(client: EarthEngineClient, cache: TileCache, request: TileRequest
         WriteError: the tile could not be written to the cache (its path and the reason, e.g. a full disk).
     """
     body = {"fileFormat": "GEO_TIFF", "bandIds": list(request.bands), "grid": pixel_grid(request.tile)}
-    content = client.request("POST", f"v1/{asset_name(request.asset_id)}:getPixels", json=body,
-                             decode=geotiff_checker(request.tile.grid, len(request.bands)),
-                             should_stop=should_stop)
+    content = client.request(
+        "POST",
+        f"v1/{asset_name(request.asset_id)}:getPixels",
+        json=body,
+        decode=geotiff_checker(request.tile.grid, len(request.bands)),
+        should_stop=should_stop,
+    )
     cache.put(request.asset_id, request.tile.key, request.bands, content)
 
 
-def run_requests(requests_: Sequence[TileRequest], fetch_one: Callable[[TileRequest, Callable[[], bool]], None],
-                 max_workers: int = DEFAULT_MAX_WORKERS, progress: Optional[Callable[[int, int], None]] = None,
-                 is_canceled: Optional[Callable[[], bool]] = None) -> None:
+def run_requests(
+    requests_: Sequence[TileRequest],
+    fetch_one: Callable[[TileRequest, Callable[[], bool]], None],
+    max_workers: int = DEFAULT_MAX_WORKERS,
+    progress: Optional[Callable[[int, int], None]] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+) -> None:
     """Run ``fetch_one`` over the requests with at most ``max_workers`` in flight.
 
     ``progress(done, total)`` is called as requests finish. On a cancel or a failure, requests not started
@@ -190,8 +207,9 @@ def run_requests(requests_: Sequence[TileRequest], fetch_one: Callable[[TileRequ
                 if finished and progress is not None:
                     progress(done, total)
                 if pending and is_canceled is not None and is_canceled():
-                    log.info("Earth Engine fetch cancelled after %d of %d request(s); fetched tiles are kept",
-                             done, total)
+                    log.info(
+                        "Earth Engine fetch cancelled after %d of %d request(s); fetched tiles are kept", done, total
+                    )
                     raise Cancelled("cancelled by the user")
         except BaseException:
             stop.set()

@@ -86,8 +86,13 @@ def asset_filter(start: date, end: date, geometry: Dict[str, Any]) -> str:
     return f'startTime >= "{_rfc3339(start)}" AND startTime < "{_rfc3339(end)}" AND intersects("{region}")'
 
 
-def list_assets(client: EarthEngineClient, collection: str, filter_text: str, basic: bool = False,
-                should_stop: Optional[Callable[[], bool]] = None) -> Iterator[Dict[str, Any]]:
+def list_assets(
+    client: EarthEngineClient,
+    collection: str,
+    filter_text: str,
+    basic: bool = False,
+    should_stop: Optional[Callable[[], bool]] = None,
+) -> Iterator[Dict[str, Any]]:
     """Every asset of ``collection`` matching the filter, following each ``nextPageToken``.
 
     Args:
@@ -123,8 +128,14 @@ def _band_grid(asset: Dict[str, Any]) -> Tuple[CRS, Affine, int, int]:
     grid = band["grid"]
     crs = CRS.from_user_input(grid.get("crsCode") or grid["crsWkt"])
     t = grid.get("affineTransform") or {}
-    transform = Affine(float(t.get("scaleX", 0)), float(t.get("shearX", 0)), float(t.get("translateX", 0)),
-                       float(t.get("shearY", 0)), float(t.get("scaleY", 0)), float(t.get("translateY", 0)))
+    transform = Affine(
+        float(t.get("scaleX", 0)),
+        float(t.get("shearX", 0)),
+        float(t.get("translateX", 0)),
+        float(t.get("shearY", 0)),
+        float(t.get("scaleY", 0)),
+        float(t.get("translateY", 0)),
+    )
     dimensions = grid.get("dimensions") or {}
     return crs, transform, int(dimensions.get("width", 0)), int(dimensions.get("height", 0))
 
@@ -168,9 +179,15 @@ class SearchResult:
     unscored: List[str] = field(default_factory=list)
 
 
-def search_scenes(client: EarthEngineClient, collection: str, start: date, end: date,
-                  aoi: Optional[Bounds], aoi_crs: Union[CRS, str, None],
-                  should_stop: Optional[Callable[[], bool]] = None) -> SearchResult:
+def search_scenes(
+    client: EarthEngineClient,
+    collection: str,
+    start: date,
+    end: date,
+    aoi: Optional[Bounds],
+    aoi_crs: Union[CRS, str, None],
+    should_stop: Optional[Callable[[], bool]] = None,
+) -> SearchResult:
     """Scenes of ``collection`` acquired in ``[start, end)`` over the AOI, each linked to its Cloud Score+ image.
 
     Scenes without a score are returned without QA bands (so the pipeline reports them as skipped), counted
@@ -196,7 +213,11 @@ def search_scenes(client: EarthEngineClient, collection: str, start: date, end: 
     scenes.sort(key=lambda s: (s.time, s.scene_id))
     unscored = [s.scene_id for s in scenes if not set(SCORE_BANDS) & set(s.band_names)]
     if unscored:
-        log.warning("%d of %d scene(s) have no Cloud Score+ image yet (skipped): %s", len(unscored), len(scenes),
-                    ", ".join(unscored))
+        log.warning(
+            "%d of %d scene(s) have no Cloud Score+ image yet (skipped): %s",
+            len(unscored),
+            len(scenes),
+            ", ".join(unscored),
+        )
     log.info("Earth Engine: %d scene(s) of %s between %s and %s (end excluded)", len(scenes), collection, start, end)
     return SearchResult(scenes, unscored)

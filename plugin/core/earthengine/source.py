@@ -53,8 +53,9 @@ BYTES_PER_PIXEL = {"reflectance": 2, "score": 4}
 COPERNICUS/S2_HARMONIZED bands). For Cloud Score+ (``cs``, ``cs_cdf``, 0..1) the catalogue gives no data type:
 float32 is an assumption, the widest type fractional scores plausibly come in, so the estimate and the tile side
 err on the large side (a narrower type only makes requests smaller than planned)."""
-DEFAULT_TILE_SIDE = tile_side(max(len(S2_BANDS) * BYTES_PER_PIXEL["reflectance"],
-                                  len(SCORE_BANDS) * BYTES_PER_PIXEL["score"]))
+DEFAULT_TILE_SIDE = tile_side(
+    max(len(S2_BANDS) * BYTES_PER_PIXEL["reflectance"], len(SCORE_BANDS) * BYTES_PER_PIXEL["score"])
+)
 """Tile side fitting every band of an asset in one request, so a tile's key never depends on the bands asked
 for (a run with fewer bands finds the same tiles in the cache)."""
 
@@ -124,12 +125,21 @@ class EarthEngineSource(Source):
     search_is_cheap = False
     engines = (SERVERS, THIS_COMPUTER, EXPORT)
 
-    def __init__(self, collection: str = "COPERNICUS/S2_SR_HARMONIZED", project: Optional[str] = None,
-                 cache_dir: Union[str, Path, None] = None, api_url: Optional[str] = None,
-                 credentials: Union[Credentials, str, None] = None, max_workers: int = DEFAULT_MAX_WORKERS,
-                 ceiling_mb: Optional[float] = None, *, retry: Optional[RetryPolicy] = None,
-                 tile_size: Optional[int] = None, storage_url: Optional[str] = None,
-                 poll: Optional[PollPolicy] = None):
+    def __init__(
+        self,
+        collection: str = "COPERNICUS/S2_SR_HARMONIZED",
+        project: Optional[str] = None,
+        cache_dir: Union[str, Path, None] = None,
+        api_url: Optional[str] = None,
+        credentials: Union[Credentials, str, None] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        ceiling_mb: Optional[float] = None,
+        *,
+        retry: Optional[RetryPolicy] = None,
+        tile_size: Optional[int] = None,
+        storage_url: Optional[str] = None,
+        poll: Optional[PollPolicy] = None,
+    ):
         if collection not in COLLECTIONS:
             raise InputError("COLLECTION", f"collection {collection!r} is not one of {', '.join(COLLECTIONS)}")
         self.collection = collection
@@ -137,12 +147,14 @@ class EarthEngineSource(Source):
         self.cache = TileCache(cache_dir)
         self.api_url = api_url
         self.credentials = StaticToken(credentials, "the given token") if isinstance(credentials, str) else credentials
-        self.max_workers = _clamped("requests in flight (max_workers)", max_workers, 1, MAX_WORKERS,
-                                    DEFAULT_MAX_WORKERS)
+        self.max_workers = _clamped(
+            "requests in flight (max_workers)", max_workers, 1, MAX_WORKERS, DEFAULT_MAX_WORKERS
+        )
         self.ceiling_mb = ceiling_mb if ceiling_mb is not None and ceiling_mb > 0 else None
         self.retry = retry
-        self.tile_size = _clamped("tile side in pixels", tile_size or DEFAULT_TILE_SIDE, 1, DEFAULT_TILE_SIDE,
-                                  DEFAULT_TILE_SIDE)
+        self.tile_size = _clamped(
+            "tile side in pixels", tile_size or DEFAULT_TILE_SIDE, 1, DEFAULT_TILE_SIDE, DEFAULT_TILE_SIDE
+        )
         self.storage_url = storage_url
         self.poll = poll
         self.unscored: List[str] = []
@@ -159,9 +171,15 @@ class EarthEngineSource(Source):
         """``["cs", "cs_cdf"]``: Cloud Score+ scores, 0 (occluded) .. 1 (clear)."""
         return list(SCORE_BANDS)
 
-    def search(self, start: date, end: date, aoi: Optional[Bounds] = None,
-               aoi_crs: Union[CRS, str, None] = None, *,
-               is_canceled: Optional[Callable[[], bool]] = None) -> List[Scene]:
+    def search(
+        self,
+        start: date,
+        end: date,
+        aoi: Optional[Bounds] = None,
+        aoi_crs: Union[CRS, str, None] = None,
+        *,
+        is_canceled: Optional[Callable[[], bool]] = None,
+    ) -> List[Scene]:
         """Scenes in ``[start, end)`` over the AOI, in time order; those without a score have no QA band and
         their ids are kept in ``self.unscored``. ``is_canceled`` is polled before each page and during retry
         waits.
@@ -176,11 +194,15 @@ class EarthEngineSource(Source):
         self.unscored = result.unscored
         return result.scenes
 
-    def no_scene_error(self, start: date, end: date, aoi: Optional[Bounds] = None,
-                       aoi_crs: Union[CRS, str, None] = None) -> InputError:
+    def no_scene_error(
+        self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
+    ) -> InputError:
         """``START_DATE``: Earth Engine lists no scene of the collection in the dates over the extent."""
-        return InputError("START_DATE", f"Earth Engine lists no scene of {self.collection} acquired between {start} "
-                                        f"and {end} (end excluded) over the extent: widen the dates or the extent")
+        return InputError(
+            "START_DATE",
+            f"Earth Engine lists no scene of {self.collection} acquired between {start} "
+            f"and {end} (end excluded) over the extent: widen the dates or the extent",
+        )
 
     def default_crs(self, aoi: Optional[Bounds], aoi_crs: Union[CRS, str, None]) -> Optional[CRS]:
         """The UTM zone of the AOI's centre (``utm.utm_crs``): Sentinel-2 tiles are in UTM."""
@@ -191,8 +213,9 @@ class EarthEngineSource(Source):
         planned, cached = self.plan_requests(scenes, bands, grid)
         return estimate(planned, cached)
 
-    def download_estimates(self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid,
-                           statistics: int) -> Dict[str, FetchEstimate]:
+    def download_estimates(
+        self, scenes: Sequence[Scene], bands: Sequence[str], qa_band: str, grid: Grid, statistics: int
+    ) -> Dict[str, FetchEstimate]:
         """Every engine's download: the composite alone (``statistics`` x bands + 2 count bands, uint16, tiles
         already cached not counted), every band of every scene with its score, and an export's files (the
         composite, uncompressed, as one request)."""
@@ -200,11 +223,11 @@ class EarthEngineSource(Source):
         tiles = computed_tiles(grid, band_count, self.tile_size)
         servers = estimate(tile_requests("computed", tiles, band_count))  # the cache is known only at the run
         exported = FetchEstimate(1, servers.megabytes)
-        return {SERVERS: servers, THIS_COMPUTER: self.estimate(scenes, list(bands) + [qa_band], grid),
-                EXPORT: exported}
+        return {SERVERS: servers, THIS_COMPUTER: self.estimate(scenes, list(bands) + [qa_band], grid), EXPORT: exported}
 
-    def compute_composite(self, request, plan, progress: Optional[FetchProgress] = None,
-                          is_canceled: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+    def compute_composite(
+        self, request, plan, progress: Optional[FetchProgress] = None, is_canceled: Optional[Callable[[], bool]] = None
+    ) -> ComputedComposite:
         """Compute the composite on Earth Engine's servers (``image:computePixels``, see ``expression``) on the
         plan's grid, tile by tile into the cache, and return it for reading.
 
@@ -224,13 +247,23 @@ class EarthEngineSource(Source):
         check_ceiling(size, self.ceiling_mb)
         log.info("Earth Engine computes the composite on its servers: %s", size)
         client = self.client() if planned else None
-        run_requests(planned, lambda tile, stop: compute_tile(client, self.cache, expression, tile, band_count, stop),
-                     self.max_workers, progress, is_canceled)
+        run_requests(
+            planned,
+            lambda tile, stop: compute_tile(client, self.cache, expression, tile, band_count, stop),
+            self.max_workers,
+            progress,
+            is_canceled,
+        )
         return CachedComposite(self.cache, asset_id, tiles, band_count)
 
-    def export_composite(self, request, plan, progress: Optional[Callable[[str, float], None]] = None,
-                         is_canceled: Optional[Callable[[], bool]] = None,
-                         cancel_remote: Optional[Callable[[], bool]] = None) -> ComputedComposite:
+    def export_composite(
+        self,
+        request,
+        plan,
+        progress: Optional[Callable[[str, float], None]] = None,
+        is_canceled: Optional[Callable[[], bool]] = None,
+        cancel_remote: Optional[Callable[[], bool]] = None,
+    ) -> ComputedComposite:
         """Export the composite to ``request.bucket`` as an Earth Engine batch task (``image:export``, see
         ``export``), or find the task a run of the same request started; poll it (state and progress to
         ``progress``), download its files (resuming what an earlier run downloaded) and return them as one image
@@ -244,8 +277,9 @@ class EarthEngineSource(Source):
                 Engine's message).
         """
         job = self._export_job(request, plan)
-        check_ceiling(FetchEstimate(1, plan.grid.width * plan.grid.height * 2 * job.band_count / MEGABYTE),
-                      self.ceiling_mb)
+        check_ceiling(
+            FetchEstimate(1, plan.grid.width * plan.grid.height * 2 * job.band_count / MEGABYTE), self.ceiling_mb
+        )
         try:
             return job.run(progress, is_canceled, cancel_remote)
         finally:
@@ -260,8 +294,9 @@ class EarthEngineSource(Source):
             Cancelled: ``is_canceled`` returned True.
         """
         job = self._export_job(request, plan)
-        check_ceiling(FetchEstimate(1, plan.grid.width * plan.grid.height * 2 * job.band_count / MEGABYTE),
-                      self.ceiling_mb)
+        check_ceiling(
+            FetchEstimate(1, plan.grid.width * plan.grid.height * 2 * job.band_count / MEGABYTE), self.ceiling_mb
+        )
         try:
             job.start(is_canceled)
         finally:
@@ -278,9 +313,17 @@ class EarthEngineSource(Source):
     def _expression(self, request, plan) -> Tuple[Dict, int]:
         """The composite's expression for the plan's scenes and its number of bands."""
         expression = composite_expression(
-            self.collection, aoi_geometry(request.aoi, request.aoi_crs), request.start, request.end,
-            [s.scene_id for s in plan.scenes], request.qa_band.strip(), request.threshold, plan.bands,
-            request.method, request.percentiles)
+            self.collection,
+            aoi_geometry(request.aoi, request.aoi_crs),
+            request.start,
+            request.end,
+            [s.scene_id for s in plan.scenes],
+            request.qa_band.strip(),
+            request.threshold,
+            plan.bands,
+            request.method,
+            request.percentiles,
+        )
         return expression, len(statistic_band_names(plan.bands, request.method, request.percentiles)) + 2
 
     def _export_job(self, request, plan) -> ExportJob:
@@ -288,11 +331,26 @@ class EarthEngineSource(Source):
         expression, band_count = self._expression(request, plan)
         client = self.client()
         storage = StorageClient(client.credentials, self.storage_url, self.retry)
-        return ExportJob(client, storage, expression, plan.grid, band_count, bucket, Path(request.output),
-                         f"{request.start:%Y%m%d}_{request.end:%Y%m%d}", self.poll or PollPolicy())
+        return ExportJob(
+            client,
+            storage,
+            expression,
+            plan.grid,
+            band_count,
+            bucket,
+            Path(request.output),
+            f"{request.start:%Y%m%d}_{request.end:%Y%m%d}",
+            self.poll or PollPolicy(),
+        )
 
-    def fetch(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid,
-              progress: Optional[FetchProgress] = None, is_canceled=None) -> None:
+    def fetch(
+        self,
+        scenes: Sequence[Scene],
+        bands: Sequence[str],
+        grid: Grid,
+        progress: Optional[FetchProgress] = None,
+        is_canceled=None,
+    ) -> None:
         """Download the tiles of these bands of these scenes on ``grid`` that the cache lacks.
 
         ``progress(done, total)`` counts requests. Tiles fetched before a cancel or a failure stay cached,
@@ -308,11 +366,17 @@ class EarthEngineSource(Source):
         check_ceiling(size, self.ceiling_mb)
         log.info("Earth Engine fetch estimate: %s", size)
         client = self.client() if planned else None
-        run_requests(planned, lambda request, stop: fetch_tile(client, self.cache, request, stop),
-                     self.max_workers, progress, is_canceled)
+        run_requests(
+            planned,
+            lambda request, stop: fetch_tile(client, self.cache, request, stop),
+            self.max_workers,
+            progress,
+            is_canceled,
+        )
 
-    def read_block(self, scene: Scene, bands: Sequence[str], grid: Grid,
-                   window: Window) -> Tuple[np.ndarray, np.ndarray]:
+    def read_block(
+        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window
+    ) -> Tuple[np.ndarray, np.ndarray]:
         """Read ``bands`` of a fetched scene onto one window of ``grid`` from the cached tiles.
 
         Returns:
@@ -350,8 +414,9 @@ class EarthEngineSource(Source):
         if self._client is None:
             credentials = self.credentials or find_credentials()
             project = resolve_project(self.project, credentials)
-            self._client = EarthEngineClient(credentials, project, self.api_url, self.retry,
-                                             max_connections=self.max_workers)
+            self._client = EarthEngineClient(
+                credentials, project, self.api_url, self.retry, max_connections=self.max_workers
+            )
         return self._client
 
     def tiles(self, grid: Grid) -> List[GridTile]:
@@ -376,8 +441,7 @@ class EarthEngineSource(Source):
                 raise KeyError(f"Earth Engine scenes have no band {band!r}")
         return groups
 
-    def plan_requests(self, scenes: Sequence[Scene], bands: Sequence[str],
-                      grid: Grid) -> Tuple[List[TileRequest], int]:
+    def plan_requests(self, scenes: Sequence[Scene], bands: Sequence[str], grid: Grid) -> Tuple[List[TileRequest], int]:
         """The getPixels requests still needed (bands the cache lacks, per asset and tile), and the number of
         asset tiles the cache answers already. Tiles outside a scene's grid are not requested; a scene without
         a score is not asked for scores."""
@@ -398,14 +462,23 @@ class EarthEngineSource(Source):
                     planned.append(TileRequest(asset_id, missing, tile, BYTES_PER_PIXEL[kind] * len(missing)))
         return planned, cached
 
-    def _read_tile(self, asset_id: str, tile: GridTile, wanted: List[Tuple[int, str]], inside: Window,
-                   data: np.ndarray, target: Tuple[slice, slice]) -> None:
+    def _read_tile(
+        self,
+        asset_id: str,
+        tile: GridTile,
+        wanted: List[Tuple[int, str]],
+        inside: Window,
+        data: np.ndarray,
+        target: Tuple[slice, slice],
+    ) -> None:
         entries = self.cache.entries(asset_id, tile.key)
         by_file: Dict[Path, List[Tuple[int, int]]] = defaultdict(list)
         for position, band in wanted:
             if band not in entries:
-                raise EarthEngineError(f"band {band} of {asset_id} is not in the tile cache {self.cache.folder}: "
-                                       "fetch it first (the cache may have been cleared meanwhile)")
+                raise EarthEngineError(
+                    f"band {band} of {asset_id} is not in the tile cache {self.cache.folder}: "
+                    "fetch it first (the cache may have been cleared meanwhile)"
+                )
             path, index = entries[band]
             by_file[path].append((position, index))
         for path, items in by_file.items():

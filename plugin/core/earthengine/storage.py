@@ -79,8 +79,13 @@ class StorageObject:
             BodyError: it lacks ``name`` or a whole-number ``size``.
         """
         try:
-            return cls(str(item.get("bucket") or bucket), str(item["name"]), int(item["size"]),
-                       item.get("md5Hash") or None, str(item["generation"]) if item.get("generation") else None)
+            return cls(
+                str(item.get("bucket") or bucket),
+                str(item["name"]),
+                int(item["size"]),
+                item.get("md5Hash") or None,
+                str(item["generation"]) if item.get("generation") else None,
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise BodyError(f"not a Cloud Storage object ({error}): {str(item)[:200]}") from error
 
@@ -134,8 +139,13 @@ class StorageClient(RetryingClient):
     service = "Cloud Storage"
     error_type = StorageError
 
-    def __init__(self, credentials: Credentials, url: Optional[str] = None, retry: Optional[RetryPolicy] = None,
-                 timeout=(15.0, 300.0)):
+    def __init__(
+        self,
+        credentials: Credentials,
+        url: Optional[str] = None,
+        retry: Optional[RetryPolicy] = None,
+        timeout=(15.0, 300.0),
+    ):
         self.credentials = credentials
         self.url = storage_url(url)
         self.retry = retry or RetryPolicy()
@@ -143,8 +153,9 @@ class StorageClient(RetryingClient):
         self.session = requests.Session()
         self._refresh_lock = threading.Lock()
 
-    def list_objects(self, bucket: str, prefix: str,
-                     should_stop: Optional[Callable[[], bool]] = None) -> List[StorageObject]:
+    def list_objects(
+        self, bucket: str, prefix: str, should_stop: Optional[Callable[[], bool]] = None
+    ) -> List[StorageObject]:
         """Every object of ``bucket`` whose name starts with ``prefix``, page after page, in name order.
 
         Raises:
@@ -160,15 +171,21 @@ class StorageClient(RetryingClient):
             params: Dict[str, Any] = {"prefix": prefix, "maxResults": LIST_PAGE_SIZE}
             if token:
                 params["pageToken"] = token
-            page = self._call("GET", url, f"list gs://{bucket}/{prefix}*", bucket, _json_body, params=params,
-                              should_stop=should_stop)
+            page = self._call(
+                "GET", url, f"list gs://{bucket}/{prefix}*", bucket, _json_body, params=params, should_stop=should_stop
+            )
             objects.extend(StorageObject.from_json(item, bucket) for item in page.get("items") or [])
             token = page.get("nextPageToken")
             if not token:
                 return sorted(objects, key=lambda o: o.name)
 
-    def download(self, obj: StorageObject, path: Path, should_stop: Optional[Callable[[], bool]] = None,
-                 on_bytes: Optional[Callable[[int], None]] = None) -> Path:
+    def download(
+        self,
+        obj: StorageObject,
+        path: Path,
+        should_stop: Optional[Callable[[], bool]] = None,
+        on_bytes: Optional[Callable[[int], None]] = None,
+    ) -> Path:
         """Download ``obj`` to ``path``: into ``<path>.part`` first, resuming what an earlier attempt or run left
         there with a ``Range`` request, then checked (size, and MD5 against ``md5Hash``) and renamed onto
         ``path``.
@@ -226,19 +243,47 @@ class StorageClient(RetryingClient):
                 raise BodyError("the MD5 of the bytes differs from Cloud Storage's md5Hash")
 
         try:
-            self._call("GET", url, f"download {obj.uri}", obj.bucket, write, params=params, headers=headers,
-                       should_stop=should_stop, stream=True)
+            self._call(
+                "GET",
+                url,
+                f"download {obj.uri}",
+                obj.bucket,
+                write,
+                params=params,
+                headers=headers,
+                should_stop=should_stop,
+                stream=True,
+            )
         except _AlreadyComplete:
             pass
         os.replace(part, path)
         return path
 
-    def _call(self, method: str, url: str, what: str, bucket: str, decode: Callable[[requests.Response], T], *,
-              params: Optional[Dict[str, Any]] = None, headers: Optional[Callable[[], Dict[str, str]]] = None,
-              should_stop: Optional[Callable[[], bool]] = None, stream: bool = False) -> T:
+    def _call(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        bucket: str,
+        decode: Callable[[requests.Response], T],
+        *,
+        params: Optional[Dict[str, Any]] = None,
+        headers: Optional[Callable[[], Dict[str, str]]] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+        stream: bool = False,
+    ) -> T:
         """One JSON API call with the retry rules of ``client.RetryingClient``; refusals name the bucket."""
-        return self._send(method, url, what, decode, lambda response: _refusal(response, what, bucket),
-                          headers=headers, should_stop=should_stop, params=params, stream=stream)
+        return self._send(
+            method,
+            url,
+            what,
+            decode,
+            lambda response: _refusal(response, what, bucket),
+            headers=headers,
+            should_stop=should_stop,
+            params=params,
+            stream=stream,
+        )
 
 
 class _AlreadyComplete(Exception):
@@ -252,8 +297,13 @@ def _refusal(response: requests.Response, what: str, bucket: str) -> StorageErro
         return StorageError(
             f"Cloud Storage refused {what} (HTTP 403: {message}): the account of the Earth Engine credentials needs "
             f"read access to the bucket {bucket!r} (e.g. the role Storage Object Viewer) and a token with the scope "
-            "devstorage.read_only or cloud-platform", status)
+            "devstorage.read_only or cloud-platform",
+            status,
+        )
     if status == 404:
-        return StorageError(f"Cloud Storage has no such bucket or file for {what} (HTTP 404: {message}): check the "
-                            f"bucket name {bucket!r}", status)
+        return StorageError(
+            f"Cloud Storage has no such bucket or file for {what} (HTTP 404: {message}): check the "
+            f"bucket name {bucket!r}",
+            status,
+        )
     return StorageError(f"Cloud Storage refused {what} (HTTP {status}): {message}", status)

@@ -37,8 +37,14 @@ class GridTile:
     def key(self) -> str:
         """A stable name of this tile of the pixel lattice (CRS, transform, size): same tile, same key."""
         t = self.grid.transform
-        text = "|".join([self.grid.crs.to_wkt(), *(repr(float(v)) for v in (t.a, t.b, t.c, t.d, t.e, t.f)),
-                         str(self.grid.width), str(self.grid.height)])
+        text = "|".join(
+            [
+                self.grid.crs.to_wkt(),
+                *(repr(float(v)) for v in (t.a, t.b, t.c, t.d, t.e, t.f)),
+                str(self.grid.width),
+                str(self.grid.height),
+            ]
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
     def pixels(self) -> int:

@@ -50,8 +50,15 @@ def make_source(server, retry, tmp_path):
     private cache and 64-pixel tiles (so the 100 x 101 demo grid takes 4 tiles per asset)."""
 
     def make(**changes):
-        arguments = dict(collection=L1C, project=PROJECT, cache_dir=tmp_path / "cache", api_url=server.url,
-                         credentials=TOKEN, retry=retry, tile_size=64)
+        arguments = dict(
+            collection=L1C,
+            project=PROJECT,
+            cache_dir=tmp_path / "cache",
+            api_url=server.url,
+            credentials=TOKEN,
+            retry=retry,
+            tile_size=64,
+        )
         arguments.update(changes)
         return EarthEngineSource(**arguments)
 

@@ -41,7 +41,7 @@ def test_the_estimate_counts_requests_and_megabytes_and_matches_the_fetch(make_s
     planned = source.estimate(scenes, BANDS, demo_grid)
     pixels = 100 * 101 * 5
     assert planned.requests == REQUESTS and planned.cached == 0
-    assert planned.megabytes == pytest.approx(pixels * (3 * 2 + 1 * 4) / 2 ** 20)
+    assert planned.megabytes == pytest.approx(pixels * (3 * 2 + 1 * 4) / 2**20)
     assert "40 request(s), about 0.5 MB" in str(planned)
     progress = []
     source.fetch(scenes, BANDS, demo_grid, progress=lambda done, total: progress.append((done, total)))
@@ -54,16 +54,20 @@ def test_the_estimate_counts_requests_and_megabytes_and_matches_the_fetch(make_s
 def test_the_ceiling_refuses_a_larger_fetch_before_any_request(make_source, demo_grid, server):
     source = make_source(ceiling_mb=0.25)
     scenes = searched(source, demo_grid)
-    with pytest.raises(InputError, match=r"EXTENT: this Earth Engine fetch needs about 0\.5 MB in 40 request\(s\), "
-                                         r"over the ceiling of 0\.25 MB"):
+    with pytest.raises(
+        InputError,
+        match=r"EXTENT: this Earth Engine fetch needs about 0\.5 MB in 40 request\(s\), "
+        r"over the ceiling of 0\.25 MB",
+    ):
         source.fetch(scenes, BANDS, demo_grid)
     assert server.count("getPixels") == 0
     make_source(ceiling_mb=1).fetch(scenes, BANDS, demo_grid)
     assert server.count("getPixels") == REQUESTS
 
 
-def test_a_second_run_with_a_band_subset_fetches_nothing_and_more_bands_fetch_only_those(make_source, demo_grid,
-                                                                                       server):
+def test_a_second_run_with_a_band_subset_fetches_nothing_and_more_bands_fetch_only_those(
+    make_source, demo_grid, server
+):
     source = make_source()
     scenes = searched(source, demo_grid)
     source.fetch(scenes, BANDS, demo_grid)
@@ -81,8 +85,13 @@ def test_a_cancelled_fetch_keeps_its_tiles_and_resumes_with_the_missing_ones(mak
     scenes = searched(source, demo_grid)
     seen = []
     with pytest.raises(Cancelled):
-        source.fetch(scenes, BANDS, demo_grid, progress=lambda done, total: seen.append(done),
-                     is_canceled=lambda: len(seen) > 1 and seen[-1] >= 6)
+        source.fetch(
+            scenes,
+            BANDS,
+            demo_grid,
+            progress=lambda done, total: seen.append(done),
+            is_canceled=lambda: len(seen) > 1 and seen[-1] >= 6,
+        )
     first_run = server.count("getPixels")
     assert 6 <= first_run < REQUESTS
     left = make_source().estimate(scenes, BANDS, demo_grid)
@@ -138,16 +147,14 @@ def test_clear_empties_the_cache_and_leaves_other_files_of_the_folder(make_sourc
     (source.cache.folder / "readme.txt").write_text("keep me too")
     source.fetch(scenes, ["B4"], demo_grid)
     assert source.cache.size_bytes() > 0
-    assert all(TILES_SUBFOLDER in p.relative_to(source.cache.folder).parts
-               for p in source.cache.folder.rglob("*.tif"))
+    assert all(TILES_SUBFOLDER in p.relative_to(source.cache.folder).parts for p in source.cache.folder.rglob("*.tif"))
     source.clear_cache()
     assert source.cache.size_bytes() == 0 and source.cache.folder.is_dir()
     assert foreign.read_text() == "keep me" and (source.cache.folder / "readme.txt").read_text() == "keep me too"
     assert source.estimate(scenes, ["B4"], demo_grid).requests == 5 * 4
 
 
-def test_checksums_are_verified_once_per_process_not_by_every_new_cache(make_source, demo_grid, server,
-                                                                        monkeypatch):
+def test_checksums_are_verified_once_per_process_not_by_every_new_cache(make_source, demo_grid, server, monkeypatch):
     source = make_source()
     scenes = searched(source, demo_grid)
     source.fetch(scenes, ["B4"], demo_grid)
@@ -217,7 +224,7 @@ def test_limits_are_clamped_with_a_warning_and_a_ceiling_of_zero_or_less_is_none
     assert make_source(max_workers=100).max_workers == MAX_WORKERS == 40
     assert "requests in flight" in caplog.text and "outside 1..40: using 40" in caplog.text
     assert make_source(max_workers=0).max_workers == 1
-    assert make_source(tile_size=10 ** 6).tile_size == DEFAULT_TILE_SIDE
+    assert make_source(tile_size=10**6).tile_size == DEFAULT_TILE_SIDE
     assert make_source(ceiling_mb=0).ceiling_mb is None and make_source(ceiling_mb=-5).ceiling_mb is None
     check_ceiling(FetchEstimate(10, 5000.0), -5)  # no ceiling: no error
     with pytest.raises(InputError, match="over the ceiling of 100 MB"):

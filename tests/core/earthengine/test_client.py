@@ -86,15 +86,23 @@ def test_an_undecodable_body_is_fetched_again(server, make_source, demo_grid, sl
 
 
 def test_rate_limit_403_is_retried_but_a_permission_403_is_not(server, make_source, demo_grid, sleeps):
-    server.add_fault("listAssets", status=403, message="Quota exceeded for quota metric 'Requests per minute'.",
-                     reason="rateLimitExceeded")
+    server.add_fault(
+        "listAssets",
+        status=403,
+        message="Quota exceeded for quota metric 'Requests per minute'.",
+        reason="rateLimitExceeded",
+    )
     source = make_source()
     assert len(source.search(START, END, *demo_aoi(demo_grid))) == SCENE_COUNT
     assert len(sleeps) == 1
-    server.add_fault("listAssets", status=403,
-                     message=f"Project 'projects/{PROJECT}' is not registered to use Earth Engine.")
-    with pytest.raises(AuthError, match=rf"project '{PROJECT}' has no Earth Engine access .*not registered to use "
-                                        r"Earth Engine.*register"):
+    server.add_fault(
+        "listAssets", status=403, message=f"Project 'projects/{PROJECT}' is not registered to use Earth Engine."
+    )
+    with pytest.raises(
+        AuthError,
+        match=rf"project '{PROJECT}' has no Earth Engine access .*not registered to use "
+        r"Earth Engine.*register",
+    ):
         make_source().search(START, END, *demo_aoi(demo_grid))
     assert len(sleeps) == 1
 
@@ -103,11 +111,13 @@ def test_other_4xx_fail_at_once_with_earth_engines_message(server, make_source, 
     source = make_source()
     client = source.client()
     with pytest.raises(EarthEngineError, match=r"HTTP 400\): Image.select: Pattern 'B99' did not match any bands"):
-        client.request("POST", "v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED/"
-                               "20150711T100008_20150711T100008_T33TVL:getPixels",
-                       json={"fileFormat": "GEO_TIFF", "bandIds": ["B99"],
-                             "grid": {"dimensions": {"width": 1, "height": 1}}},
-                       decode=lambda response: response)
+        client.request(
+            "POST",
+            "v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED/"
+            "20150711T100008_20150711T100008_T33TVL:getPixels",
+            json={"fileFormat": "GEO_TIFF", "bandIds": ["B99"], "grid": {"dimensions": {"width": 1, "height": 1}}},
+            decode=lambda response: response,
+        )
     assert server.count("getPixels") == 1 and sleeps == []
 
 
@@ -117,8 +127,9 @@ def test_requests_carry_the_token_and_the_project(server, make_source, demo_grid
 
 
 def test_an_expired_token_is_refreshed_once(server, make_source, demo_grid, sleeps):
-    credentials = RefreshTokenCredentials(REFRESH_TOKEN, "client-id", "client-secret",
-                                          environ={"CLOUDSCORE_EE_OAUTH_URL": server.token_uri})
+    credentials = RefreshTokenCredentials(
+        REFRESH_TOKEN, "client-id", "client-secret", environ={"CLOUDSCORE_EE_OAUTH_URL": server.token_uri}
+    )
     source = make_source(credentials=credentials, max_workers=4)
     scenes = source.search(START, END, *demo_aoi(demo_grid))
     assert server.count("token") == 1
@@ -135,10 +146,14 @@ def test_a_token_that_cannot_be_refreshed_names_where_it_came_from(server, make_
 
 
 def test_a_refused_refresh_token_says_so(server, make_source, demo_grid):
-    credentials = RefreshTokenCredentials("revoked", "id", "secret", origin="my credentials file",
-                                          environ={"CLOUDSCORE_EE_OAUTH_URL": server.token_uri})
-    with pytest.raises(AuthError, match=r"refresh token from my credentials file was refused \(Token has been "
-                                        r"expired or revoked.\).*earthengine authenticate"):
+    credentials = RefreshTokenCredentials(
+        "revoked", "id", "secret", origin="my credentials file", environ={"CLOUDSCORE_EE_OAUTH_URL": server.token_uri}
+    )
+    with pytest.raises(
+        AuthError,
+        match=r"refresh token from my credentials file was refused \(Token has been "
+        r"expired or revoked.\).*earthengine authenticate",
+    ):
         make_source(credentials=credentials).search(START, END, *demo_aoi(demo_grid))
 
 
@@ -146,16 +161,23 @@ def test_connection_errors_are_retried_then_reported(sleeps):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{port}",
-                               RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0, poll=math.inf))
-    long_filter = "startTime >= \"2023-01-01T00:00:00Z\" AND " + "x" * 4000  # a 4 KB query string
+    client = EarthEngineClient(
+        StaticToken(TOKEN),
+        PROJECT,
+        f"http://127.0.0.1:{port}",
+        RetryPolicy(max_retries=2, sleep=sleeps.append, random=lambda: 1.0, poll=math.inf),
+    )
+    long_filter = 'startTime >= "2023-01-01T00:00:00Z" AND ' + "x" * 4000  # a 4 KB query string
     with pytest.raises(EarthEngineError) as error:
-        client.get_json("v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets",
-                        params={"filter": long_filter})
+        client.get_json(
+            "v1/projects/earthengine-public/assets/COPERNICUS/S2_HARMONIZED:listAssets", params={"filter": long_filter}
+        )
     assert sleeps == [2.0, 4.0]
     # One line: what was asked of which host, and what failed; never the query string.
-    assert str(error.value) == (f"Earth Engine request GET S2_HARMONIZED:listAssets to 127.0.0.1:{port} failed "
-                                "after 3 attempts; last: cannot connect (Connection refused)")
+    assert str(error.value) == (
+        f"Earth Engine request GET S2_HARMONIZED:listAssets to 127.0.0.1:{port} failed "
+        "after 3 attempts; last: cannot connect (Connection refused)"
+    )
 
 
 def test_network_failures_name_the_host_and_the_cause_in_a_few_words():
@@ -165,8 +187,10 @@ def test_network_failures_name_the_host_and_the_cause_in_a_few_words():
     # made here (the tests never touch the internet).
     unresolved = requests.ConnectionError(
         "HTTPSConnectionPool(host='earthengine.example', port=443): Max retries exceeded with url: /v1/x?filter="
-        + "a" * 4000 + " (Caused by NameResolutionError(\"<urllib3.connection.HTTPSConnection object at "
-        "0x7f2c1c0>: Failed to resolve 'earthengine.example' ([Errno -2] Name or service not known)\"))")
+        + "a" * 4000
+        + ' (Caused by NameResolutionError("<urllib3.connection.HTTPSConnection object at '
+        "0x7f2c1c0>: Failed to resolve 'earthengine.example' ([Errno -2] Name or service not known)\"))"
+    )
     assert network_failure(unresolved) == "host not found (Name or service not known)"
     assert network_failure(requests.ReadTimeout("x"), 300) == "no answer within 300 s"
     assert network_failure(requests.ConnectTimeout("x")) == "the connection timed out"
@@ -188,19 +212,23 @@ def test_a_read_timeout_is_retried_then_reported(sleeps):
     with socket.socket() as silent:  # accepts connections (the backlog) but never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(4)
-        client = EarthEngineClient(StaticToken(TOKEN), PROJECT, f"http://127.0.0.1:{silent.getsockname()[1]}",
-                                   RetryPolicy(max_retries=1, sleep=sleeps.append, random=lambda: 1.0,
-                                               poll=math.inf), timeout=(5.0, 0.2))
-        with pytest.raises(EarthEngineError,
-                           match=r"to 127\.0\.0\.1:\d+ failed after 2 attempts; last: no answer within 0\.2 s$"):
+        client = EarthEngineClient(
+            StaticToken(TOKEN),
+            PROJECT,
+            f"http://127.0.0.1:{silent.getsockname()[1]}",
+            RetryPolicy(max_retries=1, sleep=sleeps.append, random=lambda: 1.0, poll=math.inf),
+            timeout=(5.0, 0.2),
+        )
+        with pytest.raises(
+            EarthEngineError, match=r"to 127\.0\.0\.1:\d+ failed after 2 attempts; last: no answer within 0\.2 s$"
+        ):
             client.get_json(LIST_PATH)
     assert sleeps == [2.0]
 
 
 def test_a_cancel_during_a_retry_after_wait_stops_it_without_another_request(server, sleeps):
     server.add_fault("listAssets", status=429, message="Too many requests.", headers={"Retry-After": "7"})
-    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, server.url,
-                               RetryPolicy(sleep=sleeps.append, poll=1.0))
+    client = EarthEngineClient(StaticToken(TOKEN), PROJECT, server.url, RetryPolicy(sleep=sleeps.append, poll=1.0))
     with pytest.raises(Cancelled):
         client.get_json(LIST_PATH, should_stop=lambda: len(sleeps) >= 2)  # cancelled 2 s into the 7 s wait
     assert sleeps == [1.0, 1.0] and server.count("listAssets") == 1
@@ -223,19 +251,24 @@ def test_a_cancelled_fetch_does_not_wait_out_a_long_retry_after(server, make_sou
 
 
 def test_a_permission_403_on_an_asset_is_not_reported_as_a_project_problem(server, make_source, demo_grid):
-    message = ("Permission 'earthengine.assets.get' denied on resource 'projects/earthengine-public/assets/"
-               "COPERNICUS/S2_HARMONIZED' (or it may not exist).")
+    message = (
+        "Permission 'earthengine.assets.get' denied on resource 'projects/earthengine-public/assets/"
+        "COPERNICUS/S2_HARMONIZED' (or it may not exist)."
+    )
     server.add_fault("listAssets", status=403, message=message)
     with pytest.raises(EarthEngineError, match=r"refused the request \(HTTP 403\): Permission 'earthengine") as caught:
         make_source().search(START, END, *demo_aoi(demo_grid))
     assert not isinstance(caught.value, AuthError)
 
 
-@pytest.mark.parametrize("message, reason", [
-    ("Earth Engine API has not been used in project 123 before or it is disabled.", "SERVICE_DISABLED"),
-    ("Caller does not have required permission to use project my-ee-project.", "USER_PROJECT_DENIED"),
-    ("Caller does not have required permission to use project my-ee-project.", None),
-])
+@pytest.mark.parametrize(
+    "message, reason",
+    [
+        ("Earth Engine API has not been used in project 123 before or it is disabled.", "SERVICE_DISABLED"),
+        ("Caller does not have required permission to use project my-ee-project.", "USER_PROJECT_DENIED"),
+        ("Caller does not have required permission to use project my-ee-project.", None),
+    ],
+)
 def test_project_refusals_are_recognised_by_reason_or_message(server, make_source, demo_grid, message, reason):
     server.add_fault("listAssets", status=403, message=message, reason=reason)
     with pytest.raises(AuthError, match=rf"project '{PROJECT}' has no Earth Engine access"):
@@ -270,8 +303,12 @@ def test_a_restricted_quota_status_is_logged_once_per_client(server, retry, capl
 
 
 def test_an_unrestricted_quota_status_is_not_logged(server, retry, caplog):
-    server.add_fault("listAssets", status=503, message="Unavailable.",
-                     headers={"x-earth-engine-quota-status": "parallelism_restricted=false"})
+    server.add_fault(
+        "listAssets",
+        status=503,
+        message="Unavailable.",
+        headers={"x-earth-engine-quota-status": "parallelism_restricted=false"},
+    )
     client = EarthEngineClient(StaticToken(TOKEN), PROJECT, server.url, retry)
     with caplog.at_level(logging.WARNING):
         client.get_json(LIST_PATH)

@@ -19,8 +19,16 @@ from .conftest import END, START, demo_aoi
 
 def composite(source, qa_band, output, grid, **changes):
     aoi, aoi_crs = demo_aoi(grid)
-    fields = dict(start=START, end=END, qa_band=qa_band, output=output, threshold=0.6, aoi=aoi, aoi_crs=aoi_crs,
-                  engine=None if isinstance(source, FolderSource) else THIS_COMPUTER)
+    fields = dict(
+        start=START,
+        end=END,
+        qa_band=qa_band,
+        output=output,
+        threshold=0.6,
+        aoi=aoi,
+        aoi_crs=aoi_crs,
+        engine=None if isinstance(source, FolderSource) else THIS_COMPUTER,
+    )
     fields.update(changes)
     return run_composite(CompositeRequest(**fields), source)
 
@@ -48,9 +56,20 @@ def test_earth_engine_composite_equals_the_folder_composite(make_source, demo_gr
     stages = []
     source = make_source()
     aoi, aoi_crs = demo_aoi(demo_grid)
-    result = run_composite(CompositeRequest(start=START, end=END, qa_band=qa_band, output=tmp_path / "ee.tif",
-                                            threshold=0.6, aoi=aoi, aoi_crs=aoi_crs, engine=THIS_COMPUTER), source,
-                           stage=stages.append)
+    result = run_composite(
+        CompositeRequest(
+            start=START,
+            end=END,
+            qa_band=qa_band,
+            output=tmp_path / "ee.tif",
+            threshold=0.6,
+            aoi=aoi,
+            aoi_crs=aoi_crs,
+            engine=THIS_COMPUTER,
+        ),
+        source,
+        stage=stages.append,
+    )
     scenes = DEMO_DIR if qa_band == "cs" else cs_cdf_folder(tmp_path / "cs_cdf")
     composite(FolderSource(scenes), "clear", tmp_path / "folder.tif", demo_grid)
     ee, folder = read(tmp_path / "ee.tif"), read(tmp_path / "folder.tif")
@@ -78,11 +97,23 @@ def test_another_threshold_method_or_band_subset_fetches_nothing(make_source, de
 def test_a_cancelled_run_resumes_with_the_missing_tiles(make_source, demo_grid, server, tmp_path):
     calls = []
     aoi, aoi_crs = demo_aoi(demo_grid)
-    request = CompositeRequest(start=START, end=END, qa_band="cs", output=tmp_path / "out.tif", aoi=aoi,
-                               aoi_crs=aoi_crs, bands=["B4", "B8"], engine=THIS_COMPUTER)
+    request = CompositeRequest(
+        start=START,
+        end=END,
+        qa_band="cs",
+        output=tmp_path / "out.tif",
+        aoi=aoi,
+        aoi_crs=aoi_crs,
+        bands=["B4", "B8"],
+        engine=THIS_COMPUTER,
+    )
     with pytest.raises(Cancelled):
-        run_composite(request, make_source(max_workers=1),
-                      progress=lambda percent: calls.append(percent), is_canceled=lambda: len(calls) >= 8)
+        run_composite(
+            request,
+            make_source(max_workers=1),
+            progress=lambda percent: calls.append(percent),
+            is_canceled=lambda: len(calls) >= 8,
+        )
     assert not (tmp_path / "out.tif").exists()
     first = server.count("getPixels")
     assert 0 < first < 40
@@ -100,8 +131,15 @@ def test_a_scene_without_score_is_skipped_and_reported(retry, tmp_path, demo_gri
 
     cloudy = "20150820T100728_20150820T100728_T33TVL"
     with FakeEarthEngine(unscored={cloudy}) as server:
-        source = EarthEngineSource(L1C, project="p", cache_dir=tmp_path / "cache", api_url=server.url,
-                                   credentials=TOKEN, retry=retry, tile_size=64)
+        source = EarthEngineSource(
+            L1C,
+            project="p",
+            cache_dir=tmp_path / "cache",
+            api_url=server.url,
+            credentials=TOKEN,
+            retry=retry,
+            tile_size=64,
+        )
         result = composite(source, "cs", tmp_path / "out.tif", demo_grid)
     assert [s.scene_id for s in result.plan.skipped] == [cloudy]
     assert cloudy not in [s.scene_id for s in result.plan.scenes]

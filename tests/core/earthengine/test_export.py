@@ -89,18 +89,28 @@ def test_the_export_body_equals_the_official_clients(method):
     reference_ = json.loads((REFERENCES / f"export_{method}.json").read_text())
     p, export = reference_["parameters"], reference_["export"]
     expression = composite_expression(
-        p["collection"], {"type": "Polygon", "coordinates": [p["ring"]]}, date.fromisoformat(p["start"]),
-        date.fromisoformat(p["end"]), p["scene_ids"], p["qa_band"], p["threshold"], p["bands"], method,
-        p["percentiles"])
+        p["collection"],
+        {"type": "Polygon", "coordinates": [p["ring"]]},
+        date.fromisoformat(p["start"]),
+        date.fromisoformat(p["end"]),
+        p["scene_ids"],
+        p["qa_band"],
+        p["threshold"],
+        p["bands"],
+        method,
+        p["percentiles"],
+    )
     width, height = (int(v) for v in export["dimensions"].split("x"))
     grid = Grid(CRS.from_string(export["crs"]), Affine(*export["crsTransform"]), width, height)
     assert width * height == export["maxPixels"]  # the reference asked for exactly the grid's pixels
-    ours = export_body(expression, grid, export["bucket"], export["fileNamePrefix"], export["description"],
-                       export["request_id"])
+    ours = export_body(
+        expression, grid, export["bucket"], export["fileNamePrefix"], export["description"], export["request_id"]
+    )
     theirs = reference_["body"]
     assert set(ours) == set(theirs)
-    assert {k: v for k, v in ours.items() if k != "expression"} == {k: v for k, v in theirs.items()
-                                                                    if k != "expression"}
+    assert {k: v for k, v in ours.items() if k != "expression"} == {
+        k: v for k, v in theirs.items() if k != "expression"
+    }
     assert expand(ours["expression"]) == expand(theirs["expression"])
     json.dumps(ours)
     # The client retries the start because it carries a request id; it polls, cancels and lists these paths.
@@ -124,11 +134,20 @@ def test_bucket_names(name, expected):
     assert check_bucket(name) == expected
 
 
-@pytest.mark.parametrize("name, words", [
-    ("", "needs a bucket"), ("  ", "needs a bucket"), ("My-Bucket", "lower-case"), ("ab", "3..63"),
-    ("a" * 64, "3..63"), ("-ab", "lower-case"), ("192.168.1.1", "IP address"), ("my-google-bucket", "google"),
-    ("bucket/folder", "no '/'"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("", "needs a bucket"),
+        ("  ", "needs a bucket"),
+        ("My-Bucket", "lower-case"),
+        ("ab", "3..63"),
+        ("a" * 64, "3..63"),
+        ("-ab", "lower-case"),
+        ("192.168.1.1", "IP address"),
+        ("my-google-bucket", "google"),
+        ("bucket/folder", "no '/'"),
+    ],
+)
 def test_bad_bucket_names_are_refused(name, words):
     with pytest.raises(InputError, match=words) as error:
         check_bucket(name)
@@ -152,11 +171,11 @@ def test_the_storage_root_is_https_or_loopback():
 # --- a whole export ------------------------------------------------------------------------------------------
 
 
-def test_an_export_equals_the_servers_composite_stitched_from_shards(export_source, demo_grid, server, polls,
-                                                                     tmp_path):
+def test_an_export_equals_the_servers_composite_stitched_from_shards(export_source, demo_grid, server, polls, tmp_path):
     stages, progress = [], []
-    result = run_composite(exported(tmp_path, demo_grid), export_source(), progress=progress.append,
-                           stage=stages.append)
+    result = run_composite(
+        exported(tmp_path, demo_grid), export_source(), progress=progress.append, stage=stages.append
+    )
     servers = run_composite(request(tmp_path, demo_grid, "servers.tif", engine=SERVERS), export_source())
     data, tags, names, dtype, nodata = read(result.output)
     servers_data, servers_tags, servers_names, servers_dtype, _ = read(servers.output)
@@ -171,8 +190,13 @@ def test_an_export_equals_the_servers_composite_stitched_from_shards(export_sour
     assert len(files) == 4 and all(shard_offsets(f, files[0][:-26]) for f in files)
     assert server.count("storageMedia") == 4 and server.count("export") == 1
     assert [s for s in stages if s.startswith("export")] == [
-        "export PENDING", "export PENDING", "export RUNNING 25%", "export RUNNING 50%", "export RUNNING 75%",
-        "export SUCCEEDED"]
+        "export PENDING",
+        "export PENDING",
+        "export RUNNING 25%",
+        "export RUNNING 50%",
+        "export RUNNING 75%",
+        "export SUCCEEDED",
+    ]
     assert "download 4/4" in stages and stages[-1].startswith("composite block")
     assert progress == sorted(progress) and len(set(progress)) >= 6 and progress[-1] == 100
     assert polls == [5.0, 7.5, 11.25, 16.875, 25.3125]  # a growing interval between the five polls
@@ -183,13 +207,20 @@ def test_an_export_equals_the_servers_composite_stitched_from_shards(export_sour
 
 
 def test_the_export_of_a_subset_with_a_clip_in_bytes(export_source, demo_grid, server, tmp_path):
-    west = {"type": "Polygon", "coordinates": [[
-        (demo_grid.bounds[0], demo_grid.bounds[1]), (demo_grid.bounds[0] + 500, demo_grid.bounds[1]),
-        (demo_grid.bounds[0] + 500, demo_grid.bounds[3]), (demo_grid.bounds[0], demo_grid.bounds[3]),
-        (demo_grid.bounds[0], demo_grid.bounds[1])]]}
+    west = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                (demo_grid.bounds[0], demo_grid.bounds[1]),
+                (demo_grid.bounds[0] + 500, demo_grid.bounds[1]),
+                (demo_grid.bounds[0] + 500, demo_grid.bounds[3]),
+                (demo_grid.bounds[0], demo_grid.bounds[3]),
+                (demo_grid.bounds[0], demo_grid.bounds[1]),
+            ]
+        ],
+    }
     source = SceneSubset(export_source(), [CLOUDY_SCENE])
-    result = run_composite(exported(tmp_path, demo_grid, clip=[west], scale_to_byte=True, method="percentiles"),
-                           source)
+    result = run_composite(exported(tmp_path, demo_grid, clip=[west], scale_to_byte=True, method="percentiles"), source)
     data, tags, names, dtype, _ = read(result.output)
     assert dtype == "uint8" and tags["CLOUDSCORE_BYTE_SCALE"] == "40" and names[:3] == ["B2_p25", "B2_p50", "B2_p75"]
     assert (data[:, :, 60:] == 0).all() and (data[-1, :, :40] > 0).any()
@@ -222,8 +253,7 @@ def test_a_second_start_of_the_same_request_reuses_its_task(export_source, demo_
     assert np.array_equal(read(result.output)[0][:-1], reference("median")[0])
 
 
-def test_a_request_id_answered_with_already_exists_is_found_in_the_listing(
-        export_source, demo_grid, server, tmp_path):
+def test_a_request_id_answered_with_already_exists_is_found_in_the_listing(export_source, demo_grid, server, tmp_path):
     source = export_source()
     start_export(exported(tmp_path, demo_grid), source)
     ExportRecord.path(tmp_path / "out.tif").unlink()
@@ -257,9 +287,13 @@ def test_a_run_stopped_without_cancelling_the_task_resumes_polling_it(export_sou
     # QGIS closing: the run stops, the task goes on, the next run finds it from the record beside the output.
     stop = []
     with pytest.raises(Cancelled):
-        run_composite(exported(tmp_path, demo_grid), export_source(), is_canceled=lambda: bool(stop),
-                      stage=lambda text: stop.append(True) if text.startswith("export RUNNING") else None,
-                      cancel_remote=lambda: False)
+        run_composite(
+            exported(tmp_path, demo_grid),
+            export_source(),
+            is_canceled=lambda: bool(stop),
+            stage=lambda text: stop.append(True) if text.startswith("export RUNNING") else None,
+            cancel_remote=lambda: False,
+        )
     assert server.count("cancel") == 0
     record = ExportRecord.load(tmp_path / "out.tif")
     assert record.operation in server.operations and hidden_beside(tmp_path / "out.tif") == [".out.tif.export.json"]
@@ -271,7 +305,8 @@ def test_a_run_stopped_without_cancelling_the_task_resumes_polling_it(export_sou
 
 
 def test_a_failed_task_shows_earth_engines_message_and_the_next_run_starts_anew(
-        export_source, demo_grid, server, tmp_path):
+    export_source, demo_grid, server, tmp_path
+):
     server.export_outcome, server.export_message = "FAILED", "Computation timed out."
     with pytest.raises(EarthEngineError, match="export task .* failed: Computation timed out. Run again"):
         run_composite(exported(tmp_path, demo_grid), export_source())
@@ -358,8 +393,12 @@ def test_a_corrupt_download_is_caught_by_its_md5_and_fetched_again(export_source
 def test_a_run_cancelled_during_the_download_keeps_what_it_downloaded(export_source, demo_grid, server, tmp_path):
     stop = []
     with pytest.raises(Cancelled):
-        run_composite(exported(tmp_path, demo_grid), export_source(), is_canceled=lambda: bool(stop),
-                      stage=lambda text: stop.append(True) if text == "download 3/4" else None)
+        run_composite(
+            exported(tmp_path, demo_grid),
+            export_source(),
+            is_canceled=lambda: bool(stop),
+            stage=lambda text: stop.append(True) if text == "download 3/4" else None,
+        )
     assert server.count("cancel") == 0  # the task had succeeded: nothing to cancel
     assert len(list(files_folder(tmp_path / "out.tif").glob("*.tif"))) == 2
     result = run_composite(exported(tmp_path, demo_grid), export_source())
@@ -396,8 +435,17 @@ def test_a_partial_file_from_an_earlier_run_is_resumed(server, tmp_path):
 
 def _tile(path, grid, col, row, width, height, bands=2, value=1):
     transform = grid.transform * Affine.translation(col, row)
-    with rasterio.open(path, "w", driver="GTiff", width=width, height=height, count=bands, dtype="uint16",
-                       crs=grid.crs, transform=transform) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=width,
+        height=height,
+        count=bands,
+        dtype="uint16",
+        crs=grid.crs,
+        transform=transform,
+    ) as dst:
         dst.write(np.full((bands, height, width), value, dtype="uint16"))
     return path
 
@@ -441,10 +489,12 @@ def test_the_export_expression_wraps_the_grid_as_the_client_does(demo_grid):
     reproject = wrapped["values"][top["arguments"]["input"]["valueReference"]]["functionInvocationValue"]
     assert reproject["functionName"] == "Image.reproject"
     assert reproject["arguments"]["crs"]["functionInvocationValue"]["arguments"]["crs"] == {
-        "constantValue": "EPSG:32633"}
+        "constantValue": "EPSG:32633"
+    }
     assert reproject["arguments"]["image"] == {"constantValue": 1}
-    odd = Grid(CRS.from_wkt(demo_grid.crs.to_wkt().replace("WGS 84 / UTM zone 33N", "custom")),
-               demo_grid.transform, 10, 10)
+    odd = Grid(
+        CRS.from_wkt(demo_grid.crs.to_wkt().replace("WGS 84 / UTM zone 33N", "custom")), demo_grid.transform, 10, 10
+    )
     if odd.crs.to_epsg(100) is None:
         crs = export_expression(inner, odd)["values"]["1"]["functionInvocationValue"]["arguments"]["crs"]
         assert crs["functionInvocationValue"]["arguments"]["crs"]["constantValue"].startswith(("PROJCS", "PROJCRS"))

@@ -29,12 +29,20 @@ def expand(expression):
         if "functionDefinitionValue" in value:
             definition = value["functionDefinitionValue"]
             body = definition["body"]
-            return {"functionDefinitionValue": {"argumentNames": definition["argumentNames"],
-                                                "body": node(values[body] if isinstance(body, str) else body)}}
+            return {
+                "functionDefinitionValue": {
+                    "argumentNames": definition["argumentNames"],
+                    "body": node(values[body] if isinstance(body, str) else body),
+                }
+            }
         if "functionInvocationValue" in value:
             call = value["functionInvocationValue"]
-            return {"functionInvocationValue": {"functionName": call["functionName"],
-                                                "arguments": {k: node(v) for k, v in call["arguments"].items()}}}
+            return {
+                "functionInvocationValue": {
+                    "functionName": call["functionName"],
+                    "arguments": {k: node(v) for k, v in call["arguments"].items()},
+                }
+            }
         if "arrayValue" in value:
             items = [node(v) for v in value["arrayValue"]["values"]]
             if all("constantValue" in item for item in items):
@@ -50,9 +58,17 @@ def expand(expression):
 def ours(parameters, method):
     ring = parameters["ring"]
     return composite_expression(
-        parameters["collection"], {"type": "Polygon", "coordinates": [ring]}, date.fromisoformat(parameters["start"]),
-        date.fromisoformat(parameters["end"]), parameters["scene_ids"], parameters["qa_band"],
-        parameters["threshold"], parameters["bands"], method, parameters["percentiles"])
+        parameters["collection"],
+        {"type": "Polygon", "coordinates": [ring]},
+        date.fromisoformat(parameters["start"]),
+        date.fromisoformat(parameters["end"]),
+        parameters["scene_ids"],
+        parameters["qa_band"],
+        parameters["threshold"],
+        parameters["bands"],
+        method,
+        parameters["percentiles"],
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)

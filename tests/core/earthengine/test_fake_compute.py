@@ -47,17 +47,28 @@ def recipe(method):
 def rest_grid(grid, width=None, height=None):
     """A REST PixelGrid of the demo grid (or of a grid of another size with the same origin and pixels)."""
     t = grid.transform
-    return {"dimensions": {"width": width or grid.width, "height": height or grid.height},
-            "affineTransform": {"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d, "scaleY": t.e,
-                                "translateY": t.f},
-            "crsCode": f"EPSG:{grid.crs.to_epsg()}"}
+    return {
+        "dimensions": {"width": width or grid.width, "height": height or grid.height},
+        "affineTransform": {
+            "scaleX": t.a,
+            "shearX": t.b,
+            "translateX": t.c,
+            "shearY": t.d,
+            "scaleY": t.e,
+            "translateY": t.f,
+        },
+        "crsCode": f"EPSG:{grid.crs.to_epsg()}",
+    }
 
 
 def post(server, body, token=TOKEN):
     """POST a computePixels request: (status, headers, body bytes)."""
-    request = urllib.request.Request(f"{server.url}/v1/projects/{PROJECT}/image:computePixels",
-                                     data=json.dumps(body).encode("utf-8"), method="POST",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{server.url}/v1/projects/{PROJECT}/image:computePixels",
+        data=json.dumps(body).encode("utf-8"),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as answer:
             return answer.status, dict(answer.headers), answer.read()
@@ -73,8 +84,14 @@ def compute(server, expression, grid, **extra):
 def decode(content):
     """(band names, pixels as an array of the file's type, dtype, crs, transform, (height, width))."""
     with MemoryFile(content) as memory, memory.open() as dataset:
-        return (list(dataset.descriptions), dataset.read(), dataset.dtypes[0], dataset.crs, dataset.transform,
-                (dataset.height, dataset.width))
+        return (
+            list(dataset.descriptions),
+            dataset.read(),
+            dataset.dtypes[0],
+            dataset.crs,
+            dataset.transform,
+            (dataset.height, dataset.width),
+        )
 
 
 def error_message(content):
@@ -92,8 +109,14 @@ def demo_stack():
         with rasterio.open(path) as src:
             tags, names = src.tags(), list(src.descriptions)
             bands = np.stack([src.read(names.index(b) + 1) for b in BANDS]).astype(np.float64)
-            scenes.append((tags["ACQUISITION_TIME"], tags["SYSTEM_INDEX"], bands,
-                           src.read(names.index("clear") + 1).astype(np.float64)))
+            scenes.append(
+                (
+                    tags["ACQUISITION_TIME"],
+                    tags["SYSTEM_INDEX"],
+                    bands,
+                    src.read(names.index("clear") + 1).astype(np.float64),
+                )
+            )
     scenes.sort(key=lambda s: s[0])
     return [s[1] for s in scenes], np.stack([s[2] for s in scenes]), np.stack([s[3] for s in scenes])
 
@@ -187,8 +210,12 @@ def test_inlined_form_gives_the_same_answer(server, demo_grid):
             return {kind: {"values": {k: inline(v) for k, v in content["values"].items()}}}
         if kind == "functionDefinitionValue":
             body = content["body"]
-            return {kind: {"argumentNames": content["argumentNames"],
-                           "body": inline(values[body] if isinstance(body, str) else body)}}
+            return {
+                kind: {
+                    "argumentNames": content["argumentNames"],
+                    "body": inline(values[body] if isinstance(body, str) else body),
+                }
+            }
         if kind == "functionInvocationValue":
             return {kind: {**content, "arguments": {k: inline(v) for k, v in content["arguments"].items()}}}
         return node
@@ -285,8 +312,9 @@ def test_size_limit_counts_the_output_types(server, demo_grid):
     grid = rest_grid(demo_grid, 1200, 1200)
     status, _, content = compute(server, uncast, grid)
     assert status == 400
-    assert error_message(content) == ("Total request size (57600000 bytes) must be less than or equal to "
-                                      "50331648 bytes.")
+    assert error_message(content) == (
+        "Total request size (57600000 bytes) must be less than or equal to 50331648 bytes."
+    )
     status, _, content = compute(server, cast, grid)
     assert status == 200, content[:300]
     names, data, dtype, _, _, shape = decode(content)
@@ -301,7 +329,8 @@ def test_size_limit_counts_the_output_types(server, demo_grid):
 def test_uncast_output_is_one_widest_type_with_real_values(server, demo_grid, references):
     uncast = copy.deepcopy(recipe("mean")[0])
     uncast["values"][uncast["result"]] = outermost(uncast)["arguments"]["value"]["functionInvocationValue"][
-        "arguments"]["value"]  # drop Image.toUint16 and Image.round
+        "arguments"
+    ]["value"]  # drop Image.toUint16 and Image.round
     status, _, content = compute(server, uncast, rest_grid(demo_grid))
     assert status == 200
     names, data, dtype, _, _, _ = decode(content)
@@ -311,8 +340,7 @@ def test_uncast_output_is_one_widest_type_with_real_values(server, demo_grid, re
 
 
 def test_a_scripted_429_is_answered_then_the_request_succeeds(server, demo_grid):
-    server.add_fault("computePixels", status=429, message="Too many concurrent requests.",
-                     headers={"Retry-After": "7"})
+    server.add_fault("computePixels", status=429, message="Too many concurrent requests.", headers={"Retry-After": "7"})
     expression = recipe("min")[0]
     status, headers, content = compute(server, expression, rest_grid(demo_grid))
     assert status == 429 and headers["Retry-After"] == "7"
@@ -324,8 +352,9 @@ def test_a_scripted_429_is_answered_then_the_request_succeeds(server, demo_grid)
 
 
 def test_an_unknown_token_is_a_401(server, demo_grid):
-    status, _, _ = post(server, {"expression": recipe("min")[0], "fileFormat": "GEO_TIFF",
-                                 "grid": rest_grid(demo_grid)}, token="nope")
+    status, _, _ = post(
+        server, {"expression": recipe("min")[0], "fileFormat": "GEO_TIFF", "grid": rest_grid(demo_grid)}, token="nope"
+    )
     assert status == 401
 
 
@@ -334,9 +363,11 @@ def test_bytes_sent_counts_response_bodies_per_kind(server, demo_grid):
     assert status == 200
     scene = next(iter(server.scenes))
     request = urllib.request.Request(
-        f"{server.url}/v1/projects/earthengine-public/assets/{L1C}/{scene}:getPixels", method="POST",
+        f"{server.url}/v1/projects/earthengine-public/assets/{L1C}/{scene}:getPixels",
+        method="POST",
         data=json.dumps({"fileFormat": "GEO_TIFF", "bandIds": ["B2"], "grid": rest_grid(demo_grid)}).encode(),
-        headers={"Authorization": f"Bearer {TOKEN}"})
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     with urllib.request.urlopen(request) as answer:
         pixels = answer.read()
     assert server.bytes_sent("computePixels") == len(content)
@@ -361,12 +392,27 @@ def const(value):
 def counted(collection_filter, collection=L1C):
     """An expression: the number of scenes passing ``collection_filter`` at each pixel (their first band unmasked
     there)."""
-    scenes = call("Collection.filter", collection=call("ImageCollection.load", id=const(collection)),
-                  filter=collection_filter)
-    return {"result": "0", "values": {"0": call("reduce.count", collection=call(
-        "Collection.map", collection=scenes, baseAlgorithm={"functionDefinitionValue": {
-            "argumentNames": ["x"], "body": call("Image.select", input={"argumentReference": "x"},
-                                                 bandSelectors=const([0]))}}))}}
+    scenes = call(
+        "Collection.filter", collection=call("ImageCollection.load", id=const(collection)), filter=collection_filter
+    )
+    return {
+        "result": "0",
+        "values": {
+            "0": call(
+                "reduce.count",
+                collection=call(
+                    "Collection.map",
+                    collection=scenes,
+                    baseAlgorithm={
+                        "functionDefinitionValue": {
+                            "argumentNames": ["x"],
+                            "body": call("Image.select", input={"argumentReference": "x"}, bandSelectors=const([0])),
+                        }
+                    },
+                ),
+            )
+        },
+    }
 
 
 def scenes_passing(server, demo_grid, collection_filter, collection=L1C):
@@ -385,10 +431,12 @@ def millis(text):
 
 def test_filters_not_equals_less_than_and(server, demo_grid):
     indexes, _, _ = demo_stack()
-    before_september = call("Filter.lessThan", leftField=const("system:time_start"),
-                            rightValue=const(millis("2015-09-01T00:00:00Z")))
-    not_second = call("Filter.not", filter=call("Filter.equals", leftField=const("system:index"),
-                                                rightValue=const(indexes[1])))
+    before_september = call(
+        "Filter.lessThan", leftField=const("system:time_start"), rightValue=const(millis("2015-09-01T00:00:00Z"))
+    )
+    not_second = call(
+        "Filter.not", filter=call("Filter.equals", leftField=const("system:index"), rightValue=const(indexes[1]))
+    )
     assert scenes_passing(server, demo_grid, before_september) == 4
     assert scenes_passing(server, demo_grid, not_second) == 4
     both = call("Filter.and", filters={"arrayValue": {"values": [before_september, not_second]}})
@@ -398,8 +446,11 @@ def test_filters_not_equals_less_than_and(server, demo_grid):
 def test_date_range_is_start_inclusive_end_exclusive_in_utc(server, demo_grid):
     # the first scene at 2015-07-11T10:00:08Z, the last at 2015-09-09T10:00:17Z
     def within(start, end):
-        return call("Filter.dateRangeContains", leftValue=call("DateRange", start=const(start), end=const(end)),
-                    rightField=const("system:time_start"))
+        return call(
+            "Filter.dateRangeContains",
+            leftValue=call("DateRange", start=const(start), end=const(end)),
+            rightField=const("system:time_start"),
+        )
 
     assert scenes_passing(server, demo_grid, within("2015-07-11T10:00:08", "2015-09-09T10:00:17")) == 4
     assert scenes_passing(server, demo_grid, within("2015-07-11T10:00:09", "2015-09-09T10:00:18")) == 4
@@ -411,8 +462,16 @@ def test_list_contains_and_intersects(server, demo_grid):
     listed = call("Filter.listContains", leftValue=const(indexes[:2]), rightField=const("system:index"))
     assert scenes_passing(server, demo_grid, listed) == 2
     assert scenes_passing(server, demo_grid, listed, SCORES) == 2  # Cloud Score+ images share the index
-    far = call("Filter.intersects", leftField=const(".all"), rightValue=call("Feature", geometry=call(
-        "GeometryConstructors.Polygon", coordinates=const([[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]))))
+    far = call(
+        "Filter.intersects",
+        leftField=const(".all"),
+        rightValue=call(
+            "Feature",
+            geometry=call(
+                "GeometryConstructors.Polygon", coordinates=const([[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]])
+            ),
+        ),
+    )
     status, _, content = compute(server, counted(far), rest_grid(demo_grid))
     assert status == 400 and "no bands" in error_message(content)  # an empty collection reduces to no bands
 
@@ -423,8 +482,7 @@ def test_list_contains_and_intersects(server, demo_grid):
 def synthetic(values, dtype="uint16", name="b", properties=None):
     """An image of one band from a list of rows; NaN = masked."""
     array = np.array(values, dtype=float)
-    return Image([Band(name, dtype, Pixels(lambda: (np.nan_to_num(array), ~np.isnan(array))))],
-                 dict(properties or {}))
+    return Image([Band(name, dtype, Pixels(lambda: (np.nan_to_num(array), ~np.isnan(array))))], dict(properties or {}))
 
 
 def run(node, images, shape=(1, 3)):
@@ -443,11 +501,12 @@ def pixels(image, name):
 
 
 def test_quality_mosaic_ties_go_to_the_last_image():
-    images = [synthetic([[1, 5, np.nan]], name="q", properties={"i": 0}),
-              synthetic([[1, 4, 2]], name="q", properties={"i": 1})]
+    images = [
+        synthetic([[1, 5, np.nan]], name="q", properties={"i": 0}),
+        synthetic([[1, 4, 2]], name="q", properties={"i": 1}),
+    ]
     for i, image in enumerate(images):
-        image.bands.append(Band("v", "uint8", Pixels(lambda i=i: (np.full((1, 3), 10.0 + i),
-                                                                  np.ones((1, 3), bool)))))
+        image.bands.append(Band("v", "uint8", Pixels(lambda i=i: (np.full((1, 3), 10.0 + i), np.ones((1, 3), bool)))))
     result = run(call("ImageCollection.qualityMosaic", collection=LOADED, qualityBand=const("q")), images)
     assert pixels(result, "v") == [[11, 10, 11]]  # tie -> last; highest; the only unmasked
     assert [b.dtype for b in result.bands] == ["uint16", "uint8"]
@@ -463,8 +522,14 @@ def test_reducer_types_names_and_count():
     assert count.bands[0].dtype == "int32" and pixels(count, "b") == [[3, 2, 0]]  # 0 and unmasked where none
     minimum = run(call("reduce.min", collection=LOADED), images)
     assert minimum.bands[0].dtype == "uint16" and pixels(minimum, "b")[0][:2] == [1, 4]
-    percentiles = run(call("ImageCollection.reduce", collection=LOADED,
-                           reducer=call("Reducer.percentile", percentiles=const([0, 50, 100]))), images)
+    percentiles = run(
+        call(
+            "ImageCollection.reduce",
+            collection=LOADED,
+            reducer=call("Reducer.percentile", percentiles=const([0, 50, 100])),
+        ),
+        images,
+    )
     assert percentiles.band_names == ["b_p0", "b_p50", "b_p100"]
     assert {b.dtype for b in percentiles.bands} == {"float64"}
     assert pixels(percentiles, "b_p50")[0][:2] == [2, 5]
@@ -473,12 +538,12 @@ def test_reducer_types_names_and_count():
 def test_round_cast_compare_and_mask_types():
     image = call("ImageCollection.load", id=const("C"))
     first = call("Image.select", input={"valueReference": "1"}, bandSelectors=const([0]))
-    node = call("Image.addBands",
-                dstImg=call("Image.toUint16", value=call("Image.round", value=first)),
-                srcImg=call("Image.gte", image1=first, image2=call("Image.constant", value=const(0))))
-    expression = {"result": "0", "values": {
-        "0": node,
-        "1": call("reduce.mean", collection=image)}}
+    node = call(
+        "Image.addBands",
+        dstImg=call("Image.toUint16", value=call("Image.round", value=first)),
+        srcImg=call("Image.gte", image1=first, image2=call("Image.constant", value=const(0))),
+    )
+    expression = {"result": "0", "values": {"0": node, "1": call("reduce.mean", collection=image)}}
     result = evaluate(expression, {"C": [synthetic([[2.5, -5, 70000.4]], "float32")]}.get, (1, 3))
     assert result.band_names == ["b", "b_1"]
     assert [b.dtype for b in result.bands] == ["uint16", "uint8"]
@@ -490,29 +555,58 @@ def test_update_mask_with_a_masked_mask_masks():
     images = [synthetic([[1, 2, 3]], name="v")]
     score = synthetic([[0.9, 0.1, np.nan]], "float32", name="cs")
     images[0].bands.append(score.bands[0])
-    mapped = call("Collection.map", collection=LOADED, baseAlgorithm={"functionDefinitionValue": {
-        "argumentNames": ["x"], "body": call("Image.updateMask", image={"argumentReference": "x"}, mask=call(
-            "Image.gte", image1=call("Image.select", input={"argumentReference": "x"}, bandSelectors=const(["cs"])),
-            image2=call("Image.constant", value=const(0.6))))}})
+    mapped = call(
+        "Collection.map",
+        collection=LOADED,
+        baseAlgorithm={
+            "functionDefinitionValue": {
+                "argumentNames": ["x"],
+                "body": call(
+                    "Image.updateMask",
+                    image={"argumentReference": "x"},
+                    mask=call(
+                        "Image.gte",
+                        image1=call("Image.select", input={"argumentReference": "x"}, bandSelectors=const(["cs"])),
+                        image2=call("Image.constant", value=const(0.6)),
+                    ),
+                ),
+            }
+        },
+    )
     result = run(call("reduce.max", collection=mapped), images)
     assert pixels(result, "v")[0][0] == 1 and np.isnan(pixels(result, "v")[0][1:]).all()
 
 
 def test_select_errors_are_expression_errors():
     with pytest.raises(ExpressionError, match="did not match any bands"):
-        run(call("Image.select", input=call("reduce.max", collection=LOADED), bandSelectors=const(["x"])),
-            [synthetic([[1, 2, 3]])])
+        run(
+            call("Image.select", input=call("reduce.max", collection=LOADED), bandSelectors=const(["x"])),
+            [synthetic([[1, 2, 3]])],
+        )
 
 
 def test_select_by_regex_and_index_with_new_names_and_add_bands_overwrite():
     image = synthetic([[1, 2, 3]], name="B2")
     image.bands += [b.renamed(n) for b in synthetic([[4, 5, 6]]).bands for n in ("B3", "cs")]
     collection = [image]
-    picked = run(call("Image.select", input=call("reduce.max", collection=LOADED), bandSelectors=const(["B.", 2]),
-                      newNames=const(["x", "y", "z"])), collection)
+    picked = run(
+        call(
+            "Image.select",
+            input=call("reduce.max", collection=LOADED),
+            bandSelectors=const(["B.", 2]),
+            newNames=const(["x", "y", "z"]),
+        ),
+        collection,
+    )
     assert picked.band_names == ["x", "y", "z"]
-    replaced = run(call("Image.addBands", dstImg=call("reduce.max", collection=LOADED),
-                        srcImg=call("Image.rename", input=call("Image.constant", value=const(7)),
-                                    names=const(["B3"])), overwrite=const(True)), collection)
+    replaced = run(
+        call(
+            "Image.addBands",
+            dstImg=call("reduce.max", collection=LOADED),
+            srcImg=call("Image.rename", input=call("Image.constant", value=const(7)), names=const(["B3"])),
+            overwrite=const(True),
+        ),
+        collection,
+    )
     assert replaced.band_names == ["B2", "B3", "cs"]
     assert pixels(replaced, "B3") == [[7, 7, 7]] and replaced.band("B3").dtype == "uint8"

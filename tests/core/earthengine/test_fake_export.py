@@ -54,8 +54,7 @@ def test_the_official_clients_export_runs_on_its_grid(fake, method):
     while not operation["done"]:
         operation = poll(fake, operation["name"])
         states.append((operation["metadata"]["state"], operation["metadata"].get("progress")))
-    assert states == [("PENDING", None), ("RUNNING", 0.25), ("RUNNING", 0.5), ("RUNNING", 0.75),
-                      ("SUCCEEDED", 1.0)]
+    assert states == [("PENDING", None), ("RUNNING", 0.25), ("RUNNING", 0.5), ("RUNNING", 0.75), ("SUCCEEDED", 1.0)]
     assert "error" not in operation
     prefix = document["export"]["fileNamePrefix"]
     names = fake.object_names(document["export"]["bucket"])
@@ -64,17 +63,24 @@ def test_the_official_clients_export_runs_on_its_grid(fake, method):
     export = document["export"]
     width, height = (int(v) for v in export["dimensions"].split("x"))
     t = export["crsTransform"]
-    grid = {"dimensions": {"width": width, "height": height}, "crsCode": export["crs"],
-            "affineTransform": dict(zip(("scaleX", "shearX", "translateX", "shearY", "scaleY", "translateY"), t))}
+    grid = {
+        "dimensions": {"width": width, "height": height},
+        "crsCode": export["crs"],
+        "affineTransform": dict(zip(("scaleX", "shearX", "translateX", "shearY", "scaleY", "translateY"), t)),
+    }
     recipe = json.loads((REFERENCES / f"recipe_{method}.json").read_text())["expression"]
-    computed = requests.post(f"{fake.url}/v1/projects/my-project/image:computePixels", headers=AUTH, timeout=60,
-                             json={"expression": recipe, "fileFormat": "GEO_TIFF", "grid": grid})
+    computed = requests.post(
+        f"{fake.url}/v1/projects/my-project/image:computePixels",
+        headers=AUTH,
+        timeout=60,
+        json={"expression": recipe, "fileFormat": "GEO_TIFF", "grid": grid},
+    )
     expected, transform, crs, descriptions = geotiff(computed.content)
     stitched = np.zeros_like(expected)
     for name in names:
         data, part, part_crs, part_names = geotiff(fake.buckets[export["bucket"]][name].data)
         col, row = ~transform * (part.c, part.f)
-        stitched[:, round(row):round(row) + data.shape[1], round(col):round(col) + data.shape[2]] = data
+        stitched[:, round(row) : round(row) + data.shape[1], round(col) : round(col) + data.shape[2]] = data
         assert part_crs == crs and part_names == descriptions
     assert np.array_equal(stitched, expected) and (expected[-1] > 0).any()
 
@@ -86,8 +92,9 @@ def test_a_repeated_request_id_answers_the_same_task(fake):
     fake.duplicate_conflict = True
     conflict = start(fake, body)
     assert conflict.status_code == 409 and conflict.json()["error"]["status"] == "ALREADY_EXISTS"
-    listed = requests.get(f"{fake.url}/v1/projects/my-project/operations", params={"pageSize": 500}, headers=AUTH,
-                          timeout=30).json()
+    listed = requests.get(
+        f"{fake.url}/v1/projects/my-project/operations", params={"pageSize": 500}, headers=AUTH, timeout=30
+    ).json()
     assert [o["name"] for o in listed["operations"]] == [first["name"]]
     assert listed["operations"][0]["metadata"]["description"] == body["description"]
 
@@ -103,15 +110,18 @@ def test_cancel_ends_the_task_cancelled(fake):
     assert fake.object_names(reference()["export"]["bucket"]) == []
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda b: b.update(unknownField=1), "Unknown name"),
-    (lambda b: b.pop("fileExportOptions"), "fileExportOptions"),
-    (lambda b: b["fileExportOptions"].update(fileFormat="TF_RECORD_IMAGE"), "GEO_TIFF"),
-    (lambda b: b["fileExportOptions"]["cloudStorageDestination"].pop("bucket"), "bucket"),
-    (lambda b: b.update(maxPixels={"value": 10100}), "Int64Value"),
-    (lambda b: b.update(requestId="not allowed!"), "requestId"),
-    (lambda b: b["expression"].update(result="1"), "no grid"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda b: b.update(unknownField=1), "Unknown name"),
+        (lambda b: b.pop("fileExportOptions"), "fileExportOptions"),
+        (lambda b: b["fileExportOptions"].update(fileFormat="TF_RECORD_IMAGE"), "GEO_TIFF"),
+        (lambda b: b["fileExportOptions"]["cloudStorageDestination"].pop("bucket"), "bucket"),
+        (lambda b: b.update(maxPixels={"value": 10100}), "Int64Value"),
+        (lambda b: b.update(requestId="not allowed!"), "requestId"),
+        (lambda b: b["expression"].update(result="1"), "no grid"),
+    ],
+)
 def test_bad_export_requests_are_refused(fake, change, words):
     body = reference()["body"]
     change(body)
@@ -135,8 +145,9 @@ def test_cloud_storage_lists_by_prefix_pages_and_serves_ranges(fake):
     url = f"{fake.url}/storage/v1/b/bkt/o"
     page = requests.get(url, params={"prefix": "a/x"}, headers=AUTH, timeout=30).json()
     assert [i["name"] for i in page["items"]] == ["a/x-1.tif"] and page["nextPageToken"]
-    page = requests.get(url, params={"prefix": "a/x", "pageToken": page["nextPageToken"]}, headers=AUTH,
-                        timeout=30).json()
+    page = requests.get(
+        url, params={"prefix": "a/x", "pageToken": page["nextPageToken"]}, headers=AUTH, timeout=30
+    ).json()
     assert [i["name"] for i in page["items"]] == ["a/x-2.tif"] and "nextPageToken" not in page
     item = page["items"][0]
     assert item["size"] == str(len(b"a/x-2.tif" * 10)) and item["md5Hash"] and item["generation"]

@@ -36,10 +36,12 @@ def test_the_filter_names_dates_and_region_and_the_score_collection_is_listed(ma
     queries = server.requests_of("listAssets")
     assert len(queries) == 2  # the Cloud Score+ collection, then the scenes
     text = queries[1]["filter"]
-    assert text.startswith('startTime >= "2015-07-31T00:00:00Z" AND startTime < "2015-08-30T00:00:00Z" AND '
-                           'intersects("{\'type\': \'Polygon\', ')
+    assert text.startswith(
+        'startTime >= "2015-07-31T00:00:00Z" AND startTime < "2015-08-30T00:00:00Z" AND '
+        "intersects(\"{'type': 'Polygon', "
+    )
     assert text.endswith(']]}")') and text.count('"') == 6  # the GeoJSON's own quotes are single quotes
-    region = json.loads(text[text.index('intersects("') + len('intersects("'):-2].replace("'", '"'))
+    region = json.loads(text[text.index('intersects("') + len('intersects("') : -2].replace("'", '"'))
     lon = [p[0] for p in region["coordinates"][0]]
     assert region["type"] == "Polygon" and 14.5 < min(lon) < max(lon) < 14.6
     assert queries[0]["view"] == "BASIC"
@@ -48,8 +50,11 @@ def test_the_filter_names_dates_and_region_and_the_score_collection_is_listed(ma
 def test_dates_are_start_included_end_excluded(make_source, demo_grid):
     source = make_source()
     ids = [s.scene_id for s in source.search(date(2015, 7, 11), date(2015, 8, 30), *demo_aoi(demo_grid))]
-    assert ids == ["20150711T100008_20150711T100008_T33TVL", "20150731T100009_20150731T100009_T33TVL",
-                   "20150820T100728_20150820T100728_T33TVL"]
+    assert ids == [
+        "20150711T100008_20150711T100008_T33TVL",
+        "20150731T100009_20150731T100009_T33TVL",
+        "20150820T100728_20150820T100728_T33TVL",
+    ]
 
 
 def test_an_aoi_elsewhere_finds_nothing_and_an_aoi_is_required(make_source):
@@ -64,8 +69,9 @@ def test_every_page_of_many_scenes_is_followed(retry, tmp_path, demo_grid):
     with FakeEarthEngine(extra_scenes=60, page_size_max=7) as server:
         from cloudscore_composite.plugin.core.earthengine.source import EarthEngineSource
 
-        source = EarthEngineSource(L2A, project="p", cache_dir=tmp_path, api_url=server.url,
-                                   credentials="fake-access-token", retry=retry)
+        source = EarthEngineSource(
+            L2A, project="p", cache_dir=tmp_path, api_url=server.url, credentials="fake-access-token", retry=retry
+        )
         scenes = source.search(date(2016, 1, 1), date(2016, 3, 1), *demo_aoi(demo_grid))
         assert len(scenes) == 60 and len({s.scene_id for s in scenes}) == 60
         assert [s.time for s in scenes] == sorted(s.time for s in scenes)
@@ -79,8 +85,15 @@ def test_a_scene_without_score_is_returned_without_qa_bands_and_reported(retry, 
     with FakeEarthEngine(unscored={UNSCORED}) as server:
         from cloudscore_composite.plugin.core.earthengine.source import EarthEngineSource
 
-        source = EarthEngineSource(L2A, project="p", cache_dir=tmp_path, api_url=server.url,
-                                   credentials="fake-access-token", retry=retry, tile_size=64)
+        source = EarthEngineSource(
+            L2A,
+            project="p",
+            cache_dir=tmp_path,
+            api_url=server.url,
+            credentials="fake-access-token",
+            retry=retry,
+            tile_size=64,
+        )
         with caplog.at_level(logging.WARNING):
             scenes = source.search(START, END, *demo_aoi(demo_grid))
         assert len(scenes) == 5 and source.unscored == [UNSCORED]
@@ -96,8 +109,9 @@ def test_a_scene_without_score_is_returned_without_qa_bands_and_reported(retry, 
 
 
 def test_rfc3339_and_geometry_helpers():
-    assert parse_rfc3339("2023-01-05T18:47:49.123456789Z") == datetime(2023, 1, 5, 18, 47, 49, 123456,
-                                                                        tzinfo=timezone.utc)
+    assert parse_rfc3339("2023-01-05T18:47:49.123456789Z") == datetime(
+        2023, 1, 5, 18, 47, 49, 123456, tzinfo=timezone.utc
+    )
     assert parse_rfc3339("2023-01-05T18:47:49Z").tzinfo == timezone.utc
     box = aoi_geometry((14.0, 45.0, 15.0, 46.0), "EPSG:4326")
     ring = box["coordinates"][0]
@@ -112,21 +126,27 @@ def test_the_filter_is_written_as_googles_client_writes_it():
     # earthengine-api python/ee/_cloud_api_utils.py _convert_list_images_filter_params_to_list_assets_params:
     # region = json.dumps(region); region.replace('"', "'"); f'intersects("{region}")' -- json.dumps' default
     # separators, the GeoJSON's double quotes as single quotes; the range on the acquisition time, startTime.
-    square = {"type": "Polygon", "coordinates": [[[14.5, 45.8], [14.6, 45.8], [14.6, 45.9], [14.5, 45.9],
-                                                  [14.5, 45.8]]]}
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[14.5, 45.8], [14.6, 45.8], [14.6, 45.9], [14.5, 45.9], [14.5, 45.8]]],
+    }
     assert asset_filter(date(2023, 1, 1), date(2023, 2, 1), square) == (
         'startTime >= "2023-01-01T00:00:00Z" AND startTime < "2023-02-01T00:00:00Z" AND '
         """intersects("{'type': 'Polygon', 'coordinates': [[[14.5, 45.8], [14.6, 45.8], [14.6, 45.9], """
-        """[14.5, 45.9], [14.5, 45.8]]]}")""")
+        """[14.5, 45.9], [14.5, 45.8]]]}")"""
+    )
 
 
-@pytest.mark.parametrize("bad", [
-    'startTime >= "2015-07-01T00:00:00Z" AND intersects("{\\"type\\":\\"Polygon\\"}")',  # escaped quotes
-    'startTime >= "2015-07-01T00:00:00Z" AND endTime < "2015-10-01T00:00:00Z"',  # not what the client writes
-    'startTime >= "July"',
-    """intersects("{'type': 'Polygon', 'coordinates': ")""",
-    """intersects("{'type': 'LineString', 'coordinates': [[0, 0], [1, 1]]}")""",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        'startTime >= "2015-07-01T00:00:00Z" AND intersects("{\\"type\\":\\"Polygon\\"}")',  # escaped quotes
+        'startTime >= "2015-07-01T00:00:00Z" AND endTime < "2015-10-01T00:00:00Z"',  # not what the client writes
+        'startTime >= "July"',
+        """intersects("{'type': 'Polygon', 'coordinates': ")""",
+        """intersects("{'type': 'LineString', 'coordinates': [[0, 0], [1, 1]]}")""",
+    ],
+)
 def test_the_fake_server_answers_400_to_a_filter_it_cannot_parse(server, make_source, bad, sleeps):
     client = make_source().client()
     with pytest.raises(EarthEngineError, match=r"HTTP 400\): Invalid filter") as raised:

@@ -46,8 +46,9 @@ def reference(method, threshold=0.6, bands=BANDS, percentiles=PERCENTILES, exclu
             latest = quality.shape[0] - 1 - np.argmax(quality[::-1], axis=0)  # the last of equal maxima
             stats = np.take_along_axis(masked, latest[None, None], axis=0)[0][:, None]
         else:
-            stats = {"median": np.nanmedian, "mean": np.nanmean, "min": np.nanmin,
-                     "max": np.nanmax}[method](masked, axis=0)[:, None]
+            stats = {"median": np.nanmedian, "mean": np.nanmean, "min": np.nanmin, "max": np.nanmax}[method](
+                masked, axis=0
+            )[:, None]
     stats = stats.reshape(-1, *stats.shape[2:])
     return np.where(np.isnan(stats), 0, np.floor(stats + 0.5)).astype(np.uint16), clear.sum(axis=0)
 
@@ -66,8 +67,9 @@ def linear_percentile(stack, percentile):
 
 def request(tmp_path, grid, name="out.tif", **changes):
     aoi, aoi_crs = demo_aoi(grid)
-    fields = dict(start=START, end=END, qa_band="cs", output=tmp_path / name, threshold=0.6, aoi=aoi,
-                  aoi_crs=aoi_crs, bands=BANDS)
+    fields = dict(
+        start=START, end=END, qa_band="cs", output=tmp_path / name, threshold=0.6, aoi=aoi, aoi_crs=aoi_crs, bands=BANDS
+    )
     fields.update(changes)
     return CompositeRequest(**fields)
 
@@ -94,8 +96,9 @@ def test_the_servers_composite_matches_numpy_on_the_demo_scenes(make_source, dem
 
 def test_cs_cdf_and_the_composite_as_the_local_engine_writes_it(make_source, demo_grid, server, tmp_path):
     on_servers = run_composite(request(tmp_path, demo_grid, "servers.tif", qa_band="cs_cdf"), make_source())
-    here = run_composite(request(tmp_path, demo_grid, "here.tif", qa_band="cs_cdf", engine=THIS_COMPUTER),
-                         make_source())
+    here = run_composite(
+        request(tmp_path, demo_grid, "here.tif", qa_band="cs_cdf", engine=THIS_COMPUTER), make_source()
+    )
     with rasterio.open(on_servers.output) as a, rasterio.open(here.output) as b:
         assert a.descriptions == b.descriptions and a.dtypes == b.dtypes and a.nodata == b.nodata
         assert a.tags()["CLOUDSCORE_QA_BAND"] == "cs_cdf" and b.tags()["CLOUDSCORE_ENGINE"] == THIS_COMPUTER
@@ -116,8 +119,12 @@ def test_the_servers_move_at_most_35_percent_of_the_bytes(make_source, demo_grid
 def test_a_cancelled_server_run_resumes_and_a_repeat_computes_nothing(make_source, demo_grid, server, tmp_path):
     calls = []
     with pytest.raises(Cancelled):
-        run_composite(request(tmp_path, demo_grid), make_source(max_workers=1),
-                      progress=calls.append, is_canceled=lambda: len(calls) >= 2)
+        run_composite(
+            request(tmp_path, demo_grid),
+            make_source(max_workers=1),
+            progress=calls.append,
+            is_canceled=lambda: len(calls) >= 2,
+        )
     assert not (tmp_path / "out.tif").exists()
     first = server.count("computePixels")
     assert 0 < first < 4
@@ -131,8 +138,9 @@ def test_a_cancelled_server_run_resumes_and_a_repeat_computes_nothing(make_sourc
     assert server.count("computePixels") == 4  # another expression: computed anew
 
 
-def test_rate_limits_are_retried_and_refusals_carry_earth_engines_message(make_source, demo_grid, server,
-                                                                           tmp_path, sleeps):
+def test_rate_limits_are_retried_and_refusals_carry_earth_engines_message(
+    make_source, demo_grid, server, tmp_path, sleeps
+):
     server.add_fault("computePixels", status=429, message="Too many concurrent requests", times=2)
     run_composite(request(tmp_path, demo_grid), make_source(max_workers=1))
     assert len(sleeps) == 2
@@ -145,10 +153,11 @@ def test_rate_limits_are_retried_and_refusals_carry_earth_engines_message(make_s
 def test_clip_scale_to_byte_and_unticked_scenes(make_source, demo_grid, server, tmp_path):
     left, bottom, right, top = demo_grid.bounds
     middle = (left + right) / 2
-    west = {"type": "Polygon", "coordinates": [[(left, bottom), (middle, bottom), (middle, top), (left, top),
-                                                (left, bottom)]]}
-    clipped = run_composite(request(tmp_path, demo_grid, "clipped.tif", clip=[west], scale_to_byte=True),
-                            make_source())
+    west = {
+        "type": "Polygon",
+        "coordinates": [[(left, bottom), (middle, bottom), (middle, top), (left, top), (left, bottom)]],
+    }
+    clipped = run_composite(request(tmp_path, demo_grid, "clipped.tif", clip=[west], scale_to_byte=True), make_source())
     with rasterio.open(clipped.output) as out:
         data = out.read()
         assert out.dtypes[0] == "uint8" and out.tags()["CLOUDSCORE_BYTE_SCALE"] == "40"
@@ -166,8 +175,15 @@ def test_a_scene_without_score_is_reported_not_composited(retry, tmp_path, demo_
     from cloudscore_composite.plugin.core.earthengine.source import EarthEngineSource
 
     with FakeEarthEngine(unscored={CLOUDY_SCENE}) as fake:
-        source = EarthEngineSource(L1C, project="p", cache_dir=tmp_path / "cache", api_url=fake.url,
-                                   credentials=TOKEN, retry=retry, tile_size=64)
+        source = EarthEngineSource(
+            L1C,
+            project="p",
+            cache_dir=tmp_path / "cache",
+            api_url=fake.url,
+            credentials=TOKEN,
+            retry=retry,
+            tile_size=64,
+        )
         result = run_composite(request(tmp_path, demo_grid), source)
         sent = fake.requests_of("computePixels")[0]
     assert [s.scene_id for s in result.plan.skipped] == [CLOUDY_SCENE]
@@ -181,8 +197,9 @@ def test_engines_a_source_cannot_use_are_refused(make_source, demo_grid, tmp_pat
         plan_composite(request(tmp_path, demo_grid, engine=EXPORT), make_source())
     assert error.value.field == "BUCKET"
     with pytest.raises(InputError, match="cannot composite export") as error:
-        plan_composite(request(tmp_path, demo_grid, qa_band="clear", engine=EXPORT, bucket="b-1"),
-                       FolderSource(DEMO_DIR))
+        plan_composite(
+            request(tmp_path, demo_grid, qa_band="clear", engine=EXPORT, bucket="b-1"), FolderSource(DEMO_DIR)
+        )
     assert error.value.field == "ENGINE"
     with pytest.raises(InputError, match="cannot composite servers") as error:
         plan_composite(request(tmp_path, demo_grid, qa_band="clear", engine=SERVERS), FolderSource(DEMO_DIR))

@@ -26,7 +26,7 @@ def test_tile_side_fits_the_limits():
     assert side * side * ALL_REFLECTANCE <= MAX_REQUEST_BYTES and side % 256 == 0
     assert (side + 256) ** 2 * ALL_REFLECTANCE > MAX_REQUEST_BYTES
     assert DEFAULT_TILE_SIDE == side
-    assert tile_side(1, max_bytes=2 ** 31) == MAX_REQUEST_SIDE  # here the side limit binds, not the size
+    assert tile_side(1, max_bytes=2**31) == MAX_REQUEST_SIDE  # here the side limit binds, not the size
     assert tile_side(26, max_bytes=1000) == 6
     with pytest.raises(ValueError):
         tile_side(0)
@@ -61,18 +61,34 @@ def test_fetch_splits_what_one_request_could_not_hold(retry, tmp_path, demo_grid
         from cloudscore_composite.plugin.core.earthengine.source import EarthEngineSource
 
         bands = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B10", "B11", "B12", "cs", "cs_cdf"]
-        whole = EarthEngineSource("COPERNICUS/S2_HARMONIZED", project="p", cache_dir=tmp_path / "a",
-                                  api_url=server.url, credentials="fake-access-token", retry=retry, tile_size=1000,
-                                  max_workers=1)
+        whole = EarthEngineSource(
+            "COPERNICUS/S2_HARMONIZED",
+            project="p",
+            cache_dir=tmp_path / "a",
+            api_url=server.url,
+            credentials="fake-access-token",
+            retry=retry,
+            tile_size=1000,
+            max_workers=1,
+        )
         scenes = whole.search(START, END, *demo_aoi(demo_grid))
-        with pytest.raises(EarthEngineError, match=r"HTTP 400\): Total request size \(262600 bytes\) must be less "
-                                                   r"than or equal to 65536 bytes"):
+        with pytest.raises(
+            EarthEngineError,
+            match=r"HTTP 400\): Total request size \(262600 bytes\) must be less "
+            r"than or equal to 65536 bytes",
+        ):
             whole.fetch(scenes[:1], bands, demo_grid)
         assert server.count("getPixels") == 1  # a 400 is not retried
 
-        tiled = EarthEngineSource("COPERNICUS/S2_HARMONIZED", project="p", cache_dir=tmp_path / "b",
-                                  api_url=server.url, credentials="fake-access-token", retry=retry,
-                                  tile_size=tile_side(ALL_REFLECTANCE, max_bytes=limit))
+        tiled = EarthEngineSource(
+            "COPERNICUS/S2_HARMONIZED",
+            project="p",
+            cache_dir=tmp_path / "b",
+            api_url=server.url,
+            credentials="fake-access-token",
+            retry=retry,
+            tile_size=tile_side(ALL_REFLECTANCE, max_bytes=limit),
+        )
         server.reset_log()
         tiled.fetch(scenes[:1], bands, demo_grid)
         sizes = [body["grid"]["dimensions"] for body in server.requests_of("getPixels")]

@@ -106,11 +106,18 @@ def main(algorithms_json: str) -> None:
         task.cancel()
         ee.data.listOperations()
         export, status, cancel, listing = recorder.calls
-        document = {"client": f"earthengine-api {ee.__version__}", "method": method, "parameters": PARAMETERS,
-                    "export": EXPORT, "project": export["project"], "num_retries": export["num_retries"],
-                    "body": export["body"], "status_call": {"name": status["name"]},
-                    "cancel_call": {"name": cancel["name"], "body": cancel["body"]},
-                    "list_call": {"name": listing["name"], "pageSize": listing["pageSize"]}}
+        document = {
+            "client": f"earthengine-api {ee.__version__}",
+            "method": method,
+            "parameters": PARAMETERS,
+            "export": EXPORT,
+            "project": export["project"],
+            "num_retries": export["num_retries"],
+            "body": export["body"],
+            "status_call": {"name": status["name"]},
+            "cancel_call": {"name": cancel["name"], "body": cancel["body"]},
+            "list_call": {"name": listing["name"], "pageSize": listing["pageSize"]},
+        }
         (HERE / f"export_{method}.json").write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
 
 

@@ -21,9 +21,13 @@ PARAMETERS = {
     "ring": [[14.55, 45.86], [14.57, 45.86], [14.57, 45.88], [14.55, 45.88], [14.55, 45.86]],
     "start": "2015-07-01",
     "end": "2015-10-01",
-    "scene_ids": ["20150711T100008_20150711T100008_T33TVL", "20150731T100009_20150731T100009_T33TVL",
-                  "20150820T100728_20150820T100728_T33TVL", "20150830T100547_20150830T100547_T33TVL",
-                  "20150909T100017_20150909T100017_T33TVL"],
+    "scene_ids": [
+        "20150711T100008_20150711T100008_T33TVL",
+        "20150731T100009_20150731T100009_T33TVL",
+        "20150820T100728_20150820T100728_T33TVL",
+        "20150830T100547_20150830T100547_T33TVL",
+        "20150909T100017_20150909T100017_T33TVL",
+    ],
     "qa_band": "cs",
     "threshold": 0.6,
     "bands": ["B2", "B3", "B4", "B8"],
@@ -36,8 +40,12 @@ def recipe(method: str, p: dict) -> ee.Image:
     linked to their scores, masked where the score is below the threshold, reduced, with the clear count and the
     scored count, rounded and cast to uint16."""
     aoi = ee.Geometry.Polygon([p["ring"]])
-    scenes = (ee.ImageCollection(p["collection"]).filterBounds(aoi).filterDate(p["start"], p["end"])
-              .filter(ee.Filter.inList("system:index", p["scene_ids"])))
+    scenes = (
+        ee.ImageCollection(p["collection"])
+        .filterBounds(aoi)
+        .filterDate(p["start"], p["end"])
+        .filter(ee.Filter.inList("system:index", p["scene_ids"]))
+    )
     linked = scenes.linkCollection(ee.ImageCollection(SCORE_COLLECTION), [p["qa_band"]])
     clear = linked.map(lambda image: image.updateMask(image.select(p["qa_band"]).gte(p["threshold"])))
     bands = p["bands"]
@@ -67,8 +75,12 @@ def main(algorithms_json: str) -> None:
     initialise_offline(algorithms_json)
     for method in ("median", "mean", "min", "max", "percentiles", "best"):
         expression = ee.serializer.encode(recipe(method, PARAMETERS), for_cloud_api=True)
-        document = {"client": f"earthengine-api {ee.__version__}", "method": method, "parameters": PARAMETERS,
-                    "expression": expression}
+        document = {
+            "client": f"earthengine-api {ee.__version__}",
+            "method": method,
+            "parameters": PARAMETERS,
+            "expression": expression,
+        }
         (HERE / f"recipe_{method}.json").write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
 
 

@@ -18,8 +18,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .core.errors import InputError
-from .core.grid import Bounds
+from ..core.errors import InputError
+from ..core.grid import Bounds
 
 ALL_SCENES, CANVAS, DRAWN, LAYER, TYPED = "scenes", "canvas", "drawn", "layer", "typed"
 AOI_KINDS = {
@@ -90,7 +90,7 @@ class Aoi:
         return _measure(self.geometry, self.crs)
 
     def describe_size(self, pixels: Optional[int], resolution_m: Optional[float]) -> str:
-        """"12.3 km², 123,000 pixels at 10 m": the area and the ``pixels`` of the composite's grid
+        """ "12.3 km², 123,000 pixels at 10 m": the area and the ``pixels`` of the composite's grid
         (``scene_stats.composite_pixel_count``; None: unknown, area only)."""
         area = f"{self.area_m2() / 1e6:,.3g} km²"
         if pixels is None:
@@ -134,8 +134,9 @@ def parse_bounds(text: str) -> QgsRectangle:
         raise InputError("EXTENT", f"type the bounds as four numbers xmin, ymin, xmax, ymax (got {text!r})")
     xmin, ymin, xmax, ymax = values
     if not (xmax > xmin and ymax > ymin):
-        raise InputError("EXTENT", f"the typed bounds {tuple(values)} have no area: xmax must exceed xmin and "
-                                   "ymax ymin")
+        raise InputError(
+            "EXTENT", f"the typed bounds {tuple(values)} have no area: xmax must exceed xmin and ymax ymin"
+        )
     return QgsRectangle(xmin, ymin, xmax, ymax)
 
 

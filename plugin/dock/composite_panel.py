@@ -12,14 +12,14 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QWidget
 
-from .core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
-from .core.orbits import ORBIT_LABELS, ORBIT_MODES
-from .core.engines import ENGINE_LABELS, ENGINES, EXPORT
-from .core.errors import InputError
-from .core.pipeline import CompositeResult
-from .core.raster_output import FORMATS
-from .core.scene import S2_BANDS
-from .layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
+from ..core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
+from ..core.orbits import ORBIT_LABELS, ORBIT_MODES
+from ..core.engines import ENGINE_LABELS, ENGINES, EXPORT
+from ..core.errors import InputError
+from ..core.pipeline import CompositeResult
+from ..core.raster_output import FORMATS
+from ..core.scene import S2_BANDS
+from ..layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
 
 
 OFFERED_ENGINES = ENGINES
@@ -27,7 +27,8 @@ OFFERED_ENGINES = ENGINES
 BUCKET_TOOLTIP = (
     "Cloud Storage bucket the export writes its files to (under cloudscore_composite/); the account of your Earth "
     "Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete "
-    "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.")
+    "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage."
+)
 
 
 class CompositePanel(QObject):
@@ -82,11 +83,18 @@ class CompositePanel(QObject):
         """Settings key -> widget of every composite, output and display field."""
         ui = self.ui
         return {
-            "engine": ui.engineCombo, "bucket": ui.bucketLineEdit, "method": ui.methodCombo,
+            "engine": ui.engineCombo,
+            "bucket": ui.bucketLineEdit,
+            "method": ui.methodCombo,
             "percentiles": ui.percentilesLineEdit,
-            "bands": ui.bandsCombo, "format": ui.formatCombo, "scale_to_byte": ui.scaleToByteCheckBox,
-            "statistic_layers": ui.statisticLayersCheckBox, "output_folder": ui.outputFolderWidget,
-            "output_name": ui.outputNameLineEdit, "band_combination": ui.combinationCombo, "orbits": ui.orbitsCombo,
+            "bands": ui.bandsCombo,
+            "format": ui.formatCombo,
+            "scale_to_byte": ui.scaleToByteCheckBox,
+            "statistic_layers": ui.statisticLayersCheckBox,
+            "output_folder": ui.outputFolderWidget,
+            "output_name": ui.outputNameLineEdit,
+            "band_combination": ui.combinationCombo,
+            "orbits": ui.orbitsCombo,
         }
 
     def start(self) -> None:
@@ -152,11 +160,17 @@ class CompositePanel(QObject):
             InputError: ``PERCENTILES`` for the percentiles method with bad percentiles (``parse_percentiles``).
         """
         method = self.ui.methodCombo.currentData()
-        percentiles = parse_percentiles(self.ui.percentilesLineEdit.text()) if method == "percentiles" \
-            else DEFAULT_PERCENTILES
-        return dict(bands=self.bands(), method=method, percentiles=percentiles,
-                    output_format=self.ui.formatCombo.currentData(),
-                    scale_to_byte=self.ui.scaleToByteCheckBox.isChecked(), orbits=self.ui.orbitsCombo.currentData())
+        percentiles = (
+            parse_percentiles(self.ui.percentilesLineEdit.text()) if method == "percentiles" else DEFAULT_PERCENTILES
+        )
+        return dict(
+            bands=self.bands(),
+            method=method,
+            percentiles=percentiles,
+            output_format=self.ui.formatCombo.currentData(),
+            scale_to_byte=self.ui.scaleToByteCheckBox.isChecked(),
+            orbits=self.ui.orbitsCombo.currentData(),
+        )
 
     def output_path(self, start: date, end: date) -> Path:
         """The output file: folder + name entered (``.tif`` added), or a new file in QGIS's temporary folder.
@@ -188,9 +202,13 @@ class CompositePanel(QObject):
             whatever ``load_composite_layers`` raises (e.g. ValueError: the file does not open).
         """
         self._result_layers = load_composite_layers(
-            result.output, group_name, len(result.plan.scenes), combination=self.combination(),
+            result.output,
+            group_name,
+            len(result.plan.scenes),
+            combination=self.combination(),
             statistic_layers=self.ui.statisticLayersCheckBox.isEnabled()
-            and self.ui.statisticLayersCheckBox.isChecked())
+            and self.ui.statisticLayersCheckBox.isChecked(),
+        )
         self._warn_combination(self._result_layers.shown_combination)
         return self._result_layers
 
@@ -211,5 +229,7 @@ class CompositePanel(QObject):
         """Tell the user when the composite lacks a band of the chosen combination (another one is shown)."""
         wanted = self.combination()
         if tuple(shown) != tuple(wanted):
-            self.warn(f"The composite has no band {', '.join(b for b in wanted if b not in shown)} of "
-                      f"{self.ui.combinationCombo.currentText()}: showing {'/'.join(shown)} instead.")
+            self.warn(
+                f"The composite has no band {', '.join(b for b in wanted if b not in shown)} of "
+                f"{self.ui.combinationCombo.currentText()}: showing {'/'.join(shown)} instead."
+            )

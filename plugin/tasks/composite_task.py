@@ -3,8 +3,8 @@
 from typing import Optional
 
 from .background_task import BackgroundTask
-from .core.pipeline import CompositeRequest, CompositeResult, run_composite
-from .core.source import Source
+from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
+from ..core.source import Source
 
 
 class CompositeTask(BackgroundTask):
@@ -33,5 +33,11 @@ class CompositeTask(BackgroundTask):
 
     def work(self) -> CompositeResult:  # worker thread
         """Composite the scenes."""
-        return run_composite(self.request, self.source, progress=self.setProgress, is_canceled=self.isCanceled,
-                             stage=self.report_stage, cancel_remote=lambda: self.cancel_export)
+        return run_composite(
+            self.request,
+            self.source,
+            progress=self.setProgress,
+            is_canceled=self.isCanceled,
+            stage=self.report_stage,
+            cancel_remote=lambda: self.cancel_export,
+        )

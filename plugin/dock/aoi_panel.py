@@ -22,16 +22,18 @@ from .aoi import (
     parse_bounds,
     rectangle_aoi,
 )
-from .core.errors import CloudScoreError, InputError
-from .core.grid import Bounds
-from .core.scene import Scene
-from .core.scene_stats import composite_pixel_count
-from .dock_settings import reapply_pending_layer, set_setting, setting
-from .dock_text import sentence, show_message
+from ..core.errors import CloudScoreError, InputError
+from ..core.grid import Bounds
+from ..core.scene import Scene
+from ..core.scene_stats import composite_pixel_count
+from .widget_settings import reapply_pending_layer, set_setting, setting
+from .text import sentence, show_message
 from .map_tools import AoiOutline, RectangleDrawing
 
-OUTPUT_CRS_TIP = ("CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for "
-                  "Earth Engine the UTM zone of the AOI's centre (as the Processing algorithm).")
+OUTPUT_CRS_TIP = (
+    "CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for "
+    "Earth Engine the UTM zone of the AOI's centre (as the Processing algorithm)."
+)
 
 # QGIS 3.22 has the flags unscoped; later versions scope them under Filter.
 _POLYGON_LAYERS = getattr(QgsMapLayerProxyModel, "Filter", QgsMapLayerProxyModel).PolygonLayer
@@ -53,16 +55,23 @@ class AoiPanel(QObject):
 
     changed = pyqtSignal()
 
-    def __init__(self, ui, canvas: QgsMapCanvas, known_scenes: Callable[[], Optional[Sequence[Scene]]],
-                 default_crs: Callable[[Bounds, Optional[str]], object], parent: Optional[QObject] = None):
+    def __init__(
+        self,
+        ui,
+        canvas: QgsMapCanvas,
+        known_scenes: Callable[[], Optional[Sequence[Scene]]],
+        default_crs: Callable[[Bounds, Optional[str]], object],
+        parent: Optional[QObject] = None,
+    ):
         super().__init__(parent)
         self.ui = ui
         self.canvas = canvas
         self.known_scenes = known_scenes
         self.default_crs = default_crs
         self.outline = AoiOutline(canvas)
-        self.drawing = RectangleDrawing(canvas, self._rectangle_drawn,
-                                        on_stopped=lambda: self.ui.drawButton.setChecked(False))
+        self.drawing = RectangleDrawing(
+            canvas, self._rectangle_drawn, on_stopped=lambda: self.ui.drawButton.setChecked(False)
+        )
         self._rectangles: Dict[str, Aoi] = {}  # canvas extent / drawn rectangle, as taken
         self._layer_aoi: Optional[tuple] = None  # ((layer id, selected only), Aoi or InputError): features read once
         self._watched_layer: Optional[QgsVectorLayer] = None  # the AOI layer whose selection and edits are followed
@@ -88,8 +97,12 @@ class AoiPanel(QObject):
         """Settings key -> widget of every AOI field remembered between sessions."""
         ui = self.ui
         return {
-            "aoi_kind": ui.aoiKindCombo, "aoi_layer": ui.layerCombo, "aoi_selected_only": ui.selectedOnlyCheckBox,
-            "aoi_bounds": ui.boundsLineEdit, "aoi_bounds_crs": ui.boundsCrsWidget, "resolution": ui.resolutionSpinBox,
+            "aoi_kind": ui.aoiKindCombo,
+            "aoi_layer": ui.layerCombo,
+            "aoi_selected_only": ui.selectedOnlyCheckBox,
+            "aoi_bounds": ui.boundsLineEdit,
+            "aoi_bounds_crs": ui.boundsCrsWidget,
+            "resolution": ui.resolutionSpinBox,
             "output_crs": ui.outputCrsWidget,
         }
 
@@ -272,8 +285,9 @@ class AoiPanel(QObject):
     def output_crs_changed(self, _crs=None) -> None:
         """Say what the output CRS means in its tooltip (QGIS's is empty when none is set); update the size."""
         crs = self.ui.outputCrsWidget.crs()
-        self.ui.outputCrsWidget.setToolTip(OUTPUT_CRS_TIP + (f"\nChosen: {crs.userFriendlyIdentifier()}"
-                                                             if crs.isValid() else ""))
+        self.ui.outputCrsWidget.setToolTip(
+            OUTPUT_CRS_TIP + (f"\nChosen: {crs.userFriendlyIdentifier()}" if crs.isValid() else "")
+        )
         self.update()
 
     # ---- on the canvas ------------------------------------------------------------------------------
@@ -297,8 +311,9 @@ class AoiPanel(QObject):
         else:
             self.outline.show(aoi.geometry, aoi.crs)
             try:
-                pixels = composite_pixel_count(aoi.bounds(), crs_for_core(aoi.crs), self.resolution(),
-                                               self.known_scenes(), self.output_crs(aoi))
+                pixels = composite_pixel_count(
+                    aoi.bounds(), crs_for_core(aoi.crs), self.resolution(), self.known_scenes(), self.output_crs(aoi)
+                )
             except CloudScoreError:  # e.g. an output CRS not in metres: the run will say so
                 pixels = None
             show_message(self.ui.aoiSizeLabel, aoi.describe_size(pixels, self.resolution()), error=False)

@@ -5,9 +5,9 @@ from typing import Dict, List, Optional, Set
 
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from .core.pipeline import DEFAULT_THRESHOLD
-from .core.scene import Scene
-from .core.scene_stats import SceneSearch
+from ..core.pipeline import DEFAULT_THRESHOLD
+from ..core.scene import Scene
+from ..core.scene_stats import SceneSearch
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SCENE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -73,8 +73,11 @@ class SceneTableModel(QAbstractTableModel):
     def set_included(self, scene_id: str, included: bool) -> None:
         """Tick (``included``) or untick the row of ``scene_id``."""
         row = next(i for i, s in enumerate(self.scenes) if s.scene_id == scene_id)
-        self.setData(self.index(row, DATE), Qt.CheckState.Checked if included else Qt.CheckState.Unchecked,
-                     Qt.ItemDataRole.CheckStateRole)
+        self.setData(
+            self.index(row, DATE),
+            Qt.CheckState.Checked if included else Qt.CheckState.Unchecked,
+            Qt.ItemDataRole.CheckStateRole,
+        )
 
     def excluded_ids(self) -> Set[str]:
         """``scene_id``s of the unticked rows."""

@@ -20,27 +20,27 @@ from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QComboBox, QFrame, QScrollArea, QWidget
 
 from .aoi import LAYER, Aoi, crs_for_core
-from .background_task import BackgroundTask
-from .composite_task import CompositeTask
-from .core.engines import EXPORT, SERVERS, check_engine
-from .core.errors import CloudScoreError, InputError
-from .core.grid import scenes_grid
-from .core.pipeline import CompositeRequest, CompositeResult, plan_composite
-from .core.scene import S2_BANDS
-from .core.scene_selection import SceneSubset
-from .core.scene_stats import SceneSearch, scored_scenes
-from .core.source import Source
-from .dock_aoi import AoiPanel
-from .dock_composite import CompositePanel
-from .dock_scenes import ScenesPanel
-from .dock_settings import WidgetSettings, set_setting, setting
-from .dock_source import SourcePanel
-from .dock_text import capitalised, counted, sentence
-from .layers import CompositeLayers
-from .output_settings import output_ceiling_gb
-from .paths import PLUGIN_ROOT, UI_DIR
-from .qgis_logging import TAG
-from .scene_search_task import FetchedScoresTask, SceneSearchTask
+from ..tasks.background_task import BackgroundTask
+from ..tasks.composite_task import CompositeTask
+from ..core.engines import EXPORT, SERVERS, check_engine
+from ..core.errors import CloudScoreError, InputError
+from ..core.grid import scenes_grid
+from ..core.pipeline import CompositeRequest, CompositeResult, plan_composite
+from ..core.scene import S2_BANDS
+from ..core.scene_selection import SceneSubset
+from ..core.scene_stats import SceneSearch, scored_scenes
+from ..core.source import Source
+from .aoi_panel import AoiPanel
+from .composite_panel import CompositePanel
+from .scenes_panel import ScenesPanel
+from .widget_settings import WidgetSettings, set_setting, setting
+from .source_panel import SourcePanel
+from .text import capitalised, counted, sentence
+from ..layers import CompositeLayers
+from ..output_settings import output_ceiling_gb
+from ..paths import PLUGIN_ROOT, UI_DIR
+from ..qgis_logging import TAG
+from ..tasks.scene_search_task import FetchedScoresTask, SceneSearchTask
 from .scene_table import SceneTableModel
 from .threshold_preview import MaskPreview
 
@@ -115,12 +115,15 @@ class CompositeDock(QgsDockWidget):
         self._last_aoi_key: Optional[tuple] = None  # the AOI of the last run and of the last search
         self._search_aoi_key: Optional[tuple] = None
         self.source_panel = SourcePanel(self.ui, self)
-        self.aoi_panel = AoiPanel(self.ui, self.canvas, self._known_scenes,
-                                  lambda aoi, aoi_crs: self.source_panel.capabilities().default_crs(aoi, aoi_crs),
-                                  self)
+        self.aoi_panel = AoiPanel(
+            self.ui,
+            self.canvas,
+            self._known_scenes,
+            lambda aoi, aoi_crs: self.source_panel.capabilities().default_crs(aoi, aoi_crs),
+            self,
+        )
         self.scenes_panel = ScenesPanel(self.ui, self)
-        self.composite_panel = CompositePanel(self.ui, lambda text: self._notify(text, Qgis.MessageLevel.Warning),
-                                              self)
+        self.composite_panel = CompositePanel(self.ui, lambda text: self._notify(text, Qgis.MessageLevel.Warning), self)
         self._fill_widgets()
         self.settings = WidgetSettings()
         for key, widget in self._remembered_widgets().items():
@@ -151,7 +154,8 @@ class CompositeDock(QgsDockWidget):
         ui = self.ui
         return {
             **self.source_panel.remembered_widgets(),
-            "start_date": ui.startDateEdit, "end_date": ui.endDateEdit,
+            "start_date": ui.startDateEdit,
+            "end_date": ui.endDateEdit,
             **self.aoi_panel.remembered_widgets(),
             **self.scenes_panel.remembered_widgets(),
             **self.composite_panel.remembered_widgets(),
@@ -365,8 +369,9 @@ class CompositeDock(QgsDockWidget):
             estimate = estimate_downloads
         self.save_settings()
         # Scores are read at once only where that is cheap (local files); Earth Engine's come with a run.
-        task = SceneSearchTask(source, start, end, bounds, crs, qa_band, clip,
-                               read_scores=source.search_is_cheap, estimate=estimate)
+        task = SceneSearchTask(
+            source, start, end, bounds, crs, qa_band, clip, read_scores=source.search_is_cheap, estimate=estimate
+        )
         self._search_aoi_key = self.aoi_panel.key()
         task.succeeded.connect(self._on_scenes_found)  # a bound method: PyQt drops it with the dock
         task.failed.connect(self._on_search_failed)
@@ -384,9 +389,12 @@ class CompositeDock(QgsDockWidget):
         """
         aoi = self.aoi()
         if aoi is None and source.needs_aoi:
-            raise InputError("EXTENT", f"The {source.describe()} needs an area of interest: choose the map extent, a "
-                                       "rectangle, a polygon layer or typed bounds instead of the whole area of the "
-                                       "scenes")
+            raise InputError(
+                "EXTENT",
+                f"The {source.describe()} needs an area of interest: choose the map extent, a "
+                "rectangle, a polygon layer or typed bounds instead of the whole area of the "
+                "scenes",
+            )
         return aoi
 
     def _on_scenes_found(self, search: SceneSearch) -> None:
@@ -614,12 +622,17 @@ class CompositeDock(QgsDockWidget):
         try:
             self.composite_panel.load_result(result, group_name)
         except Exception as error:  # noqa: BLE001 (the file is written: say where, whatever went wrong)
-            self._notify(f"The composite was written to {result.output} but could not be added to the "
-                         f"project: {error}", Qgis.MessageLevel.Critical, error)
+            self._notify(
+                f"The composite was written to {result.output} but could not be added to the project: {error}",
+                Qgis.MessageLevel.Critical,
+                error,
+            )
             return
         self._read_fetched_scores(result)
-        self._notify(f"{group_name}: {counted(used, 'scene')}, {result.clear_fraction:.0%} clear, added to the "
-                     f"project.", Qgis.MessageLevel.Success)
+        self._notify(
+            f"{group_name}: {counted(used, 'scene')}, {result.clear_fraction:.0%} clear, added to the project.",
+            Qgis.MessageLevel.Success,
+        )
 
     def _read_fetched_scores(self, result: CompositeResult) -> None:
         """When the table lacks scores (Earth Engine), read them from what the run just fetched, quietly. After a
@@ -633,8 +646,14 @@ class CompositeDock(QgsDockWidget):
         if result.plan.engine in (SERVERS, EXPORT):  # computed by Earth Engine: no score was downloaded
             self.scenes_panel.show_servers_composited()
             return
-        task = FetchedScoresTask(self._last_source, result.plan.scenes, request.qa_band.strip(), result.plan.grid,
-                                 request.clip, request.aoi_crs)
+        task = FetchedScoresTask(
+            self._last_source,
+            result.plan.scenes,
+            request.qa_band.strip(),
+            result.plan.grid,
+            request.clip,
+            request.aoi_crs,
+        )
         task.succeeded.connect(self._on_fetched_scores_read)
         task.failed.connect(self._on_fetched_scores_failed)
         task.cancelled.connect(self._search_ended)
@@ -672,8 +691,9 @@ class CompositeDock(QgsDockWidget):
             # Expected failures (a damaged scene, a full disk, Earth Engine's refusals) carry their whole story in
             # the message: no traceback in the log for them, only for what the plugin did not foresee.
             self.ui.statusLabel.setText(f"{what}: {error}")
-            self._notify(f"{what}: {error}", Qgis.MessageLevel.Critical,
-                         None if isinstance(error, CloudScoreError) else error)
+            self._notify(
+                f"{what}: {error}", Qgis.MessageLevel.Critical, None if isinstance(error, CloudScoreError) else error
+            )
 
     # ---- results (the CompositePanel's) ---------------------------------------------------------------
 

@@ -6,17 +6,19 @@ from typing import Dict, Optional
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QWidget
 
-from .core.engines import format_estimates
-from .core.pipeline import DEFAULT_THRESHOLD
-from .core.scene_stats import SceneSearch, scored_scenes
-from .dock_text import counted, show_message
+from ..core.engines import format_estimates
+from ..core.pipeline import DEFAULT_THRESHOLD
+from ..core.scene_stats import SceneSearch, scored_scenes
+from .text import counted, show_message
 from .scene_table import CLOUDY, DATE, ORBIT, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
 from .threshold_preview import MaskPreview
 
 SCORES_AFTER_RUN = " Clear fractions need the scores, which a run on this computer downloads."
 SCORES_READ = " Clear fractions from the scores the run fetched (ticked scenes)."
-SCORES_ON_SERVERS = (" Clear fractions unknown: Earth Engine's servers composited, no score was downloaded (a run "
-                     "on this computer downloads them).")
+SCORES_ON_SERVERS = (
+    " Clear fractions unknown: Earth Engine's servers composited, no score was downloaded (a run "
+    "on this computer downloads them)."
+)
 STALE = "The QA band or the area changed since the scenes were found: find scenes again to update the table."
 
 

@@ -8,9 +8,9 @@ from typing import List, Optional
 from qgis.core import QgsPalettedRasterRenderer, QgsProcessingUtils, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtGui import QColor
 
-from .core.errors import WriteError
-from .core.mask_preview import CLEAR, NOT_CLEAR, write_mask_preview
-from .core.scene_stats import SceneSearch
+from ..core.errors import WriteError
+from ..core.mask_preview import CLEAR, NOT_CLEAR, write_mask_preview
+from ..core.scene_stats import SceneSearch
 
 log = logging.getLogger(__name__)
 

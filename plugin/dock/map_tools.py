@@ -45,9 +45,12 @@ class RectangleDrawing:
     The previous map tool is restored once the rectangle is drawn or the drawing is stopped.
     """
 
-    def __init__(self, canvas: QgsMapCanvas,
-                 on_drawn: Callable[[QgsRectangle, QgsCoordinateReferenceSystem], None],
-                 on_stopped: Optional[Callable[[], None]] = None):
+    def __init__(
+        self,
+        canvas: QgsMapCanvas,
+        on_drawn: Callable[[QgsRectangle, QgsCoordinateReferenceSystem], None],
+        on_stopped: Optional[Callable[[], None]] = None,
+    ):
         self.canvas = canvas
         self.on_drawn = on_drawn
         self.on_stopped = on_stopped

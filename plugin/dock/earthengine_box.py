@@ -8,16 +8,16 @@ stays in the QGIS authentication database; only the configuration's id is stored
 from qgis.gui import QgsAuthConfigSelect, QgsCollapsibleGroupBox, QgsFileWidget
 from qgis.PyQt.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QMessageBox, QPushButton, QSpinBox, QWidget
 
-from .core.earthengine.cache import TileCache, default_cache_dir
-from .core.earthengine.fetch import DEFAULT_MAX_WORKERS, MAX_WORKERS
-from .earthengine_settings import DEFAULT_CEILING_MB, ee_setting, set_ee_setting
+from ..core.earthengine.cache import TileCache, default_cache_dir
+from ..core.earthengine.fetch import DEFAULT_MAX_WORKERS, MAX_WORKERS
+from ..earthengine_settings import DEFAULT_CEILING_MB, ee_setting, set_ee_setting
 
 MAX_CEILING_MB = 1_000_000
 
 
 def megabytes(size_bytes: int) -> str:
     """``"12.3 MB"``: a size in bytes as megabytes (MiB), one decimal."""
-    return f"{size_bytes / 2 ** 20:,.1f} MB"
+    return f"{size_bytes / 2**20:,.1f} MB"
 
 
 class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
@@ -38,7 +38,8 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
             "configuration). The secret stays in the QGIS authentication database; only the configuration's id is "
             "remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by "
             "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, the earthengine credentials file or application-default credentials, "
-            "in that order.")
+            "in that order."
+        )
         for part in self.authConfigSelect.findChildren(QWidget):  # its combo box and message line show it too
             part.setToolTip(self.authConfigSelect.toolTip())
         layout.addRow("Authentication", self.authConfigSelect)
@@ -50,7 +51,8 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.cacheFolderWidget.setToolTip(
             "Folder of the tile cache: downloaded pixels (scenes, or composites computed on Earth Engine's servers) "
             "are kept there, so an interrupted run resumes and, on this computer, another threshold, method or band "
-            "subset fetches nothing. Empty: the default folder shown.")
+            "subset fetches nothing. Empty: the default folder shown."
+        )
         self.clearCacheButton = QPushButton("Clear cache", self)
         self.clearCacheButton.setObjectName("clearCacheButton")
         self.clearCacheButton.setToolTip("Delete every cached tile (asks first); the next run fetches again.")
@@ -68,7 +70,8 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.ceilingSpinBox.setSpecialValueText("no ceiling")
         self.ceilingSpinBox.setToolTip(
             "Refuse a download larger than this (uncompressed megabytes, as in the download estimate; the "
-            "composite's on Earth Engine's servers, every scene's on this computer). 0: no ceiling.")
+            "composite's on Earth Engine's servers, every scene's on this computer). 0: no ceiling."
+        )
         layout.addRow("Size ceiling", self.ceilingSpinBox)
 
         self.requestsSpinBox = QSpinBox(self)
@@ -77,7 +80,8 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.requestsSpinBox.setToolTip(
             f"Requests in flight at once (getPixels or computePixels; 1..{MAX_WORKERS}, default "
             f"{DEFAULT_MAX_WORKERS}). "
-            "Fewer if Earth Engine answers 429 (too many requests) often.")
+            "Fewer if Earth Engine answers 429 (too many requests) often."
+        )
         layout.addRow("Requests in flight", self.requestsSpinBox)
 
         self.load()
@@ -101,8 +105,12 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
 
     def reset(self) -> None:
         """Put the defaults back (no authentication configuration, default cache folder and limits)."""
-        for key, value in (("authcfg", ""), ("cache_dir", ""), ("ceiling_mb", DEFAULT_CEILING_MB),
-                           ("max_requests", DEFAULT_MAX_WORKERS)):
+        for key, value in (
+            ("authcfg", ""),
+            ("cache_dir", ""),
+            ("ceiling_mb", DEFAULT_CEILING_MB),
+            ("max_requests", DEFAULT_MAX_WORKERS),
+        ):
             set_ee_setting(key, value)
         self.load()
 
@@ -114,10 +122,13 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         """Delete every cached tile once the user confirms; True when cleared."""
         cache = self.cache()
         answer = QMessageBox.question(
-            self, "Clear the Earth Engine tile cache",
+            self,
+            "Clear the Earth Engine tile cache",
             f"Delete the {megabytes(cache.size_bytes())} of tiles cached in {cache.folder}? The next run fetches "
-            "them again.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            "them again.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:

@@ -5,7 +5,7 @@ from typing import Any, Optional
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
-from .core.errors import Cancelled
+from ..core.errors import Cancelled
 
 
 class BackgroundTask(QgsTask):

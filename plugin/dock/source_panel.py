@@ -7,18 +7,18 @@ from typing import Dict, List, Optional, Sequence
 from qgis.PyQt.QtCore import QObject, QTimer
 from qgis.PyQt.QtWidgets import QWidget
 
-from .core.errors import InputError
-from .core.folder_source import FolderSource
-from .core.scene import Scene
-from .core.source import Source
-from .dock_settings import setting
-from .dock_text import counted, sentence, show_message
+from ..core.errors import InputError
+from ..core.folder_source import FolderSource
+from ..core.scene import Scene
+from ..core.source import Source
+from .widget_settings import setting
+from .text import counted, sentence, show_message
 
 try:  # the Earth Engine source is optional: the dock offers it only when it is there
-    from .core.earthengine.search import COLLECTIONS, SCORE_BANDS
-    from .core.earthengine.source import EarthEngineSource
-    from .dock_earthengine import EarthEngineSettingsBox
-    from .earthengine_settings import earth_engine_source
+    from ..core.earthengine.search import COLLECTIONS, SCORE_BANDS
+    from ..core.earthengine.source import EarthEngineSource
+    from .earthengine_box import EarthEngineSettingsBox
+    from ..earthengine_settings import earth_engine_source
 except ImportError:  # pragma: no cover
     earth_engine_source, COLLECTIONS, SCORE_BANDS, EarthEngineSettingsBox = None, (), (), None
     EarthEngineSource = None
@@ -86,8 +86,12 @@ class SourcePanel(QObject):
     def remembered_widgets(self) -> Dict[str, QWidget]:
         """Settings key -> widget of every source field remembered between sessions."""
         ui = self.ui
-        return {"source": ui.sourceCombo, "folder": ui.folderWidget, "ee_collection": ui.collectionCombo,
-                "ee_project": ui.projectLineEdit}
+        return {
+            "source": ui.sourceCombo,
+            "folder": ui.folderWidget,
+            "ee_collection": ui.collectionCombo,
+            "ee_project": ui.projectLineEdit,
+        }
 
     def start(self) -> None:
         """After the settings are restored: connect and show the source chosen."""
@@ -147,8 +151,11 @@ class SourcePanel(QObject):
         if not qa_bands:
             text += " None has a QA band (a clear-score band such as cs or cs_cdf)."
         if source.skipped_files:  # damaged or not scenes: named, with the reason (also in the log)
-            text += (f" {counted(len(source.skipped_files), 'file')} skipped: "
-                     + "; ".join(f"{name} ({why})" for name, why in source.skipped_files) + ".")
+            text += (
+                f" {counted(len(source.skipped_files), 'file')} skipped: "
+                + "; ".join(f"{name} ({why})" for name, why in source.skipped_files)
+                + "."
+            )
         show_message(self.ui.folderMessageLabel, text, error=not qa_bands or bool(source.skipped_files))
 
     def _scan_folder(self, folder: str) -> None:

@@ -42,9 +42,13 @@ def _accessors(widget) -> Tuple[Callable[[], Any], Callable[[Any], None], type]:
     if isinstance(widget, QgsFileWidget):
         return widget.filePath, widget.setFilePath, str
     if isinstance(widget, QgsProjectionSelectionWidget):
-        return (lambda: widget.crs().authid() or widget.crs().toWkt(),
-                lambda v: widget.setCrs(QgsCoordinateReferenceSystem(v)), str)
+        return (
+            lambda: widget.crs().authid() or widget.crs().toWkt(),
+            lambda v: widget.setCrs(QgsCoordinateReferenceSystem(v)),
+            str,
+        )
     if isinstance(widget, QgsMapLayerComboBox):
+
         def layer_id() -> str:
             layer = widget.currentLayer()
             if layer is not None:
@@ -57,24 +61,32 @@ def _accessors(widget) -> Tuple[Callable[[], Any], Callable[[Any], None], type]:
             layer = QgsProject.instance().mapLayer(value) if value else None
             widget.setProperty(PENDING_LAYER_ID, "" if layer is not None else value or "")
             widget.setLayer(layer)
+
         return layer_id, choose, str
     if isinstance(widget, QgsCheckableComboBox):
+
         def check(value: str) -> None:
             widget.deselectAllOptions()  # setCheckedItems only adds ticks
             widget.setCheckedItems([x for x in value.split(",") if x])
+
         return lambda: ",".join(widget.checkedItems()), check, str
     if isinstance(widget, QComboBox):
+
         def select(value: str) -> None:
             index = widget.findData(value)
             index = index if index >= 0 else widget.findText(value)
             if index >= 0:
                 widget.setCurrentIndex(index)
-        return (lambda: widget.currentData() if widget.currentData() is not None else widget.currentText(),
-                select, str)
+
+        return (lambda: widget.currentData() if widget.currentData() is not None else widget.currentText(), select, str)
     if isinstance(widget, QDateEdit):
-        return (lambda: widget.date().toString(Qt.DateFormat.ISODate),
-                lambda v: widget.setDate(QDate.fromString(v, Qt.DateFormat.ISODate))
-                if QDate.fromString(v, Qt.DateFormat.ISODate).isValid() else None, str)
+        return (
+            lambda: widget.date().toString(Qt.DateFormat.ISODate),
+            lambda v: widget.setDate(QDate.fromString(v, Qt.DateFormat.ISODate))
+            if QDate.fromString(v, Qt.DateFormat.ISODate).isValid()
+            else None,
+            str,
+        )
     if isinstance(widget, QDoubleSpinBox):
         return widget.value, widget.setValue, float
     if isinstance(widget, QSpinBox):

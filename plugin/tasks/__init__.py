@@ -1,0 +1,1 @@
+"""Background tasks (QgsTask) of the dock: scene search, fetched scores, the composite."""
