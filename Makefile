@@ -6,17 +6,13 @@ VENV        := .venv
 PYTHON      := $(VENV)/bin/python
 BUILD       := build
 PLUGINS_DIR := $(BUILD)/plugins
-QGIS_PROCESS := /usr/bin/qgis_process.bin
-# Throwaway QGIS profile for qgis_process, so a run never touches the user's own.
-QGIS_ENV    := QT_QPA_PLATFORM=offscreen QGIS_OPTS= QGIS_PLUGINPATH=$(abspath $(PLUGINS_DIR)) \
-               QGIS_CUSTOM_CONFIG_PATH=$(abspath $(BUILD)/qgis-profile) XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime)
 
 DEMO_OUT    := $(BUILD)/demo/composite.tif
 
 # The engine's tests run without QGIS (pytest-qgis off), to show plugin/core needs none.
 PYTEST_CORE := $(PYTHON) -m pytest tests/core -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 
-.PHONY: all deps link test test-core lint demo bench package clean screenshot
+.PHONY: all deps link test test-core lint demo bench package clean screenshot translations
 
 all: test
 
@@ -40,6 +36,8 @@ test: deps link
 	$(PYTHON) -m pytest tests/package -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 	rm -rf .qgis-settings  # pytest-qgis's profile: start every run from QGIS's defaults
 	QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(abspath $(BUILD)/runtime) $(PYTHON) -m pytest tests/qgis -q
+	@# The README's shell examples, run verbatim (the first one runs make demo), through scripts/qgis_process.sh.
+	$(PYTHON) -m pytest tests/readme -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
 	@$(TREE_STATE) > $(BUILD)/tree-after.txt
 	@comm -13 $(BUILD)/tree-before.txt $(BUILD)/tree-after.txt > $(BUILD)/tree-new.txt; \
 		if [ -s $(BUILD)/tree-new.txt ]; then echo "make test left the checkout changed:"; \
@@ -48,12 +46,10 @@ test: deps link
 test-core: deps link
 	$(PYTEST_CORE)
 
+# Through scripts/qgis_process.sh, as the README's examples: offscreen, a throwaway profile in build/qgis-profile with
+# the plugin enabled.
 demo: deps link
-	@mkdir -p $(BUILD)/demo
-	@# qgis_process exits 1 when the plugin is enabled already: only other failures count.
-	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable $(PLUGIN) > $(BUILD)/plugins-enable.log 2>&1 \
-		|| grep -q "already enabled" $(BUILD)/plugins-enable.log || { cat $(BUILD)/plugins-enable.log; exit 1; }
-	$(QGIS_ENV) $(PYTHON) scripts/run_demo.py --qgis-process $(QGIS_PROCESS) --output $(DEMO_OUT)
+	$(PYTHON) scripts/run_demo.py --output $(DEMO_OUT)
 
 # The real QGIS desktop under Xvfb, a throwaway profile with the plugin enabled; scripts/screenshot.py drives the
 # dock through the demo composite and saves the window.
@@ -68,8 +64,9 @@ screenshot: deps link
 		--code scripts/screenshot.py
 	@test -s $(SCREENSHOT) && echo "Wrote $(SCREENSHOT)"
 
-# The compositing engine against numpy baselines timed in the same run, and a > 3 GB stack on disk composited
-# in bounded memory (writes 4 GB once to build/bench/). BENCH_ARGS=--skip-disk leaves that case out.
+# The compositing engine against numpy baselines timed in the same run, a > 3 GB stack on disk composited in bounded
+# memory, and qgis_process on 1024 and 4096 px float32 stacks against QGIS's start-up + one read of the stack (writes
+# 12 GB once to build/bench/). BENCH_ARGS=--skip-disk / --skip-qgis leave those cases out.
 bench: deps link
 	$(PYTHON) scripts/bench.py --json $(BUILD)/bench/results.json $(BENCH_ARGS)
 
@@ -79,11 +76,26 @@ bench: deps link
 package: deps
 	/usr/bin/python3 scripts/package.py
 
-# flake8 on the plugin and its scripts, then the Qt6 check (tests/qt6: the QGIS side's Qt names resolved in PyQt6, the
-# .ui files loaded with PyQt6's uic) in a process of its own, without Qt5.
+# ruff's linter and its formatter as a check on every Python file (rules in ruff.toml), mypy on plugin/core (mypy.ini:
+# strict for the fully typed modules), then the Qt6 check (tests/qt6: the QGIS side's Qt names resolved in PyQt6, the
+# .ui files loaded with PyQt6's uic) in a process of its own, without Qt5. `ruff format .` fixes what the check finds.
 lint: deps link
-	$(PYTHON) -m flake8 --max-line-length=120 --extend-ignore=E203 __init__.py plugin scripts
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy --config-file mypy.ini
 	QT_QPA_PLATFORM=offscreen $(PYTHON) -m pytest tests/qt6 -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q
+
+# The translation template i18n/cloudscore_composite_en.ts from every tr("...") of the QGIS side (plugin/ but
+# plugin/core, whose messages stay English) and the Designer forms; every other i18n/*.ts is updated from the same
+# sources (translations kept) and compiled by lrelease to its .qm beside it, which the plugin loads at run time (commit
+# the .qm with its .ts: the zip takes i18n/ as it is in the checkout).
+TS_SOURCES   = $(sort $(shell find plugin -name '*.py' -not -path 'plugin/core/*')) $(wildcard ui/*.ui)
+TS_TEMPLATE  := i18n/$(PLUGIN)_en.ts
+LRELEASE     := /usr/lib/qt5/bin/lrelease
+translations: deps
+	@mkdir -p i18n
+	pylupdate5 -noobsolete $(TS_SOURCES) -ts $(TS_TEMPLATE) $(filter-out $(TS_TEMPLATE),$(wildcard i18n/*.ts))
+	@for ts in $(filter-out $(TS_TEMPLATE),$(wildcard i18n/*.ts)); do $(LRELEASE) -silent $$ts -qm $${ts%.ts}.qm; done
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .qgis-settings

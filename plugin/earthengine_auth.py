@@ -8,6 +8,7 @@ The plugin's settings keep only that configuration's id (``cloudscore_composite/
 from qgis.core import QgsApplication, QgsAuthMethodConfig
 
 from .core.earthengine.auth import Credentials, credentials_from_secret
+from .translation import tr
 from .core.earthengine.errors import AuthError
 
 SECRET_KEYS = ("password", "token", "key")
@@ -24,8 +25,12 @@ def credentials_from_authcfg(authcfg: str) -> Credentials:
     config = QgsAuthMethodConfig()
     if not manager.loadAuthenticationConfig(authcfg, config, True) or not config.isValid(True):
         raise AuthError(
-            f"QGIS authentication configuration {authcfg!r} was not found or could not be decrypted "
-            "(is the master password set?): check Settings > Options > Authentication"
+            tr(
+                "QGIS authentication configuration {0!r} was not found or could not be decrypted "
+                "(is the master password set?): check Settings > Options > Authentication"
+            ).format(authcfg)
         )
     secret = next((config.config(key) for key in SECRET_KEYS if config.config(key)), "")
-    return credentials_from_secret(secret, f"QGIS authentication configuration {authcfg!r} ({config.name()})")
+    return credentials_from_secret(
+        secret, tr("QGIS authentication configuration {0!r} ({1})").format(authcfg, config.name())
+    )

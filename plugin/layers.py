@@ -21,6 +21,9 @@ from qgis.core import (
     QgsSingleBandPseudoColorRenderer,
     QgsStyle,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
+
+from .translation import tr
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +34,15 @@ TRUE_COLOUR = ("B4", "B3", "B2")
 """Red, green, blue bands of the true-colour view (Earth Engine's Cloud Score+ example)."""
 
 BAND_COMBINATIONS: Dict[str, Tuple[str, str, str]] = {
-    "True colour (B4/B3/B2)": TRUE_COLOUR,
-    "False colour infrared (B8/B4/B3)": ("B8", "B4", "B3"),
-    "Short-wave infrared (B12/B8A/B4)": ("B12", "B8A", "B4"),
-    "Agriculture (B11/B8/B2)": ("B11", "B8", "B2"),
-    "Geology (B12/B11/B2)": ("B12", "B11", "B2"),
-    "Vegetation and water (B8/B11/B2)": ("B8", "B11", "B2"),
+    QT_TRANSLATE_NOOP("@default", "True colour (B4/B3/B2)"): TRUE_COLOUR,
+    QT_TRANSLATE_NOOP("@default", "False colour infrared (B8/B4/B3)"): ("B8", "B4", "B3"),
+    QT_TRANSLATE_NOOP("@default", "Short-wave infrared (B12/B8A/B4)"): ("B12", "B8A", "B4"),
+    QT_TRANSLATE_NOOP("@default", "Agriculture (B11/B8/B2)"): ("B11", "B8", "B2"),
+    QT_TRANSLATE_NOOP("@default", "Geology (B12/B11/B2)"): ("B12", "B11", "B2"),
+    QT_TRANSLATE_NOOP("@default", "Vegetation and water (B8/B11/B2)"): ("B8", "B11", "B2"),
 }
-"""Common Sentinel-2 RGB band combinations (as in the Copernicus Browser and Sentinel Hub's custom scripts)."""
+"""Common Sentinel-2 RGB band combinations (as in the Copernicus Browser and Sentinel Hub's custom scripts); the
+English name is the key (remembered in the settings), ``translated(name)`` what the user reads."""
 
 REFLECTANCE_STRETCH = (0, 2500)
 """Display stretch of reflectance DN (scale 10000), as in Earth Engine's example: 0..0.25 reflectance."""
@@ -147,7 +151,7 @@ def style_band_combination(
     shown = tuple(split_band_name(descriptions[b - 1] or f"band {b}")[0] for b in bands)
     if shown != tuple(combination):
         log.warning(
-            "%s has no band %s of %s: showing %s instead",
+            tr("%s has no band %s of %s: showing %s instead"),
             layer.name(),
             ", ".join(b for b in combination if b not in shown),
             "/".join(combination),
@@ -187,17 +191,27 @@ def composite_abstract(tags: Dict[str, str]) -> str:
     """The layer abstract of a composite, from its provenance tags: dates, scenes, QA band, threshold, method."""
     scenes, skipped = tag_list(tags, "CLOUDSCORE_SCENES"), tag_list(tags, "CLOUDSCORE_SKIPPED_SCENES")
     lines = [
-        f"Cloud-free Sentinel-2 composite ({tags.get('CLOUDSCORE_METHOD', 'median')}) of the scenes acquired "
-        f"{tags.get('CLOUDSCORE_START_DATE', '?')} .. {tags.get('CLOUDSCORE_END_DATE', '?')} (end excluded).",
-        f"QA band: {tags.get('CLOUDSCORE_QA_BAND', '?')}; clear threshold: "
-        f"{tags.get('CLOUDSCORE_CLEAR_THRESHOLD', '?')} (clear where score >= threshold).",
-        f"Source: {tags.get('CLOUDSCORE_SOURCE', '?')}.",
-        f"Scenes ({len(scenes)}): " + (", ".join(scenes) or "none") + ".",
+        tr("Cloud-free Sentinel-2 composite ({0}) of the scenes acquired {1} .. {2} (end excluded).").format(
+            tags.get("CLOUDSCORE_METHOD", "median"),
+            tags.get("CLOUDSCORE_START_DATE", "?"),
+            tags.get("CLOUDSCORE_END_DATE", "?"),
+        ),
+        tr("QA band: {0}; clear threshold: {1} (clear where score >= threshold).").format(
+            tags.get("CLOUDSCORE_QA_BAND", "?"), tags.get("CLOUDSCORE_CLEAR_THRESHOLD", "?")
+        ),
+        tr("Source: {0}.").format(tags.get("CLOUDSCORE_SOURCE", "?")),
+        tr("Scenes ({0}): {1}.").format(len(scenes), ", ".join(scenes) or tr("none")),
     ]
     if skipped:
-        lines.append(f"Skipped, without the QA band or not a usable scene file ({len(skipped)}): {', '.join(skipped)}.")
+        lines.append(
+            tr("Skipped, without the QA band or not a usable scene file ({0}): {1}.").format(
+                len(skipped), ", ".join(skipped)
+            )
+        )
     if "CLOUDSCORE_CLEAR_FRACTION" in tags:
-        lines.append(f"Clear fraction of the scored pixels: {float(tags['CLOUDSCORE_CLEAR_FRACTION']):.1%}.")
+        lines.append(
+            tr("Clear fraction of the scored pixels: {0:.1%}.").format(float(tags["CLOUDSCORE_CLEAR_FRACTION"]))
+        )
     return "\n".join(lines)
 
 
@@ -274,13 +288,13 @@ def load_composite_layers(
     def new_layer(name: str) -> QgsRasterLayer:
         layer = QgsRasterLayer(str(path), name)
         if not layer.isValid():
-            raise ValueError(f"{path} does not open as a raster layer")
+            raise ValueError(tr("{0} does not open as a raster layer").format(path))
         set_abstract(layer, abstract)
         return layer
 
-    rgb = new_layer(f"{group_name} composite")
+    rgb = new_layer(tr("{0} composite").format(group_name))
     shown = style_band_combination(rgb, combination)
-    count = new_layer(f"{group_name} valid-observation count")
+    count = new_layer(tr("{0} valid-observation count").format(group_name))
     style_count(count, descriptions.index(COUNT_BAND) + 1, scene_count)
     extra = {}
     if statistic_layers:

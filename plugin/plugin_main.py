@@ -8,6 +8,7 @@ from qgis.PyQt.QtWidgets import QAction
 from . import qgis_logging
 from .paths import ICON_PATH
 from .provider import CloudScoreProvider
+from .translation import install_translator, remove_translator, tr
 
 MENU = "&CloudScore Composite"
 
@@ -21,6 +22,9 @@ class CloudScoreCompositePlugin:
         self.dock = None
         self.action = None
         self.log_handler = None
+        # Here, not in initGui: qgis_process creates the plugin and calls initProcessing only, and the
+        # algorithms' names and help must be translated there too.
+        self.translator = install_translator()
 
     def initProcessing(self):  # noqa: N802 (QGIS's name)
         """Register the Processing provider; QGIS calls this for ``qgis_process`` too, where there is no GUI."""
@@ -37,8 +41,8 @@ class CloudScoreCompositePlugin:
         self.dock = CompositeDock(self.iface, self.iface.mainWindow())
         self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
-        self.action = QAction(QIcon(str(ICON_PATH)), "CloudScore Composite", self.iface.mainWindow())
-        self.action.setToolTip("Cloud-free Sentinel-2 composites from clear scores")
+        self.action = QAction(QIcon(str(ICON_PATH)), tr("CloudScore Composite"), self.iface.mainWindow())
+        self.action.setToolTip(tr("Cloud-free Sentinel-2 composites from clear scores"))
         self.action.setCheckable(True)
         # triggered, not toggled: the dock's visibilityChanged (e.g. another dock of its tab group raised) only
         # updates the tick and never hides the dock in turn.
@@ -65,3 +69,5 @@ class CloudScoreCompositePlugin:
         if self.log_handler is not None:
             qgis_logging.uninstall(self.log_handler)
             self.log_handler = None
+        remove_translator(self.translator)
+        self.translator = None

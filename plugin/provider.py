@@ -11,19 +11,20 @@ from .algorithms.mask_scene import MaskSceneAlgorithm
 from .algorithms.search_scenes import SearchScenesAlgorithm
 from .algorithms.seasonal_composites import SeasonalCompositesAlgorithm
 from .paths import ICON_PATH
+from .translation import tr
 
 
 class CloudScoreProvider(QgsProcessingProvider):
     """Processing provider id ``cloudscore``: algorithms ``cloudscore:<name>``."""
 
-    def id(self):  # noqa: A003 (QGIS's name)
+    def id(self):  # QGIS's name
         return "cloudscore"
 
     def name(self):
-        return "CloudScore Composite"
+        return "CloudScore Composite"  # the product's name, the same in every language
 
     def longName(self):  # noqa: N802
-        return "CloudScore Composite: cloud-free Sentinel-2 composites"
+        return tr("CloudScore Composite: cloud-free Sentinel-2 composites")
 
     def icon(self):
         return QIcon(str(ICON_PATH))

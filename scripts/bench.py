@@ -7,6 +7,14 @@ Cases (issue 3 targets):
   3. median + count vs one plain pass over the same stack (stack.sum over time): ours within 25x of it;
   4. a stack on disk > 3 GB composited to a file (the whole pipeline, FolderSource, GeoTIFF output) with peak
      resident memory under 1 GB, measured in a child process (VmHWM, the kernel's peak resident set size).
+Whole process (issue 17 targets), `qgis_process run cloudscore:compositefolder` (median) through
+scripts/qgis_process.sh against the floor measured in the same run: QGIS's start-up (`qgis_process help` of the
+algorithm, which loads QGIS, its providers and the plugin) + one rasterio read of every input file (in a process of
+its own, after a first read has put the files in the page cache); float32 scenes in 512 px tiles:
+  5. 24 scenes x 4 bands (3 + QA band) x 1024 x 1024 px: ours at most 1.3x the floor;
+  6. 24 scenes x 5 bands (4 + QA band) x 4096 x 4096 px (8 GB): ours at most 1.8x the floor, peak resident
+     memory under 1 GB (the process's own, from wait4: a small launcher starts it, so nothing of this script's
+     memory is counted).
 
 The synthetic stack has a realistic shape: uint16 reflectance, float32 clear scores with cloud blobs covering
 about 40% of each scene at the default threshold 0.6. Exit status 1 when a target is missed.
@@ -150,8 +158,12 @@ def in_memory_cases(scenes: int, bands: int, size: int, threads: int, percentile
     return results
 
 
-def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
-    """Write ``scenes`` GeoTIFF scenes (B2, B3, B4, B8 uint16 + QA band ``cs`` scaled 1e-4) unless present.
+def write_disk_stack(
+    folder: Path, scenes: int, size: int, dtype: str = "uint16", band_names: tuple = BAND_NAMES
+) -> int:
+    """Write ``scenes`` GeoTIFF scenes unless present: ``band_names`` reflectance bands of ``dtype`` (DN 200..4000)
+    + QA band ``cs``, uint16 scaled 1e-4 (read back as 0..1) or, for float32 scenes, float32 0..1. 512 px internal
+    tiles, uncompressed.
 
     Returns the total size in bytes. Written row-strip by row-strip, so this process stays small too.
     """
@@ -159,7 +171,10 @@ def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
     from rasterio.transform import from_origin
 
     marker = folder / "complete.json"
-    if marker.exists() and json.loads(marker.read_text()) == dict(scenes=scenes, size=size):
+    wanted = dict(scenes=scenes, size=size)
+    if dtype != "uint16" or band_names != BAND_NAMES:
+        wanted.update(dtype=dtype, bands=list(band_names))
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
         return sum(p.stat().st_size for p in folder.glob("*.tif"))
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.tif"):
@@ -174,8 +189,8 @@ def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
             driver="GTiff",
             width=size,
             height=size,
-            count=len(BAND_NAMES) + 1,
-            dtype="uint16",
+            count=len(band_names) + 1,
+            dtype=dtype,
             crs="EPSG:32633",
             transform=from_origin(500000, 5100000, 10, 10),
             tiled=True,
@@ -184,20 +199,21 @@ def write_disk_stack(folder: Path, scenes: int, size: int) -> int:
             BIGTIFF="IF_SAFER",
         )
         with rasterio.open(folder / f"{stamp}_{stamp}_T33TVL.tif", "w", **profile) as dst:
-            for band, name in enumerate(BAND_NAMES + ("cs",), start=1):
+            for band, name in enumerate(band_names + ("cs",), start=1):
                 dst.set_band_description(band, name)
-            dst.scales = (1.0,) * len(BAND_NAMES) + (QA_SCALE,)
+            qa_scale = QA_SCALE if dtype == "uint16" else 1.0
+            dst.scales = (1.0,) * len(band_names) + (qa_scale,)
             dst.update_tags(ACQUISITION_TIME=when.isoformat())
             scores = cloud_scores(rng, size, size)
             for row in range(0, size, strip):
                 rows = min(strip, size - row)
                 window = rasterio.windows.Window(0, row, size, rows)
-                reflectance = rng.integers(200, 4000, size=(len(BAND_NAMES), rows, size), dtype=np.uint16)
-                dst.write(reflectance, indexes=list(range(1, len(BAND_NAMES) + 1)), window=window)
-                qa = np.rint(scores[row : row + rows] / QA_SCALE).astype(np.uint16)
-                dst.write(qa, indexes=len(BAND_NAMES) + 1, window=window)
+                reflectance = rng.integers(200, 4000, size=(len(band_names), rows, size), dtype=np.uint16)
+                dst.write(reflectance.astype(dtype), indexes=list(range(1, len(band_names) + 1)), window=window)
+                qa = scores[row : row + rows] if dtype != "uint16" else np.rint(scores[row : row + rows] / QA_SCALE)
+                dst.write(qa.astype(dtype), indexes=len(band_names) + 1, window=window)
         print(f"    wrote scene {index + 1}/{scenes}", flush=True)
-    marker.write_text(json.dumps(dict(scenes=scenes, size=size)))
+    marker.write_text(json.dumps(wanted))
     return sum(p.stat().st_size for p in folder.glob("*.tif"))
 
 
@@ -262,6 +278,116 @@ def disk_case(workdir: Path, scenes: int, size: int) -> dict:
     )
 
 
+WHOLE_PROCESS_STACKS = (
+    # case, scenes, reflectance bands, side in pixels, target (ours / floor)
+    ("5.", 24, ("B2", "B3", "B4"), 1024, 1.3),
+    ("6.", 24, ("B2", "B3", "B4", "B8"), 4096, 1.8),
+)
+WHOLE_PROCESS_MEMORY_MB = 1024
+
+
+def measure_command(command: list) -> dict:
+    """Run ``command`` as the child of a small launcher process (``--measure``): its wall time in seconds and its
+    peak resident memory in MB (``ru_maxrss`` of that child alone, from ``wait4``).
+
+    Raises:
+        RuntimeError: the command failed (its output's tail in the message).
+    """
+    run = subprocess.run([sys.executable, __file__, "--measure", *command], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} ... failed:\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def measure_worker(command: list) -> int:
+    """Launcher process: run ``command``, print its seconds and peak resident MB as JSON; its exit status."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            output.seek(0)
+            sys.stdout.write(output.read().decode(errors="replace")[-3000:])
+            return 1
+    print(json.dumps(dict(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024)))  # kB on Linux
+    return 0
+
+
+def read_worker(folder: str) -> None:
+    """Child process: read every band of every GeoTIFF of ``folder`` once with rasterio (the I/O floor); prints the
+    seconds the reads took as JSON."""
+    import rasterio
+
+    paths = sorted(Path(folder).glob("*.tif"))
+    start = time.perf_counter()
+    for path in paths:
+        with rasterio.open(path) as src:
+            src.read()
+    print(json.dumps(dict(seconds=time.perf_counter() - start, files=len(paths))))
+
+
+def whole_process_cases(workdir: Path, qgis_process: str, repeat: int) -> list:
+    """Cases 5 and 6: ``qgis_process`` compositing a float32 stack against QGIS's start-up + one read of the stack,
+    each the best of ``repeat`` runs, interleaved so that all three meet the same load."""
+    results = []
+    for case, scenes, bands, size, target in WHOLE_PROCESS_STACKS:
+        folder = workdir / f"stack_{scenes}x{len(bands) + 1}x{size}_float32"
+        print(
+            f"{case} Whole process: {scenes} scenes x {len(bands) + 1} bands x {size} x {size} px float32 in {folder}",
+            flush=True,
+        )
+        total = write_disk_stack(folder, scenes, size, "float32", bands)
+        output = workdir / f"whole_process_{size}.tif"
+        composite_command = [qgis_process, "--json", "run", "cloudscore:compositefolder", "--"] + [
+            f"{key}={value}"
+            for key, value in dict(
+                INPUT=folder, START_DATE="2021-01-01", END_DATE="2022-01-01", QA_BAND="cs", OUTPUT=output
+            ).items()
+        ]
+        read_command = [sys.executable, __file__, "--read-worker", str(folder)]
+        json.loads(subprocess.run(read_command, capture_output=True, text=True, check=True).stdout)  # page cache
+        best = dict(startup=float("inf"), read=float("inf"), ours=float("inf"))
+        peak = 0.0
+        for _ in range(repeat):
+            read = subprocess.run(read_command, capture_output=True, text=True, check=True)
+            best["read"] = min(best["read"], json.loads(read.stdout.strip().splitlines()[-1])["seconds"])
+            startup = measure_command([qgis_process, "help", "cloudscore:compositefolder"])
+            best["startup"] = min(best["startup"], startup["seconds"])
+            ours = measure_command(composite_command)
+            if ours["seconds"] < best["ours"]:
+                best["ours"], peak = ours["seconds"], ours["peak_rss_mb"]
+            output.unlink(missing_ok=True)
+        floor = best["startup"] + best["read"]
+        ratio = best["ours"] / floor
+        ok = ratio <= target and peak < WHOLE_PROCESS_MEMORY_MB
+        print(
+            f"    qgis_process {best['ours']:.2f} s   floor {floor:.2f} s (start-up {best['startup']:.2f} s + read "
+            f"{best['read']:.2f} s of {total / 2**30:.2f} GiB)   ours {ratio:.2f}x the floor   peak resident memory "
+            f"{peak:.0f} MB\n    target <= {target}x the floor, < {WHOLE_PROCESS_MEMORY_MB} MB: "
+            f"{'PASS' if ok else 'FAIL'} (best of {repeat})",
+            flush=True,
+        )
+        results.append(
+            dict(
+                case=f"{case} whole process {scenes}x{len(bands) + 1}x{size} float32",
+                gigabytes=round(total / 2**30, 2),
+                ours_s=round(best["ours"], 2),
+                startup_s=round(best["startup"], 2),
+                read_s=round(best["read"], 2),
+                floor_s=round(floor, 2),
+                ratio=round(ratio, 2),
+                target=f"<= {target}x the floor",
+                peak_rss_mb=round(peak),
+                passed=ok,
+            )
+        )
+    return results
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -294,23 +420,39 @@ def main() -> int:
     parser.add_argument("--skip-disk", action="store_true", help="leave out case 4 (it writes 4 GB)")
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--skip-qgis", action="store_true", help="leave out cases 5 and 6 (qgis_process; 8.4 GB)")
+    parser.add_argument("--only-qgis", action="store_true", help="run cases 5 and 6 only")
+    parser.add_argument("--qgis-process", default=str(ROOT / "scripts" / "qgis_process.sh"))
+    parser.add_argument("--whole-repeat", type=int, default=3, help="runs per whole-process timing; the best is kept")
     parser.add_argument("--disk-worker", nargs=2, metavar=("FOLDER", "OUTPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--read-worker", metavar="FOLDER", help=argparse.SUPPRESS)
+    if sys.argv[1:2] == ["--measure"]:  # the launcher: everything after it is the command
+        return measure_worker(sys.argv[2:])
     arguments = parser.parse_args()
     if arguments.disk_worker:
         disk_worker(*arguments.disk_worker)
         return 0
-    print(f"Machine: {machine()}")
-    results = in_memory_cases(
-        arguments.scenes,
-        arguments.bands,
-        arguments.size,
-        os.cpu_count() or 1,
-        arguments.percentile_rows,
-        arguments.repeat,
-    )
-    if not arguments.skip_disk:
+    if arguments.read_worker:
+        read_worker(arguments.read_worker)
+        return 0
+    print(f"Machine: {machine()}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the start")
+    results = []
+    if not arguments.only_qgis:
+        results += in_memory_cases(
+            arguments.scenes,
+            arguments.bands,
+            arguments.size,
+            os.cpu_count() or 1,
+            arguments.percentile_rows,
+            arguments.repeat,
+        )
+    if not arguments.skip_disk and not arguments.only_qgis:
         arguments.workdir.mkdir(parents=True, exist_ok=True)
         results.append(disk_case(arguments.workdir, arguments.scenes, arguments.disk_size))
+    if not arguments.skip_qgis:
+        arguments.workdir.mkdir(parents=True, exist_ok=True)
+        results += whole_process_cases(arguments.workdir, arguments.qgis_process, arguments.whole_repeat)
+    print(f"Load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the end (1, 5, 15 min)")
     if arguments.json:
         arguments.json.parent.mkdir(parents=True, exist_ok=True)
         arguments.json.write_text(json.dumps(dict(machine=machine(), results=results), indent=2))

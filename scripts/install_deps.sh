@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Install what `make test` and `make demo` need on a Debian 12 machine, skipping what is already there:
 # QGIS 3.22 and its Python bindings, GDAL's Python utilities (the COG validator), rasterio, requests, Xvfb
-# (Debian packages), then a virtual environment
+# (Debian packages), pylupdate5 and lrelease (make translations and its tests), then a virtual environment
 # on Debian's Python (QGIS's) with the test tools from requirements-dev.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PYTHON=/usr/bin/python3
 VENV=.venv
-APT_PACKAGES=(qgis python3-qgis qgis-providers python3-gdal python3-numpy python3-rasterio python3-requests xvfb)
+APT_PACKAGES=(qgis python3-qgis qgis-providers python3-gdal python3-numpy python3-rasterio python3-requests xvfb
+    pyqt5-dev-tools qttools5-dev-tools)
 
 have_system_deps() {
     [ -x /usr/bin/qgis_process.bin ] && command -v Xvfb >/dev/null &&
+        command -v pylupdate5 >/dev/null && [ -x /usr/lib/qt5/bin/lrelease ] &&
         "$SYSTEM_PYTHON" -c "import qgis.core, numpy, rasterio, requests, osgeo_utils" >/dev/null 2>&1
 }
 

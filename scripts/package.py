@@ -20,12 +20,12 @@ from typing import List, Mapping, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from repository_scans import ScanError, scan_zip  # noqa: E402
-from upload_metadata import ENVIRONMENT, MetadataError, addresses, build_metadata, changelog  # noqa: E402
+from repository_scans import ScanError, scan_zip
+from upload_metadata import ENVIRONMENT, MetadataError, addresses, build_metadata, changelog
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = "cloudscore_composite"
-INCLUDE = ["metadata.txt", "__init__.py", "LICENSE", "README.md", "plugin", "ui", "resources"]
+INCLUDE = ["metadata.txt", "__init__.py", "LICENSE", "README.md", "plugin", "ui", "resources", "i18n"]
 SKIPPED_PARTS = ("__pycache__",)
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".aux.xml", ".partial")
 FILE_MODE = 0o644

@@ -1,5 +1,8 @@
 """`make demo`: run cloudscore:compositefolder through qgis_process on the bundled demo scenes.
 
+qgis_process runs through scripts/qgis_process.sh (offscreen, a throwaway profile, the plugin linked and enabled),
+the wrapper the README's examples use.
+
 Prints the scenes kept, the clear fraction and the output path, and the wall time.
 """
 
@@ -16,7 +19,7 @@ DEMO = dict(START_DATE="2015-07-01", END_DATE="2015-10-01", QA_BAND="clear", THR
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--qgis-process", default="/usr/bin/qgis_process.bin")
+    parser.add_argument("--qgis-process", default=str(ROOT / "scripts" / "qgis_process.sh"))
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "demo" / "composite.tif")
     args = parser.parse_args()
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -61,7 +61,7 @@ class ScreenshotDriver:
         try:
             if self.steps[0]():
                 self.steps.pop(0)
-        except Exception:  # noqa: BLE001 (any failure ends the run with a non-zero status)
+        except Exception:  # any failure ends the run with a non-zero status
             log.exception("screenshot step %s failed", self.steps[0].__name__)
             self.quit(1, "a step failed")
 

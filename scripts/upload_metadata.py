@@ -65,9 +65,11 @@ def addresses(root: Path, environ: Mapping[str, str]) -> Dict[str, str]:
     problems = []
     if "email" in values and not _EMAIL.match(values["email"]):
         problems.append(f"email {values['email']!r} is not an email address")
-    for key in ("repository", "tracker", "homepage"):
-        if key in values and not _URL.match(values[key]):
-            problems.append(f"{key} {values[key]!r} is not an http(s) URL")
+    problems.extend(
+        f"{key} {values[key]!r} is not an http(s) URL"
+        for key in ("repository", "tracker", "homepage")
+        if key in values and not _URL.match(values[key])
+    )
     if problems:
         raise MetadataError("; ".join(problems))
     return values

@@ -209,7 +209,7 @@ class Signature:
     defaults: Dict[str, Any]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_algorithms(path: Union[str, Path] = ALGORITHMS_JSON) -> Dict[str, Signature]:
     """The signatures of a recorded ``algorithms.list`` answer, by function name (``Image.select``, without the
     ``algorithms/`` prefix)."""
@@ -1185,7 +1185,7 @@ def _quality_mosaic(ev: Evaluator, a: Dict[str, Any]) -> Image:
     images = collection.elements
     shape = ev.shape
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def chosen() -> np.ndarray:
         best, index = np.full(shape, -np.inf), np.full(shape, -1)
         for i, image in enumerate(images):

@@ -7,7 +7,8 @@ It follows the documented contract (../shared/DESIGN.md, the Earth Engine REST r
 the requested grid (reflectance as uint16 DN; the demo ``clear`` band as Cloud Score+ ``cs``, and
 ``cs_cdf_from_clear`` of it, ``clear * (2 - clear)``, as ``cs_cdf``: a monotone but different score, so a test
 mixing the two bands up fails; float32; 0 outside the scene), request limits (48 MiB, 32768 px a side)
-answered with 400 and an Earth Engine error body; Bearer tokens (401 when unknown) and an OAuth token endpoint (``/token``, refresh-token grant).
+answered with 400 and an Earth Engine error body; Bearer tokens (401 when unknown) and an OAuth token endpoint
+(``/token``, refresh-token grant).
 
 ``computePixels`` (POST ``/v1/projects/<project>/image:computePixels``) evaluates the expression graph with numpy
 (tests/earthengine_expressions.py, built from Google's serializer and the recorded algorithms list) on the same
@@ -956,7 +957,7 @@ def _parse_grid(grid: Dict[str, Any]) -> Tuple[str, Affine, int, int]:
 
 def _strips(grid: Dict[str, Any]):
     """(first row, sub-grid) strips of about STRIP_PIXELS pixels covering ``grid`` top to bottom."""
-    crs, transform, width, height = _parse_grid(grid)
+    _crs, transform, width, height = _parse_grid(grid)
     rows = max(1, STRIP_PIXELS // max(width, 1))
     for row in range(0, height, rows):
         t = transform * Affine.translation(0, row)
@@ -1133,7 +1134,7 @@ def _handler(server: FakeEarthEngine):
             with server._lock:
                 server.log.append((kind, self.path, details))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.kind = None  # a kept-alive connection's previous request is not this one
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -1178,7 +1179,7 @@ def _handler(server: FakeEarthEngine):
                 status, body = server.list_operations(LIST_OPERATIONS.fullmatch(path).group(1), query)
             self._send(status, body, headers, truncate=truncate)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.kind = None
             path = urlsplit(self.path).path
             raw = self._body()

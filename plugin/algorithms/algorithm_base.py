@@ -9,6 +9,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import CloudScoreError
 from ..paths import ICON_PATH
+from ..translation import tr
 
 
 @contextmanager
@@ -30,30 +31,19 @@ def inputs_without_pam() -> Iterator[None]:
 
 
 class CloudScoreAlgorithm(QgsProcessingAlgorithm):
-    """Base of the plugin's algorithms: subclasses set ``NAME``, ``DISPLAY_NAME``, ``GROUP``, ``GROUP_ID`` and
-    ``HELP`` (HTML for ``shortHelpString``), implement ``initAlgorithm`` and ``processAlgorithm``, and may override
-    ``check`` to refuse bad input before the run."""
+    """Base of the plugin's algorithms: subclasses set ``NAME`` and ``GROUP_ID`` (ids, never translated),
+    return their translated ``displayName``, ``group`` and ``shortHelpString`` (HTML) built with ``tr()`` when
+    asked (so the user's language applies, also after the translator is installed), implement ``initAlgorithm``
+    and ``processAlgorithm``, and may override ``check`` to refuse bad input before the run."""
 
     NAME = ""
-    DISPLAY_NAME = ""
-    GROUP = ""
     GROUP_ID = ""
-    HELP = ""
 
     def name(self):
         return self.NAME
 
-    def displayName(self):  # noqa: N802
-        return self.DISPLAY_NAME
-
-    def group(self):
-        return self.GROUP
-
     def groupId(self):  # noqa: N802
         return self.GROUP_ID
-
-    def shortHelpString(self):  # noqa: N802
-        return self.HELP
 
     def icon(self):
         return QIcon(str(ICON_PATH))
@@ -77,7 +67,8 @@ class CloudScoreAlgorithm(QgsProcessingAlgorithm):
         except CloudScoreError as error:
             return False, str(error)
         except OSError as error:
-            where = f" {error.filename!r}" if error.filename else ""
-            return False, f"cannot read{where}: {error.strerror or error}"
+            if error.filename:
+                return False, tr("cannot read {0!r}: {1}").format(error.filename, error.strerror or error)
+            return False, tr("cannot read: {0}").format(error.strerror or error)
         with inputs_without_pam():
             return super().checkParameterValues(parameters, context)

@@ -6,7 +6,6 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingOutputString,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterRasterDestination,
@@ -17,12 +16,13 @@ from ..core.engines import check_engine
 from ..core.errors import CloudScoreError
 from ..core.pipeline import CompositeRequest
 from ..core.source import Source
+from ..translation import tr
 from . import composite_options as options
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
-    ENGINE_HELP,
-    OPTIONS_HELP,
+    engine_help,
+    options_help,
     add_composite_outputs,
     add_bucket_parameter,
     add_composite_parameters,
@@ -30,24 +30,29 @@ from .composite_options import (
     bucket_value,
     composite_options,
     composite_outputs,
-    date_value,
     engine_value,
-    extent_value,
     run_composite_algorithm,
 )
 from .scene_inputs import (
+    add_crs_parameter,
     add_date_parameters,
     add_project_parameter,
     add_resolution_parameter,
     add_threshold_parameter,
+    crs_value,
+    date_value,
     earth_engine_from_parameters,
+    extent_value,
 )
 
 DEFAULT_RESOLUTION = 10.0
 """Metres: the finest Sentinel-2 bands (B2, B3, B4, B8) and Cloud Score+ are 10 m."""
 
-HELP = (
-    """<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds itself in Google Earth Engine,
+
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return (
+        tr("""<p>Builds a cloud-free composite of Sentinel-2 scenes that the plugin finds itself in Google Earth Engine,
 masked with the <b>Cloud Score+</b> clear scores (GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED, linked to each scene by
 its <code>system:index</code>), computed on Earth Engine's servers (the default: only the composite is downloaded),
 on this computer (every scene is downloaded) or by a batch export to a Cloud Storage bucket (large areas); see
@@ -74,9 +79,9 @@ saved.</li>
 <li><b>ENGINE</b>: where the composite is computed: 0 on Earth Engine's servers (default), 1 on this computer,
 2 export to Cloud Storage. See below.</li>
 <li><b>BUCKET</b>: the Cloud Storage bucket of an export (ENGINE 2; required then), e.g. <code>my-exports</code>.</li>
-</ul>"""
-    + ENGINE_HELP
-    + """
+</ul>""")
+        + engine_help()
+        + tr("""
 <h3>Credentials, cache and limits</h3>
 <p>Credentials come from, in this order: a QGIS authentication configuration chosen in the plugin's settings, the
 <code>CLOUDSCORE_EE_TOKEN</code> environment variable (an access token), a service-account key named by
@@ -89,18 +94,15 @@ cache: a cancelled run resumes with the missing tiles; with ENGINE 1 a second ru
 band subset downloads nothing. The log gives the estimate of requests and megabytes before the download; a download
 larger than the ceiling (setting <code>cloudscore_composite/earthengine/ceiling_mb</code>) is refused.</p>
 <p>The output's tags record the scenes used and skipped, QA band, threshold, dates, method, engine and plugin
-version.</p>"""
-)
+version.</p>""")
+    )
 
 
 class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
-    """Composite of Earth Engine Sentinel-2 scenes masked by Cloud Score+ (see ``HELP``)."""
+    """Composite of Earth Engine Sentinel-2 scenes masked by Cloud Score+ (see ``help_text``)."""
 
     NAME = "compositeearthengine"
-    DISPLAY_NAME = "Composite Earth Engine scenes (Cloud Score+)"
-    GROUP = "Composites"
     GROUP_ID = "composites"
-    HELP = HELP + OPTIONS_HELP
 
     EXTENT = scene_inputs.EXTENT
     START_DATE = scene_inputs.START_DATE
@@ -109,7 +111,7 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     QA_BAND = scene_inputs.QA_BAND
     THRESHOLD = scene_inputs.THRESHOLD
     RESOLUTION = scene_inputs.RESOLUTION
-    CRS = "CRS"
+    CRS = scene_inputs.CRS
     PROJECT = scene_inputs.PROJECT
     OUTPUT = "OUTPUT"
     SCENE_COUNT = options.SCENE_COUNT
@@ -119,40 +121,45 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     ENGINE = options.ENGINE
     BUCKET = options.BUCKET
 
+    def displayName(self):  # noqa: N802
+        return tr("Composite Earth Engine scenes (Cloud Score+)")
+
+    def group(self):
+        return tr("Composites")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text() + options_help()
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest"))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Area of interest")))
         add_date_parameters(self)
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.COLLECTION, "Sentinel-2 collection", options=list(COLLECTIONS), defaultValue=0
+                self.COLLECTION, tr("Sentinel-2 collection"), options=list(COLLECTIONS), defaultValue=0
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.QA_BAND, "QA band (Cloud Score+ clear score 0..1)", options=list(SCORE_BANDS), defaultValue=0
+                self.QA_BAND, tr("QA band (Cloud Score+ clear score 0..1)"), options=list(SCORE_BANDS), defaultValue=0
             )
         )
         add_threshold_parameter(self)
         add_composite_parameters(self)
         add_resolution_parameter(self, default=DEFAULT_RESOLUTION)
-        self.addParameter(
-            QgsProcessingParameterCrs(
-                self.CRS, "Output CRS (default: the UTM zone of the extent's centre)", optional=True
-            )
-        )
+        add_crs_parameter(self, tr("Output CRS (default: the UTM zone of the extent's centre)"))
         add_engine_parameter(self)
         add_bucket_parameter(self)
         add_project_parameter(self)
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Composite")))
         add_composite_outputs(self)
         self.addOutput(
             QgsProcessingOutputString(
-                self.SKIPPED_SCENES, "Scenes without a Cloud Score+ image, skipped (comma-separated)"
+                self.SKIPPED_SCENES, tr("Scenes without a Cloud Score+ image, skipped (comma-separated)")
             )
         )
         self.addOutput(
             QgsProcessingOutputString(
-                options.ENGINE_USED, "Where the composite was computed (earthengine-servers, this-computer, export)"
+                options.ENGINE_USED, tr("Where the composite was computed (earthengine-servers, this-computer, export)")
             )
         )
 
@@ -162,11 +169,8 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
         aoi, aoi_crs = extent_value(self, parameters, self.EXTENT, context)
         if aoi is None and source.needs_aoi:
             raise source.aoi_needed_error()
-        crs = self.parameterAsCrs(parameters, self.CRS, context)
         # Not set: the pipeline asks the source (Earth Engine: the UTM zone of the extent's centre).
-        target_crs = None
-        if crs.isValid():
-            target_crs = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
+        target_crs = crs_value(self, parameters, context)
         request = CompositeRequest(
             start=date_value(self, parameters, self.START_DATE, context),
             end=date_value(self, parameters, self.END_DATE, context),

@@ -8,21 +8,25 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..core.pipeline import CompositeRequest, plan_composite
+from ..translation import tr
 from . import composite_options as options
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
-    OPTIONS_HELP,
+    options_help,
     add_composite_outputs,
     add_composite_parameters,
     composite_options,
     composite_outputs,
-    date_value,
-    extent_value,
     run_composite_algorithm,
 )
-from .orbit_options import CRS_HELP, ORBITS_HELP, add_crs_parameter, add_orbit_parameters, crs_value, orbit_options
+from .orbit_options import orbits_help, add_orbit_parameters, orbit_options
 from .scene_inputs import (
+    crs_help,
+    add_crs_parameter,
+    crs_value,
+    date_value,
+    extent_value,
     add_aoi_and_dates,
     add_clear_score_parameters,
     add_folder_parameter,
@@ -31,8 +35,12 @@ from .scene_inputs import (
     resolution_value,
 )
 
-HELP = (
-    """<p>Builds a cloud-free composite from a folder of Sentinel-2 scenes that carry a per-pixel clear score.</p>
+
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return (
+        tr("""<p>Builds a cloud-free composite from a folder of Sentinel-2 scenes that carry a per-pixel clear
+score.</p>
 <p>Every pixel whose score in the <b>QA band</b> is below the <b>clear threshold</b> is masked (a score equal to
 the threshold is clear, as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>); nodata and
 missing scores are never clear. The output holds, per band, the chosen statistic of the clear observations
@@ -51,26 +59,23 @@ the <code>ACQUISITION_TIME</code> tag or from an Earth Engine <code>system:index
 <li><b>QA band</b>: name of the clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well; higher also removes haze and thin cloud.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own (no resampling).</li>
-"""
-    + CRS_HELP
-    + """
+""")
+        + crs_help()
+        + """
 </ul>
 """
-    + OPTIONS_HELP
-    + ORBITS_HELP
-    + """
-<p>The output's tags record the scenes used, QA band, threshold, dates, method, orbits and plugin version.</p>"""
-)
+        + options_help()
+        + orbits_help()
+        + tr("""
+<p>The output's tags record the scenes used, QA band, threshold, dates, method, orbits and plugin version.</p>""")
+    )
 
 
 class CompositeFolderAlgorithm(CloudScoreAlgorithm):
-    """Composite (median, percentiles, ... see ``HELP``) + valid-observation count of a folder of scenes."""
+    """Composite (median, percentiles, ... see ``help_text``) + valid-observation count of a folder of scenes."""
 
     NAME = "compositefolder"
-    DISPLAY_NAME = "Composite a folder of scenes"
-    GROUP = "Composites"
     GROUP_ID = "composites"
-    HELP = HELP
 
     INPUT = scene_inputs.INPUT
     EXTENT = scene_inputs.EXTENT
@@ -84,6 +89,15 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
     SCENES = options.SCENES
     CLEAR_FRACTION = options.CLEAR_FRACTION
 
+    def displayName(self):  # noqa: N802
+        return tr("Composite a folder of scenes")
+
+    def group(self):
+        return tr("Composites")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text()
+
     def initAlgorithm(self, config=None):  # noqa: N802
         add_folder_parameter(self)
         add_aoi_and_dates(self)
@@ -92,7 +106,7 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
         add_crs_parameter(self)
         add_composite_parameters(self)
         add_orbit_parameters(self)
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Composite"))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Composite")))
         add_composite_outputs(self)
 
     def _request(self, parameters, context: QgsProcessingContext, output: str) -> CompositeRequest:

@@ -5,12 +5,9 @@ parameters that say *how* to composite (METHOD, PERCENTILES, BANDS, FORMAT, SCAL
 reports progress, stages, skipped scenes and errors live here once.
 """
 
-import re
-from datetime import date
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
@@ -21,24 +18,24 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtCore import QDate
 
 from ..core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
 from ..core.engines import ENGINE_LABELS, ENGINES, SERVERS
-from ..core.errors import Cancelled, CloudScoreError, InputError
-from ..core.grid import Bounds
+from ..core.errors import Cancelled, CloudScoreError
 from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
-from ..core.raster_output import FORMATS
+from ..core.raster_output import COMPRESSIONS, FORMATS
 from ..core.scene import parse_band_list
 from ..core.source import Source
 from ..output_settings import output_ceiling_gb
 from ..qgis_logging import feedback_logging
+from ..translation import tr, translated
 from .styling import style_output_on_load
 
 METHOD = "METHOD"
 PERCENTILES = "PERCENTILES"
 BANDS = "BANDS"
 FORMAT = "FORMAT"
+COMPRESSION = "COMPRESSION"
 SCALE_TO_BYTE = "SCALE_TO_BYTE"
 ENGINE = "ENGINE"
 BUCKET = "BUCKET"
@@ -49,7 +46,11 @@ CLEAR_FRACTION = "CLEAR_FRACTION"
 ENGINE_USED = "ENGINE"
 """The output naming the engine used (``engines.ENGINES``), under the same name as the parameter."""
 
-ENGINE_HELP = """<h3>Where the composite is computed (ENGINE)</h3>
+
+def engine_help() -> str:
+    """The help's part on where the composite is computed (ENGINE): HTML, in the user's language."""
+    return tr(
+        """<h3>Where the composite is computed (ENGINE)</h3>
 <ul>
 <li><b>0 On Earth Engine's servers</b> (default): Earth Engine computes the composite with its own reducers (the
 request becomes an Earth Engine expression: the collection filtered by extent and dates, each scene linked to its
@@ -76,8 +77,13 @@ per project at a time; tasks queue.</li>
 </ul>
 <p>The engine used is recorded in the output's <code>CLOUDSCORE_ENGINE</code> tag (<code>earthengine-servers</code>,
 <code>this-computer</code> or <code>export</code>) and in the <code>ENGINE</code> output.</p>"""
+    )
 
-OPTIONS_HELP = """<h3>Composite options</h3>
+
+def options_help() -> str:
+    """The help's part on the composite options and what is guaranteed: HTML, in the user's language."""
+    return tr(
+        """<h3>Composite options</h3>
 <ul>
 <li><b>Method</b> (per band, over the clear observations): 0 <code>median</code> (default; the mean of the two
 middle values for an even count), 1 <code>mean</code>, 2 <code>min</code>, 3 <code>max</code>,
@@ -89,6 +95,8 @@ Pan-European seasonal mosaic's).</li>
 band all scenes have.</li>
 <li><b>Format</b>: 0 GeoTIFF (tiled, DEFLATE), 1 Cloud-Optimized GeoTIFF (GDAL's COG driver: 512 px tiles and
 overviews).</li>
+<li><b>Compression</b>: 0 DEFLATE (default; every GeoTIFF reader has it), 1 ZSTD (faster to write and read, where
+GDAL was built with it; some other tools cannot read it).</li>
 <li><b>Scale reflectance to bytes</b>: store reflectance as uint8 = DN / 40 (reflectance x 250, capped at 255);
 the scale 40 is recorded in each band, so GDAL and QGIS can read DN back. The count is capped at 255.</li>
 </ul>
@@ -101,25 +109,29 @@ the same name as it was. An output that is one of the input scenes is refused be
 the setting <code>cloudscore_composite/output_ceiling_gb</code> (default 20 GB uncompressed; 0 = none) or smaller
 than 4 x 4 pixels is refused (RESOLUTION, EXTENT), and so is an extent where no pixel has a score. Damaged scene
 files are skipped with their name and GDAL's reason (also in the <code>CLOUDSCORE_SKIPPED_SCENES</code> tag).</p>"""
+    )
 
 
 def add_composite_parameters(algorithm: QgsProcessingAlgorithm) -> None:
-    """Add METHOD, PERCENTILES, BANDS, FORMAT and SCALE_TO_BYTE to an algorithm."""
+    """Add METHOD, PERCENTILES, BANDS, FORMAT, COMPRESSION and SCALE_TO_BYTE to an algorithm."""
     parameters = [
-        QgsProcessingParameterEnum(METHOD, "Composite method", options=list(METHODS), defaultValue=0),
+        QgsProcessingParameterEnum(METHOD, tr("Composite method"), options=list(METHODS), defaultValue=0),
         QgsProcessingParameterString(
             PERCENTILES,
-            "Percentiles (comma-separated, 0..100; for the percentiles method)",
+            tr("Percentiles (comma-separated, 0..100; for the percentiles method)"),
             defaultValue=",".join(f"{p:g}" for p in DEFAULT_PERCENTILES),
             optional=True,
         ),
         QgsProcessingParameterString(
-            BANDS, "Bands to composite (comma-separated, e.g. B4,B3,B2,B8; default: all)", optional=True
+            BANDS, tr("Bands to composite (comma-separated, e.g. B4,B3,B2,B8; default: all)"), optional=True
         ),
         QgsProcessingParameterEnum(
-            FORMAT, "Output format", options=["GeoTIFF", "Cloud-Optimized GeoTIFF"], defaultValue=0
+            FORMAT, tr("Output format"), options=["GeoTIFF", "Cloud-Optimized GeoTIFF"], defaultValue=0
         ),
-        QgsProcessingParameterBoolean(SCALE_TO_BYTE, "Scale reflectance to bytes (DN / 40)", defaultValue=False),
+        QgsProcessingParameterEnum(
+            COMPRESSION, tr("Output compression"), options=["DEFLATE", tr("ZSTD (faster)")], defaultValue=0
+        ),
+        QgsProcessingParameterBoolean(SCALE_TO_BYTE, tr("Scale reflectance to bytes (DN / 40)"), defaultValue=False),
     ]
     for parameter in parameters:
         algorithm.addParameter(parameter)
@@ -141,19 +153,21 @@ def composite_options(
         percentiles=percentiles,
         bands=bands or None,
         output_format=FORMATS[algorithm.parameterAsEnum(parameters, FORMAT, context)],
+        compression=COMPRESSIONS[algorithm.parameterAsEnum(parameters, COMPRESSION, context)],
         scale_to_byte=algorithm.parameterAsBoolean(parameters, SCALE_TO_BYTE, context),
         output_ceiling_gb=output_ceiling_gb(),  # the user's setting, shared with the dock
     )
 
 
-def add_engine_parameter(
-    algorithm: QgsProcessingAlgorithm, description: str = "Where the composite is computed"
-) -> None:
+def add_engine_parameter(algorithm: QgsProcessingAlgorithm, description: Optional[str] = None) -> None:
     """Add ``ENGINE``: the ``engines.ENGINES`` in order (0 Earth Engine's servers, 1 this computer, 2 export),
     default 0."""
     algorithm.addParameter(
         QgsProcessingParameterEnum(
-            ENGINE, description, options=[ENGINE_LABELS[e] for e in ENGINES], defaultValue=ENGINES.index(SERVERS)
+            ENGINE,
+            description or tr("Where the composite is computed"),
+            options=[translated(ENGINE_LABELS[e]) for e in ENGINES],
+            defaultValue=ENGINES.index(SERVERS),
         )
     )
 
@@ -161,7 +175,9 @@ def add_engine_parameter(
 def add_bucket_parameter(algorithm: QgsProcessingAlgorithm) -> None:
     """Add ``BUCKET``: the Cloud Storage bucket of an export (ENGINE 2); optional, required by that engine."""
     algorithm.addParameter(
-        QgsProcessingParameterString(BUCKET, "Cloud Storage bucket (export to Cloud Storage, ENGINE 2)", optional=True)
+        QgsProcessingParameterString(
+            BUCKET, tr("Cloud Storage bucket (export to Cloud Storage, ENGINE 2)"), optional=True
+        )
     )
 
 
@@ -191,46 +207,6 @@ def engine_value(
     return engine
 
 
-def date_value(
-    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
-) -> date:
-    """A date parameter as a ``datetime.date``.
-
-    Raises:
-        InputError: ``name`` when the value is not a date.
-    """
-    value = algorithm.parameterAsDateTime(parameters, name, context).date()
-    if not isinstance(value, QDate) or not value.isValid():
-        raise InputError(name, f"{parameters.get(name)!r} is not a date (YYYY-MM-DD)")
-    return date(value.year(), value.month(), value.day())
-
-
-def extent_value(
-    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
-) -> Tuple[Optional[Bounds], Optional[str]]:
-    """(AOI bounds, AOI CRS as WKT) of an optional extent parameter; (None, None) when it is not set.
-
-    Raises:
-        InputError: ``name`` when the extent names a CRS QGIS does not know (``...,45.9 [EPSG:999999]``): it is
-            never read in another CRS silently.
-    """
-    if parameters.get(name) in (None, ""):
-        return None, None
-    extent = algorithm.parameterAsExtent(parameters, name, context)
-    if extent.isNull():
-        return None, None
-    crs = algorithm.parameterAsExtentCrs(parameters, name, context)
-    named = re.search(r"\[(.*)\]\s*$", parameters[name]) if isinstance(parameters[name], str) else None
-    if named and not QgsCoordinateReferenceSystem(named.group(1).strip()).isValid():
-        raise InputError(
-            name,
-            f"the CRS {named.group(1).strip()!r} of the extent is not one QGIS knows: give the "
-            "extent as xmin,xmax,ymin,ymax [EPSG:code] with a valid code (e.g. EPSG:4326)",
-        )
-    aoi = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
-    return aoi, (crs.toWkt() if crs.isValid() else None)
-
-
 def run_composite_algorithm(
     request: CompositeRequest, source: Source, context: QgsProcessingContext, feedback: QgsProcessingFeedback
 ) -> CompositeResult:
@@ -251,14 +227,14 @@ def run_composite_algorithm(
                 stage=feedback.setProgressText,
             )
     except Cancelled as error:
-        raise QgsProcessingException("Cancelled: no composite was written") from error
+        raise QgsProcessingException(tr("Cancelled: no composite was written")) from error
     except CloudScoreError as error:  # bad input, Earth Engine credentials, project or refusals: their message
         raise QgsProcessingException(str(error)) from error
     scene_ids = [s.scene_id for s in result.plan.scenes]
-    feedback.pushInfo(f"Scenes kept: {len(scene_ids)} ({', '.join(scene_ids)})")
+    feedback.pushInfo(tr("Scenes kept: {0} ({1})").format(len(scene_ids), ", ".join(scene_ids)))
     # Scenes skipped for want of the QA band, and damaged files, were said once by the run's own warnings.
-    feedback.pushInfo(f"Clear fraction: {result.clear_fraction:.1%} of the scored pixels")
-    feedback.pushInfo(f"Output: {result.output} ({', '.join(result.band_names)})")
+    feedback.pushInfo(tr("Clear fraction: {0:.1%} of the scored pixels").format(result.clear_fraction))
+    feedback.pushInfo(tr("Output: {0} ({1})").format(result.output, ", ".join(result.band_names)))
     style_output_on_load(context, str(result.output))
     return result
 
@@ -266,9 +242,9 @@ def run_composite_algorithm(
 def add_composite_outputs(algorithm: QgsProcessingAlgorithm) -> None:
     """Add the outputs every composite algorithm reports: ``SCENE_COUNT``, ``SCENES`` (system:index values,
     comma-separated) and ``CLEAR_FRACTION`` (clear / scored pixels, 0..1)."""
-    algorithm.addOutput(QgsProcessingOutputNumber(SCENE_COUNT, "Number of scenes used"))
-    algorithm.addOutput(QgsProcessingOutputString(SCENES, "Scenes used (system:index, comma-separated)"))
-    algorithm.addOutput(QgsProcessingOutputNumber(CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
+    algorithm.addOutput(QgsProcessingOutputNumber(SCENE_COUNT, tr("Number of scenes used")))
+    algorithm.addOutput(QgsProcessingOutputString(SCENES, tr("Scenes used (system:index, comma-separated)")))
+    algorithm.addOutput(QgsProcessingOutputNumber(CLEAR_FRACTION, tr("Clear fraction of the scored pixels (0..1)")))
 
 
 def composite_outputs(result: CompositeResult) -> Dict[str, Any]:

@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.evaluation import (
@@ -33,6 +34,7 @@ from ..core.masking import check_threshold
 from ..core.output_paths import check_not_input, same_file
 from ..qgis_compat import FieldType
 from ..qgis_logging import feedback_logging
+from ..translation import tr, translated
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .table_output import PROVIDER_URI, write_table
@@ -42,7 +44,10 @@ def _classes(values) -> str:
     return ",".join(map(str, values))
 
 
-HELP = f"""<p>Judges a cloud mask against a reference class map, such as the ALCD reference masks (Baetens et al.
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return tr(
+        """<p>Judges a cloud mask against a reference class map, such as the ALCD reference masks (Baetens et al.
 2019), so a user can choose the clear threshold that suits their region. It counts the confusion matrix of the
 <b>not clear</b> class (cloud and shadow are positive) and reports overall accuracy, precision, recall and F1.</p>
 <h3>What is evaluated</h3>
@@ -58,8 +63,8 @@ are not counted.</li>
 </ul>
 <h3>Reference</h3>
 <p>A class map (one band of whole-number classes). Defaults are ALCD's: classes
-<code>{_classes(ALCD_NOT_CLEAR)}</code> (2 low clouds, 3 high clouds, 4 cloud shadows) are not clear,
-<code>{_classes(ALCD_CLEAR)}</code> (5 land, 6 water, 7 snow) are clear; every other value (ALCD's 0 no data, 1 not
+<code>{0}</code> (2 low clouds, 3 high clouds, 4 cloud shadows) are not clear,
+<code>{1}</code> (5 land, 6 water, 7 snow) are clear; every other value (ALCD's 0 no data, 1 not
 used) is ignored. Change both lists for another reference.</p>
 <p>The score or mask is read onto the <b>reference's grid</b> with nearest neighbour: every labelled reference pixel
 counts once (also for sparse labelled points), classes are never resampled and thresholds apply to real scores.
@@ -76,8 +81,13 @@ mask), the same numbers as the outputs below.</li>
 BEST_THRESHOLD, the threshold with the highest F1.</li>
 </ul>
 <p>Definitions: accuracy (TP+TN)/all, precision TP/(TP+FP), recall TP/(TP+FN), F1 2TP/(2TP+FP+FN).</p>"""
+    ).format(_classes(ALCD_NOT_CLEAR), _classes(ALCD_CLEAR))
 
-MASK_MEANINGS = ("nonzero = clear (maskscene's clear mask)", "nonzero = not clear (a cloud mask, e.g. MSK_CLASSI)")
+
+MASK_MEANINGS = (
+    QT_TRANSLATE_NOOP("@default", "nonzero = clear (maskscene's clear mask)"),
+    QT_TRANSLATE_NOOP("@default", "nonzero = not clear (a cloud mask, e.g. MSK_CLASSI)"),
+)
 _COUNT_FIELDS = ("tp", "fp", "fn", "tn")
 _SCORE_FIELDS = ("accuracy", "precision", "recall", "f1")
 
@@ -88,13 +98,10 @@ def _values(confusion: Confusion) -> list:
 
 
 class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
-    """Confusion matrix and scores of a clear score or mask against a reference class map (see ``HELP``)."""
+    """Confusion matrix and scores of a clear score or mask against a reference class map (see ``help_text``)."""
 
     NAME = "evaluatemask"
-    DISPLAY_NAME = "Evaluate a cloud mask against a reference"
-    GROUP = "Masks"
     GROUP_ID = "masks"
-    HELP = HELP
 
     SCORE = "SCORE"
     QA_BAND = scene_inputs.QA_BAND
@@ -111,28 +118,39 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
     REPORT = "REPORT"
     BEST_THRESHOLD = "BEST_THRESHOLD"
 
+    def displayName(self):  # noqa: N802
+        return tr("Evaluate a cloud mask against a reference")
+
+    def group(self):
+        return tr("Masks")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text()
+
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterRasterLayer(self.SCORE, "Clear score raster (or give a binary mask)", optional=True)
+            QgsProcessingParameterRasterLayer(
+                self.SCORE, tr("Clear score raster (or give a binary mask)"), optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.QA_BAND, "QA band of the score raster: name or number", defaultValue="cs", optional=True
+                self.QA_BAND, tr("QA band of the score raster: name or number"), defaultValue="cs", optional=True
             )
         )
         scene_inputs.add_threshold_parameter(self)
         self.addParameter(
             QgsProcessingParameterString(
-                self.THRESHOLDS, "More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)", optional=True
+                self.THRESHOLDS, tr("More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)"), optional=True
             )
         )
         self.addParameter(
-            QgsProcessingParameterRasterLayer(self.MASK, "Binary mask raster (instead of a score)", optional=True)
+            QgsProcessingParameterRasterLayer(self.MASK, tr("Binary mask raster (instead of a score)"), optional=True)
         )
         self.addParameter(
             QgsProcessingParameterBand(
                 self.MASK_BANDS,
-                "Mask bands (set where any is nonzero)",
+                tr("Mask bands (set where any is nonzero)"),
                 defaultValue=[1],
                 parentLayerParameterName=self.MASK,
                 optional=True,
@@ -141,14 +159,17 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.MASK_MEANING, "A set mask pixel means", options=list(MASK_MEANINGS), defaultValue=0
+                self.MASK_MEANING,
+                tr("A set mask pixel means"),
+                options=[translated(m) for m in MASK_MEANINGS],
+                defaultValue=0,
             )
         )
-        self.addParameter(QgsProcessingParameterRasterLayer(self.REFERENCE, "Reference class map"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.REFERENCE, tr("Reference class map")))
         self.addParameter(
             QgsProcessingParameterBand(
                 self.REFERENCE_BAND,
-                "Reference band (default 1)",
+                tr("Reference band (default 1)"),
                 defaultValue=1,
                 parentLayerParameterName=self.REFERENCE,
                 optional=True,
@@ -156,27 +177,31 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.NOT_CLEAR_CLASSES, "Reference classes that are not clear", defaultValue=_classes(ALCD_NOT_CLEAR)
+                self.NOT_CLEAR_CLASSES,
+                tr("Reference classes that are not clear"),
+                defaultValue=_classes(ALCD_NOT_CLEAR),
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.CLEAR_CLASSES, "Reference classes that are clear", defaultValue=_classes(ALCD_CLEAR)
+                self.CLEAR_CLASSES, tr("Reference classes that are clear"), defaultValue=_classes(ALCD_CLEAR)
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Scores per threshold", type=QgsProcessing.SourceType.TypeVector
+                self.OUTPUT, tr("Scores per threshold"), type=QgsProcessing.SourceType.TypeVector
             )
         )
         self.addParameter(
             QgsProcessingParameterFileDestination(
-                self.REPORT, "HTML report", fileFilter="HTML files (*.html)", optional=True, createByDefault=True
+                self.REPORT, tr("HTML report"), fileFilter="HTML files (*.html)", optional=True, createByDefault=True
             )
         )
         for name in _COUNT_FIELDS + _SCORE_FIELDS:
-            self.addOutput(QgsProcessingOutputNumber(name.upper(), f"{name} at the clear threshold (or of the mask)"))
-        self.addOutput(QgsProcessingOutputNumber(self.BEST_THRESHOLD, "Threshold with the highest F1"))
+            self.addOutput(
+                QgsProcessingOutputNumber(name.upper(), tr("{0} at the clear threshold (or of the mask)").format(name))
+            )
+        self.addOutput(QgsProcessingOutputNumber(self.BEST_THRESHOLD, tr("Threshold with the highest F1")))
 
     def _request(self, parameters, context) -> EvaluationRequest:
         """Translate the parameters to an ``EvaluationRequest`` (raises ``InputError`` naming the parameter)."""
@@ -220,7 +245,7 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         if table and not PROVIDER_URI.match(table):
             check_not_input(table, inputs, self.OUTPUT, "one of the input rasters")
             if report and same_file(table, report):
-                raise InputError(self.REPORT, "the report must be another file than the table (OUTPUT)")
+                raise InputError(self.REPORT, tr("the report must be another file than the table (OUTPUT)"))
         return report
 
     def check(self, parameters, context) -> None:
@@ -247,7 +272,7 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
             with feedback_logging(feedback):
                 result = evaluate(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
         except Cancelled as error:
-            raise QgsProcessingException("Cancelled: no table or report was written") from error
+            raise QgsProcessingException(tr("Cancelled: no table or report was written")) from error
         except CloudScoreError as error:  # bad input, or a raster that cannot be read (its name, GDAL's reason)
             raise QgsProcessingException(str(error)) from error
         # The outputs are made only once the evaluation succeeded (a cancel leaves neither), the table first (a
@@ -268,12 +293,23 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
             try:
                 write_report(result, report, main_threshold=main_threshold)
             except CloudScoreError as error:
-                raise QgsProcessingException(f"{self.REPORT}: the report could not be written: {error}") from error
+                raise QgsProcessingException(
+                    tr("{0}: the report could not be written: {1}").format(self.REPORT, error)
+                ) from error
         main = result.at(main_threshold)
         feedback.pushInfo(
-            f"{result.prediction}: F1 {main.f1}, precision {main.precision}, recall {main.recall}, "
-            f"accuracy {main.accuracy} on {main.total} reference pixels "
-            f"({result.unscored_pixels} without a score, not counted)"
+            tr(
+                "{0}: F1 {1}, precision {2}, recall {3}, accuracy {4} on {5} reference pixels "
+                "({6} without a score, not counted)"
+            ).format(
+                result.prediction,
+                main.f1,
+                main.precision,
+                main.recall,
+                main.accuracy,
+                main.total,
+                result.unscored_pixels,
+            )
         )
         outputs = {
             self.OUTPUT: sink_id,

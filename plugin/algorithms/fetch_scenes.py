@@ -15,19 +15,24 @@ from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.scene import parse_band_list
 from ..core.scene_export import check_output_folder, export_scenes, scenes_by_id
 from ..qgis_logging import feedback_logging
+from ..qgis_crs import crs_for_core
+from ..translation import tr
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
-from .composite_options import extent_value
 from .scene_inputs import (
     EXTENT,
     add_aoi_and_dates,
     add_source_parameters,
     date_range,
+    extent_value,
     scene_source,
 )
 
-HELP = (
-    """<p>Writes scenes to a folder in the scene-folder layout, ready for <code>cloudscore:compositefolder</code>
+
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return (
+        tr("""<p>Writes scenes to a folder in the scene-folder layout, ready for <code>cloudscore:compositefolder</code>
 (its <b>Folder of Sentinel-2 scenes</b>) and for <code>cloudscore:seasonalcomposites</code>: one GeoTIFF per
 scene named <code>&lt;system:index&gt;.tif</code>, bands named by their descriptions, the acquisition time,
 <code>system:index</code>, MGRS tile, cloud percentage and platform in tags.</p>
@@ -49,23 +54,20 @@ bands and the QA band); default every band.</p>
 <p>Each scene file is written under a hidden temporary name and renamed into place when complete: a cancelled
 or failed run leaves no half-written file, and keeps the scenes already written; running again keeps scene
 files that are already there for the same scene, clip and bands (so an interrupted run resumes).</p>
-"""
-    + scene_inputs.SOURCE_HELP
-    + scene_inputs.FOLDER_HELP
-    + """
+""")
+        + scene_inputs.source_help()
+        + scene_inputs.folder_help()
+        + tr("""
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>SCENE_COUNT</code> (scene files in it from this run,
-written or kept) and <code>SCENE_IDS</code> (their ids, <code>system:index</code>, comma-separated).</p>"""
-)
+written or kept) and <code>SCENE_IDS</code> (their ids, <code>system:index</code>, comma-separated).</p>""")
+    )
 
 
 class FetchScenesAlgorithm(CloudScoreAlgorithm):
-    """Scenes copied/clipped to a scene folder (see ``HELP``)."""
+    """Scenes copied/clipped to a scene folder (see ``help_text``)."""
 
     NAME = "fetchscenes"
-    DISPLAY_NAME = "Fetch scenes to a folder"
-    GROUP = "Scenes"
     GROUP_ID = "scenes"
-    HELP = HELP
 
     SCENES = "SCENES"
     ID_FIELD = "ID_FIELD"
@@ -74,12 +76,21 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
     SCENE_COUNT = "SCENE_COUNT"
     SCENE_IDS = "SCENE_IDS"
 
+    def displayName(self):  # noqa: N802
+        return tr("Fetch scenes to a folder")
+
+    def group(self):
+        return tr("Scenes")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text()
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        add_source_parameters(self, "Folder of Sentinel-2 scenes to fetch from (GeoTIFF)")
+        add_source_parameters(self, tr("Folder of Sentinel-2 scenes to fetch from (GeoTIFF)"))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.SCENES,
-                "Scene layer (e.g. from Search scenes; default: every scene in the dates)",
+                tr("Scene layer (e.g. from Search scenes; default: every scene in the dates)"),
                 types=[QgsProcessing.SourceType.TypeVector],
                 optional=True,
             )
@@ -87,20 +98,20 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         self.addParameter(
             QgsProcessingParameterField(
                 self.ID_FIELD,
-                "Scene id field",
+                tr("Scene id field"),
                 defaultValue="id",
                 parentLayerParameterName=self.SCENES,
                 type=QgsProcessingParameterField.DataType.String,
                 optional=True,
             )
         )
-        add_aoi_and_dates(self, "Clip to this extent (default: whole scenes)", dates_optional=True)
+        add_aoi_and_dates(self, tr("Clip to this extent (default: whole scenes)"), dates_optional=True)
         self.addParameter(
-            QgsProcessingParameterString(self.BANDS, "Bands to keep, comma-separated (default: all)", optional=True)
+            QgsProcessingParameterString(self.BANDS, tr("Bands to keep, comma-separated (default: all)"), optional=True)
         )
-        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output scene folder"))
-        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes in the folder"))
-        self.addOutput(QgsProcessingOutputString(self.SCENE_IDS, "Scene ids (system:index, comma-separated)"))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Output scene folder")))
+        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, tr("Number of scenes in the folder")))
+        self.addOutput(QgsProcessingOutputString(self.SCENE_IDS, tr("Scene ids (system:index, comma-separated)")))
 
     def _bands(self, parameters, context):
         return parse_band_list(self.parameterAsString(parameters, self.BANDS, context)) or None
@@ -111,13 +122,15 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             return None, (None, None)
         layer = self.parameterAsSource(parameters, self.SCENES, context)
         if layer is None:
-            raise InputError(self.SCENES, "the scene layer cannot be read")
+            raise InputError(self.SCENES, tr("the scene layer cannot be read"))
         field = self.parameterAsString(parameters, self.ID_FIELD, context) or "id"
         index = layer.fields().lookupField(field)
         if index < 0:
             raise InputError(
                 self.ID_FIELD,
-                f"the scene layer has no field {field!r}; its fields are {', '.join(layer.fields().names())}",
+                tr("the scene layer has no field {0!r}; its fields are {1}").format(
+                    field, ", ".join(layer.fields().names())
+                ),
             )
         ids = [str(f.attributes()[index]) for f in layer.getFeatures() if f.attributes()[index] not in (None, "")]
         extent = layer.sourceExtent()
@@ -126,7 +139,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             if extent.isNull() or extent.isEmpty()
             else (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
         )
-        return ids, (bounds, layer.sourceCrs().toWkt() if bounds else None)
+        return ids, (bounds, crs_for_core(layer.sourceCrs()) if bounds else None)
 
     def _scenes(self, parameters, context, source=None):
         """(source, scenes, ids not found, aoi, aoi_crs, bands) of ``source`` (default: the parameters'); raises
@@ -147,13 +160,15 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             if not scenes:
                 raise InputError(
                     self.SCENES,
-                    f"none of the {len(ids)} scene id(s) of the layer is in the "
-                    f"{source.describe()}" + (" over the extent" if aoi else ""),
+                    tr("none of the {0} scene id(s) of the layer is in the {1}").format(len(ids), source.describe())
+                    + (tr(" over the extent") if aoi else ""),
                 )
         bands = self._bands(parameters, context)
         lacking = [s.scene_id for s in scenes if bands and not set(bands) <= set(s.band_names)]
         if lacking:
-            raise InputError(self.BANDS, f"scene(s) {', '.join(lacking)} lack some of the bands {', '.join(bands)}")
+            raise InputError(
+                self.BANDS, tr("scene(s) {0} lack some of the bands {1}").format(", ".join(lacking), ", ".join(bands))
+            )
         return source, scenes, missing, aoi, aoi_crs, bands
 
     def check(self, parameters, context) -> None:
@@ -176,9 +191,11 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         try:
             source, scenes, missing, aoi, aoi_crs, bands = self._scenes(parameters, context)
             for name, why in source.skipped_files:
-                feedback.pushWarning(f"Skipped {name}: {why}")
+                feedback.pushWarning(tr("Skipped {0}: {1}").format(name, why))
             if missing:
-                feedback.pushWarning(f"Scene id(s) not found in the {source.describe()}: {', '.join(missing)}")
+                feedback.pushWarning(
+                    tr("Scene id(s) not found in the {0}: {1}").format(source.describe(), ", ".join(missing))
+                )
             with feedback_logging(feedback):
                 result = export_scenes(
                     source,
@@ -192,14 +209,18 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
                 )
         except Cancelled as error:
             raise QgsProcessingException(
-                "Cancelled: scene files completed before the cancel are kept, no partial file was left"
+                tr("Cancelled: scene files completed before the cancel are kept, no partial file was left")
             ) from error
         except CloudScoreError as error:  # bad input, or Earth Engine refusing (its message says why)
             raise QgsProcessingException(str(error)) from error
         if result.outside:
-            feedback.pushWarning(f"Scene(s) outside the extent, left out: {', '.join(result.outside)}")
+            feedback.pushWarning(tr("Scene(s) outside the extent, left out: {0}").format(", ".join(result.outside)))
         if not result.files:
-            raise QgsProcessingException(f"{EXTENT}: the extent touches none of the {len(scenes)} scene(s)")
+            raise QgsProcessingException(
+                tr("{0}: the extent touches none of the {1} scene(s)").format(EXTENT, len(scenes))
+            )
         ids = [s.scene_id for s in scenes if s.scene_id not in result.outside]
-        feedback.pushInfo(f"Scene files: {len(result.written)} written, {len(result.kept)} kept, in {folder}")
+        feedback.pushInfo(
+            tr("Scene files: {0} written, {1} kept, in {2}").format(len(result.written), len(result.kept), folder)
+        )
         return {self.OUTPUT: folder, self.SCENE_COUNT: len(ids), self.SCENE_IDS: ",".join(ids)}

@@ -13,10 +13,15 @@ from ..core.mask_scene import CLEAR, NO_SCORE, NOT_CLEAR  # the clear mask's val
 from ..core.mask_scene import MaskSceneRequest, check_mask_outputs, check_mask_scene, mask_scene
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..qgis_logging import feedback_logging
+from ..translation import tr
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 
-HELP = f"""<p>Masks one Sentinel-2 scene with its per-pixel clear score: every pixel whose score in the
+
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return tr(
+        """<p>Masks one Sentinel-2 scene with its per-pixel clear score: every pixel whose score in the
 <b>QA band</b> is below the <b>clear threshold</b> becomes nodata in every band. A score equal to the threshold is
 clear (kept), as in Earth Engine's Cloud Score+ recipe <code>score.gte(threshold)</code>; pixels whose score is
 nodata or NaN are never clear and are masked too. Clear pixels keep the input's values exactly.</p>
@@ -29,7 +34,7 @@ reads 0..1).</p>
 <ul>
 <li><b>QA band</b>: the clear score band, by its description (<code>cs</code>, <code>cs_cdf</code>,
 <code>clear</code>; matched exactly, else ignoring case) or its 1-based number.</li>
-<li><b>Clear threshold</b>: 0..1, default {DEFAULT_THRESHOLD:.2f}; 0.50..0.65 works well; higher also removes haze
+<li><b>Clear threshold</b>: 0..1, default {0:.2f}; 0.50..0.65 works well; higher also removes haze
 and thin cloud.</li>
 </ul>
 <h3>Outputs</h3>
@@ -38,22 +43,20 @@ and thin cloud.</li>
 its band descriptions, scales and tags, and the input's nodata value (0 when it has none) where the pixel is not
 clear. It is still a scene for <code>cloudscore:compositefolder</code>. Tags <code>CLOUDSCORE_QA_BAND</code>,
 <code>CLOUDSCORE_CLEAR_THRESHOLD</code> and <code>CLOUDSCORE_CLEAR_FRACTION</code> record the masking.</li>
-<li><b>Clear mask</b> (optional): a uint8 GeoTIFF, {CLEAR} clear, {NOT_CLEAR} not clear, {NO_SCORE} no score
+<li><b>Clear mask</b> (optional): a uint8 GeoTIFF, {1} clear, {2} not clear, {3} no score
 (nodata). It feeds <code>cloudscore:evaluatemask</code> as a binary mask.</li>
 <li>Numbers: the clear fraction (clear pixels / pixels with a score, 0..1), clear pixels and scored pixels.</li>
 </ul>
 <p>Work is done block by block; both files are written under temporary names and renamed into place at the end,
 so a cancelled or failed run leaves no partial output.</p>"""
+    ).format(DEFAULT_THRESHOLD, CLEAR, NOT_CLEAR, NO_SCORE)
 
 
 class MaskSceneAlgorithm(CloudScoreAlgorithm):
-    """One scene with unclear pixels set to nodata, and optionally its clear mask (see ``HELP``)."""
+    """One scene with unclear pixels set to nodata, and optionally its clear mask (see ``help_text``)."""
 
     NAME = "maskscene"
-    DISPLAY_NAME = "Mask a scene by its clear score"
-    GROUP = "Masks"
     GROUP_ID = "masks"
-    HELP = HELP
 
     INPUT = scene_inputs.INPUT
     QA_BAND = scene_inputs.QA_BAND
@@ -64,21 +67,35 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
     CLEAR_PIXELS = "CLEAR_PIXELS"
     SCORED_PIXELS = "SCORED_PIXELS"
 
+    def displayName(self):  # noqa: N802
+        return tr("Mask a scene by its clear score")
+
+    def group(self):
+        return tr("Masks")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text()
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Scene (raster with a QA band)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Scene (raster with a QA band)")))
         self.addParameter(
-            QgsProcessingParameterString(self.QA_BAND, "QA band (clear score 0..1): name or number", defaultValue="cs")
-        )
-        scene_inputs.add_threshold_parameter(self)
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Masked scene"))
-        self.addParameter(
-            QgsProcessingParameterRasterDestination(
-                self.CLEAR_MASK, "Clear mask (1 clear, 0 not clear, 255 no score)", optional=True, createByDefault=False
+            QgsProcessingParameterString(
+                self.QA_BAND, tr("QA band (clear score 0..1): name or number"), defaultValue="cs"
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, "Clear fraction of the scored pixels (0..1)"))
-        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_PIXELS, "Clear pixels"))
-        self.addOutput(QgsProcessingOutputNumber(self.SCORED_PIXELS, "Pixels with a score"))
+        scene_inputs.add_threshold_parameter(self)
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Masked scene")))
+        self.addParameter(
+            QgsProcessingParameterRasterDestination(
+                self.CLEAR_MASK,
+                tr("Clear mask (1 clear, 0 not clear, 255 no score)"),
+                optional=True,
+                createByDefault=False,
+            )
+        )
+        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_FRACTION, tr("Clear fraction of the scored pixels (0..1)")))
+        self.addOutput(QgsProcessingOutputNumber(self.CLEAR_PIXELS, tr("Clear pixels")))
+        self.addOutput(QgsProcessingOutputNumber(self.SCORED_PIXELS, tr("Pixels with a score")))
 
     def _request(self, parameters, context) -> MaskSceneRequest:
         """Translate the parameters to a ``MaskSceneRequest`` (raises ``InputError`` naming the parameter)."""
@@ -103,12 +120,13 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
             with feedback_logging(feedback):
                 result = mask_scene(request, progress=feedback.setProgress, is_canceled=feedback.isCanceled)
         except Cancelled as error:
-            raise QgsProcessingException("Cancelled: no masked scene was written") from error
+            raise QgsProcessingException(tr("Cancelled: no masked scene was written")) from error
         except CloudScoreError as error:  # bad input, a damaged scene, an output that could not be written
             raise QgsProcessingException(str(error)) from error
         feedback.pushInfo(
-            f"Clear pixels: {result.clear_pixels} of {result.scored_pixels} scored "
-            f"({result.clear_fraction:.1%}) at threshold {result.threshold:g}"
+            tr("Clear pixels: {0} of {1} scored ({2:.1%}) at threshold {3:g}").format(
+                result.clear_pixels, result.scored_pixels, result.clear_fraction, result.threshold
+            )
         )
         return {
             self.OUTPUT: str(result.output),

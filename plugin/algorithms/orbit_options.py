@@ -1,18 +1,16 @@
 """Large-area parameters the folder composite algorithms share: ``ORBITS`` (per-orbit composites blended at the
-seams), ``SEAM_WEIGHTS``, ``SEAM_POWER`` and the output ``CRS`` (scenes of other CRSs are warped onto it)."""
+seams), ``SEAM_WEIGHTS`` and ``SEAM_POWER`` (the output ``CRS`` is in ``scene_inputs``, with the other shared ones)."""
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
 )
 
-from ..core.errors import InputError
 from ..core.orbits import (
     DEFAULT_SEAM_POWER,
     ORBIT_LABELS,
@@ -22,13 +20,17 @@ from ..core.orbits import (
     SEAM_RULES,
     TOGETHER,
 )
+from ..translation import tr, translated
 
 ORBITS = "ORBITS"
 SEAM_WEIGHTS = "SEAM_WEIGHTS"
 SEAM_POWER = "SEAM_POWER"
-CRS = "CRS"
 
-ORBITS_HELP = """<h3>Relative orbits (ORBITS, SEAM_WEIGHTS, SEAM_POWER)</h3>
+
+def orbits_help() -> str:
+    """The help's part on relative orbits (ORBITS, SEAM_WEIGHTS, SEAM_POWER): HTML, in the user's language."""
+    return tr(
+        """<h3>Relative orbits (ORBITS, SEAM_WEIGHTS, SEAM_POWER)</h3>
 <p>Every scene's relative orbit is read from its <code>SENSING_ORBIT_NUMBER</code> tag (Earth Engine's property;
 <code>cloudscore:fetchscenes</code> writes it); scenes without one form one orbit, "unknown". Tiles of one acquisition
 (same orbit and datatake, the first part of the <code>system:index</code>; without one, acquisition times within
@@ -52,10 +54,7 @@ swath edge that orbit still weighs about 10% (p = 2), so a faint step remains.</
 <p>The swath edges are found once per run on a coarse grid (at most 512 cells a side) over the scenes' full extent,
 from the scenes' footprints or their valid pixels (one extra read of the QA band at that coarse resolution), so a
 composite of a sub-area equals a crop of the whole.</p>"""
-
-CRS_HELP = """<li><b>Output CRS</b> (optional): a projected CRS in metres, e.g. EPSG:3035 (the Pan-European mosaic's,
-at 30 m) for a mosaic across UTM zones; scenes in other CRSs are warped onto it (nearest neighbour). Default: the
-CRS most scenes share, aligned to their pixels.</li>"""
+    )
 
 
 def add_orbit_parameters(algorithm: QgsProcessingAlgorithm) -> None:
@@ -64,17 +63,20 @@ def add_orbit_parameters(algorithm: QgsProcessingAlgorithm) -> None:
     algorithm.addParameter(
         QgsProcessingParameterEnum(
             ORBITS,
-            "Relative orbits",
-            options=[ORBIT_LABELS[m] for m in ORBIT_MODES],
+            tr("Relative orbits"),
+            options=[translated(ORBIT_LABELS[m]) for m in ORBIT_MODES],
             defaultValue=ORBIT_MODES.index(TOGETHER),
         )
     )
     weights = QgsProcessingParameterEnum(
-        SEAM_WEIGHTS, "Seam weights (per orbit, blended)", options=[SEAM_LABELS[r] for r in SEAM_RULES], defaultValue=0
+        SEAM_WEIGHTS,
+        tr("Seam weights (per orbit, blended)"),
+        options=[translated(SEAM_LABELS[r]) for r in SEAM_RULES],
+        defaultValue=0,
     )
     power = QgsProcessingParameterNumber(
         SEAM_POWER,
-        "Seam weight power p (per orbit, blended)",
+        tr("Seam weight power p (per orbit, blended)"),
         type=QgsProcessingParameterNumber.Type.Double,
         defaultValue=DEFAULT_SEAM_POWER,
         minValue=SEAM_POWER_RANGE[0],
@@ -100,27 +102,3 @@ def orbit_options(
         seam_weights=SEAM_RULES[algorithm.parameterAsEnum(parameters, SEAM_WEIGHTS, context)],
         seam_power=power,
     )
-
-
-def add_crs_parameter(
-    algorithm: QgsProcessingAlgorithm, description: str = "Output CRS (default: the CRS most scenes share)"
-) -> None:
-    """Add the optional ``CRS`` of the output grid."""
-    algorithm.addParameter(QgsProcessingParameterCrs(CRS, description, optional=True))
-
-
-def crs_value(
-    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext
-) -> Optional[str]:
-    """``CRS`` for ``CompositeRequest.crs``: ``EPSG:<code>`` or the CRS's WKT; None when not set (the request
-    checks it is projected in metres, naming ``CRS``).
-
-    Raises:
-        InputError: ``CRS`` when a value is given that QGIS does not know as a CRS (never ignored silently).
-    """
-    if parameters.get(CRS) in (None, ""):
-        return None
-    crs = algorithm.parameterAsCrs(parameters, CRS, context)
-    if not crs.isValid():
-        raise InputError(CRS, f"{parameters.get(CRS)!r} is not a CRS QGIS knows: give e.g. EPSG:3035 or EPSG:32633")
-    return crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()

@@ -1,11 +1,15 @@
-"""Parameter values the scene algorithms share, translated to core types: dates, the AOI, the source."""
+"""The Processing parameters the algorithms share (source, AOI extent, dates, QA band, clear threshold, resolution,
+output CRS): their definitions and their values translated to core types."""
 
+import re
 from datetime import date
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
+    QgsProcessingParameterCrs,
     QgsProcessingParameterDateTime,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
@@ -14,6 +18,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QDate, QT_TRANSLATE_NOOP
 
 from ..core.earthengine.search import COLLECTIONS
 from ..core.errors import InputError
@@ -22,14 +27,18 @@ from ..core.grid import Bounds
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..core.source import Source
 from ..earthengine_settings import earth_engine_source
+from ..qgis_crs import crs_for_core
+from ..translation import tr, translated
 from .algorithm_base import inputs_without_pam
-from .composite_options import date_value
 
 SOURCE = "SOURCE"
 INPUT = "INPUT"
 COLLECTION = "COLLECTION"
 PROJECT = "PROJECT"
-SOURCE_OPTIONS = ("Scene folder (GeoTIFF)", "Earth Engine (Sentinel-2 with Cloud Score+)")
+SOURCE_OPTIONS = (
+    QT_TRANSLATE_NOOP("@default", "Scene folder (GeoTIFF)"),
+    QT_TRANSLATE_NOOP("@default", "Earth Engine (Sentinel-2 with Cloud Score+)"),
+)
 FOLDER, EARTH_ENGINE = 0, 1
 EXTENT = "EXTENT"
 START_DATE = "START_DATE"
@@ -37,7 +46,13 @@ END_DATE = "END_DATE"
 QA_BAND = "QA_BAND"
 THRESHOLD = "THRESHOLD"
 RESOLUTION = "RESOLUTION"
-SOURCE_HELP = """<h3>Scene source</h3>
+CRS = "CRS"
+
+
+def source_help() -> str:
+    """The help's part on the scene source: HTML, in the user's language."""
+    return tr(
+        """<h3>Scene source</h3>
 <p><b>Earth Engine</b>: the <b>collection</b> <code>COPERNICUS/S2_SR_HARMONIZED</code> (L2A, default) or
 <code>COPERNICUS/S2_HARMONIZED</code> (L1C), each scene linked to its Cloud Score+ image
 (<code>GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED</code>, QA bands <code>cs</code> and <code>cs_cdf</code>) by its
@@ -49,12 +64,19 @@ authenticate</code>'s credentials file or application-default credentials, in th
 credentials' own); the settings' tile cache, requests in flight and size ceiling apply. Scenes whose score is not
 published yet have no QA band.</p>
 """
-FOLDER_HELP = """<p><b>Scene folder</b>: one GeoTIFF per scene, directly in the folder, bands named by their
+    )
+
+
+def folder_help() -> str:
+    """The help's part on the scene folder: HTML, in the user's language."""
+    return tr(
+        """<p><b>Scene folder</b>: one GeoTIFF per scene, directly in the folder, bands named by their
 descriptions (<code>B1</code>..<code>B12</code>, <code>B8A</code> reflectance x 10000, any other name such as
 <code>cs</code>, <code>cs_cdf</code> or <code>clear</code> a 0..1 clear score), the acquisition time in the
 <code>ACQUISITION_TIME</code> tag or in a <code>system:index</code> file name
 (<code>20230105T184749_20230105T184745_T11SKB.tif</code>). The output of <code>cloudscore:fetchscenes</code> is
 such a folder.</p>"""
+    )
 
 
 def is_empty(parameters: dict, name: str) -> bool:
@@ -73,13 +95,14 @@ def parameter_date(
     return None if is_empty(parameters, name) else date_value(alg, parameters, name, context)
 
 
-def add_folder_parameter(
-    alg: QgsProcessingAlgorithm, description: str = "Folder of Sentinel-2 scenes (GeoTIFF)", optional: bool = False
-):
+def add_folder_parameter(alg: QgsProcessingAlgorithm, description: Optional[str] = None, optional: bool = False):
     """The ``INPUT`` scene folder parameter."""
     alg.addParameter(
         QgsProcessingParameterFile(
-            INPUT, description, behavior=QgsProcessingParameterFile.Behavior.Folder, optional=optional
+            INPUT,
+            description or tr("Folder of Sentinel-2 scenes (GeoTIFF)"),
+            behavior=QgsProcessingParameterFile.Behavior.Folder,
+            optional=optional,
         )
     )
 
@@ -88,21 +111,25 @@ def add_source_parameters(alg: QgsProcessingAlgorithm, folder_description: str):
     """``SOURCE`` (scene folder or Earth Engine), ``INPUT`` (the folder), ``COLLECTION`` and ``PROJECT`` (Earth
     Engine; the project is an advanced parameter)."""
     alg.addParameter(
-        QgsProcessingParameterEnum(SOURCE, "Scene source", options=list(SOURCE_OPTIONS), defaultValue=FOLDER)
-    )
-    add_folder_parameter(alg, folder_description + " (scene folder source)", optional=True)
-    alg.addParameter(
         QgsProcessingParameterEnum(
-            COLLECTION, "Earth Engine collection (Earth Engine source)", options=list(COLLECTIONS), defaultValue=0
+            SOURCE, tr("Scene source"), options=[translated(o) for o in SOURCE_OPTIONS], defaultValue=FOLDER
         )
     )
-    add_project_parameter(alg, "Earth Engine Cloud project")
+    add_folder_parameter(alg, tr("{0} (scene folder source)").format(folder_description), optional=True)
+    alg.addParameter(
+        QgsProcessingParameterEnum(
+            COLLECTION, tr("Earth Engine collection (Earth Engine source)"), options=list(COLLECTIONS), defaultValue=0
+        )
+    )
+    add_project_parameter(alg, tr("Earth Engine Cloud project"))
 
 
-def add_project_parameter(alg: QgsProcessingAlgorithm, label: str = "Cloud project") -> None:
+def add_project_parameter(alg: QgsProcessingAlgorithm, label: Optional[str] = None) -> None:
     """``PROJECT``: the Google Cloud project billed for Earth Engine requests (optional, advanced)."""
     project = QgsProcessingParameterString(
-        PROJECT, f"{label} (default: CLOUDSCORE_EE_PROJECT, then the credentials')", optional=True
+        PROJECT,
+        tr("{0} (default: CLOUDSCORE_EE_PROJECT, then the credentials')").format(label or tr("Cloud project")),
+        optional=True,
     )
     project.setFlags(project.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
     alg.addParameter(project)
@@ -156,7 +183,9 @@ def folder_source(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsPro
     try:
         return FolderSource(folder, field=INPUT)
     except OSError as error:  # e.g. a folder without read permission
-        raise InputError(INPUT, f"cannot read the folder {folder!r}: {error.strerror or error}") from error
+        raise InputError(
+            INPUT, tr("cannot read the folder {0!r}: {1}").format(folder, error.strerror or error)
+        ) from error
 
 
 def raster_path(
@@ -169,12 +198,12 @@ def raster_path(
     """
     if is_empty(parameters, name):
         if required:
-            raise InputError(name, "choose a raster layer or file")
+            raise InputError(name, tr("choose a raster layer or file"))
         return None
     with inputs_without_pam():  # the layer is only asked its file: no statistics saved beside the input
         layer = alg.parameterAsRasterLayer(parameters, name, context)
     if layer is None or not layer.isValid():
-        raise InputError(name, f"{parameters.get(name)!r} is not a raster layer or file")
+        raise InputError(name, tr("{0!r} is not a raster layer or file").format(parameters.get(name)))
     return layer.source()
 
 
@@ -192,24 +221,24 @@ def date_range(
     if start is None and end is None and not required:
         return None, None
     if start is None:
-        raise InputError(START_DATE, "give the start date (YYYY-MM-DD)")
+        raise InputError(START_DATE, tr("give the start date (YYYY-MM-DD)"))
     if end is None:
-        raise InputError(END_DATE, "give the end date (YYYY-MM-DD; excluded)")
+        raise InputError(END_DATE, tr("give the end date (YYYY-MM-DD; excluded)"))
     if end <= start:
-        raise InputError(END_DATE, f"end date {end} must be after start date {start} (end is excluded)")
+        raise InputError(END_DATE, tr("end date {0} must be after start date {1} (end is excluded)").format(end, start))
     return start, end
 
 
-def add_extent_parameter(
-    alg: QgsProcessingAlgorithm, description: str = "Area of interest (default: all scenes)"
-) -> None:
+def add_extent_parameter(alg: QgsProcessingAlgorithm, description: Optional[str] = None) -> None:
     """The optional ``EXTENT`` parameter (any CRS)."""
+    description = description or tr("Area of interest (default: all scenes)")
     alg.addParameter(QgsProcessingParameterExtent(EXTENT, description, optional=True))
 
 
 def add_date_parameters(alg: QgsProcessingAlgorithm, optional: bool = False, note: str = "") -> None:
     """``START_DATE`` (included) and ``END_DATE`` (excluded), UTC days; ``note`` is added to both descriptions."""
-    for name, description in ((START_DATE, f"Start date (included{note})"), (END_DATE, f"End date (excluded{note})")):
+    dates = ((START_DATE, tr("Start date (included{0})")), (END_DATE, tr("End date (excluded{0})")))
+    for name, description in ((name, template.format(note)) for name, template in dates):
         alg.addParameter(
             QgsProcessingParameterDateTime(
                 name, description, type=QgsProcessingParameterDateTime.Type.Date, optional=optional
@@ -219,22 +248,20 @@ def add_date_parameters(alg: QgsProcessingAlgorithm, optional: bool = False, not
 
 def add_aoi_and_dates(
     alg: QgsProcessingAlgorithm,
-    extent_description: str = "Area of interest (default: all scenes)",
+    extent_description: Optional[str] = None,
     dates_optional: bool = False,
 ) -> None:
     """The optional ``EXTENT`` and the ``START_DATE`` (included) / ``END_DATE`` (excluded) date parameters."""
     add_extent_parameter(alg, extent_description)
-    add_date_parameters(alg, dates_optional, "; optional with a scene layer" if dates_optional else "")
+    add_date_parameters(alg, dates_optional, tr("; optional with a scene layer") if dates_optional else "")
 
 
-def add_threshold_parameter(
-    alg: QgsProcessingAlgorithm, description: str = "Clear threshold (clear where score >= threshold)"
-) -> None:
+def add_threshold_parameter(alg: QgsProcessingAlgorithm, description: Optional[str] = None) -> None:
     """``THRESHOLD``: 0..1, default ``DEFAULT_THRESHOLD``."""
     alg.addParameter(
         QgsProcessingParameterNumber(
             THRESHOLD,
-            description,
+            description or tr("Clear threshold (clear where score >= threshold)"),
             type=QgsProcessingParameterNumber.Type.Double,
             defaultValue=DEFAULT_THRESHOLD,
             minValue=0.0,
@@ -243,17 +270,17 @@ def add_threshold_parameter(
     )
 
 
-def add_clear_score_parameters(
-    alg: QgsProcessingAlgorithm, threshold_description: str = "Clear threshold (clear where score >= threshold)"
-) -> None:
+def add_clear_score_parameters(alg: QgsProcessingAlgorithm, threshold_description: Optional[str] = None) -> None:
     """``QA_BAND`` (a band name, default ``cs``) and ``THRESHOLD`` (0..1, default ``DEFAULT_THRESHOLD``)."""
-    alg.addParameter(QgsProcessingParameterString(QA_BAND, "QA band (clear score 0..1)", defaultValue="cs"))
+    alg.addParameter(QgsProcessingParameterString(QA_BAND, tr("QA band (clear score 0..1)"), defaultValue="cs"))
     add_threshold_parameter(alg, threshold_description)
 
 
 def add_resolution_parameter(alg: QgsProcessingAlgorithm, default: Optional[float] = None) -> None:
     """``RESOLUTION`` in metres; optional (the scenes' own) when there is no default."""
-    description = "Resolution in metres" + (" (default: the scenes' own)" if default is None else "")
+    description = (
+        tr("Resolution in metres (default: the scenes' own)") if default is None else tr("Resolution in metres")
+    )
     alg.addParameter(
         QgsProcessingParameterNumber(
             RESOLUTION,
@@ -269,3 +296,80 @@ def add_resolution_parameter(alg: QgsProcessingAlgorithm, default: Optional[floa
 def resolution_value(alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext) -> Optional[float]:
     """The ``RESOLUTION`` parameter in metres, or None when it is not given (the scenes' own)."""
     return None if is_empty(parameters, RESOLUTION) else alg.parameterAsDouble(parameters, RESOLUTION, context)
+
+
+def date_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
+) -> date:
+    """A date parameter as a ``datetime.date``.
+
+    Raises:
+        InputError: ``name`` when the value is not a date.
+    """
+    value = algorithm.parameterAsDateTime(parameters, name, context).date()
+    if not isinstance(value, QDate) or not value.isValid():
+        raise InputError(name, tr("{0!r} is not a date (YYYY-MM-DD)").format(parameters.get(name)))
+    return date(value.year(), value.month(), value.day())
+
+
+def extent_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
+) -> Tuple[Optional[Bounds], Optional[str]]:
+    """(AOI bounds, AOI CRS as ``crs_for_core`` gives it) of an optional extent parameter; (None, None) when it is
+    not set.
+
+    Raises:
+        InputError: ``name`` when the extent names a CRS QGIS does not know (``...,45.9 [EPSG:999999]``): it is
+            never read in another CRS silently.
+    """
+    if parameters.get(name) in (None, ""):
+        return None, None
+    extent = algorithm.parameterAsExtent(parameters, name, context)
+    if extent.isNull():
+        return None, None
+    crs = algorithm.parameterAsExtentCrs(parameters, name, context)
+    named = re.search(r"\[(.*)\]\s*$", parameters[name]) if isinstance(parameters[name], str) else None
+    if named and not QgsCoordinateReferenceSystem(named.group(1).strip()).isValid():
+        raise InputError(
+            name,
+            tr(
+                "the CRS {0!r} of the extent is not one QGIS knows: give the extent as "
+                "xmin,xmax,ymin,ymax [EPSG:code] with a valid code (e.g. EPSG:4326)"
+            ).format(named.group(1).strip()),
+        )
+    aoi = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    return aoi, crs_for_core(crs)
+
+
+def crs_help() -> str:
+    """The help's part on the output CRS (a list item): HTML, in the user's language."""
+    return tr(
+        """<li><b>Output CRS</b> (optional): a projected CRS in metres, e.g. EPSG:3035 (the Pan-European mosaic's,
+at 30 m) for a mosaic across UTM zones; scenes in other CRSs are warped onto it (nearest neighbour). Default: the
+CRS most scenes share, aligned to their pixels.</li>"""
+    )
+
+
+def add_crs_parameter(algorithm: QgsProcessingAlgorithm, description: Optional[str] = None) -> None:
+    """Add the optional ``CRS`` of the output grid."""
+    description = description or tr("Output CRS (default: the CRS most scenes share)")
+    algorithm.addParameter(QgsProcessingParameterCrs(CRS, description, optional=True))
+
+
+def crs_value(
+    algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], context: QgsProcessingContext
+) -> Optional[str]:
+    """``CRS`` for ``CompositeRequest.crs``: ``EPSG:<code>`` or the CRS's WKT; None when not set (the request
+    checks it is projected in metres, naming ``CRS``).
+
+    Raises:
+        InputError: ``CRS`` when a value is given that QGIS does not know as a CRS (never ignored silently).
+    """
+    if parameters.get(CRS) in (None, ""):
+        return None
+    crs = algorithm.parameterAsCrs(parameters, CRS, context)
+    if not crs.isValid():
+        raise InputError(
+            CRS, tr("{0!r} is not a CRS QGIS knows: give e.g. EPSG:3035 or EPSG:32633").format(parameters.get(CRS))
+        )
+    return crs_for_core(crs)

@@ -18,18 +18,18 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+from qgis.PyQt.QtCore import QDate, QDateTime, QT_TRANSLATE_NOOP, QTime, Qt
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.footprints import WGS84, scene_footprint
-from ..core.grid import majority_crs
 from ..core.masking import check_threshold
+from ..core.scene import majority_crs
 from ..core.scene_stats import find_scenes
 from ..qgis_compat import FieldType
 from ..qgis_logging import feedback_logging
+from ..translation import tr, translated
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
-from .composite_options import extent_value
 from .scene_inputs import (
     EXTENT,
     QA_BAND,
@@ -38,11 +38,15 @@ from .scene_inputs import (
     add_clear_score_parameters,
     add_source_parameters,
     date_range,
+    extent_value,
     scene_source,
 )
 
-HELP = (
-    """<p>Lists the Sentinel-2 scenes acquired over an area of interest (AOI) in a date range, as a polygon layer
+
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return (
+        tr("""<p>Lists the Sentinel-2 scenes acquired over an area of interest (AOI) in a date range, as a polygon layer
 of scene footprints, one feature per scene, in acquisition order. Use it to see what a composite would use, to
 pick scenes (select features, or filter on the fields) and to feed <code>cloudscore:fetchscenes</code>, which
 takes this layer's <code>id</code> field.</p>
@@ -79,19 +83,23 @@ share; footprints of scenes in other CRSs are reprojected).</li>
 </ul>
 <p>Footprints are the scenes' raster rectangles (including any nodata border), densified so they stay exact
 when reprojected.</p>
-"""  # nosec B608  # help text in HTML ("select features ... from"), no SQL anywhere
-    + scene_inputs.SOURCE_HELP
-    + scene_inputs.FOLDER_HELP
-    + """
+""")  # nosec B608  # help text in HTML ("select features ... from"), no SQL anywhere
+        + scene_inputs.source_help()
+        + scene_inputs.folder_help()
+        + tr("""
 <p>Outputs: the footprint layer, <code>SCENE_COUNT</code> (scenes found) and <code>SCORED_COUNT</code> (scenes
-with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>"""
-)
+with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>""")
+    )
 
-FOOTPRINT_CRS_OPTIONS = ("EPSG:4326 (longitude/latitude)", "The scenes' own CRS")
+
+FOOTPRINT_CRS_OPTIONS = (
+    QT_TRANSLATE_NOOP("@default", "EPSG:4326 (longitude/latitude)"),
+    QT_TRANSLATE_NOOP("@default", "The scenes' own CRS"),
+)
 
 
 def footprint_fields() -> QgsFields:
-    """The attribute table of a footprint layer (see ``HELP``)."""
+    """The attribute table of a footprint layer (see ``help_text``)."""
     fields = QgsFields()
     for name, kind in (
         ("id", FieldType.String),
@@ -123,35 +131,44 @@ def qgs_geometry(geojson: dict) -> QgsGeometry:
 
 
 class SearchScenesAlgorithm(CloudScoreAlgorithm):
-    """Scene footprints with id, time, tile, cloud %, score availability and clear fraction (see ``HELP``)."""
+    """Scene footprints with id, time, tile, cloud %, score availability and clear fraction (see ``help_text``)."""
 
     NAME = "searchscenes"
-    DISPLAY_NAME = "Search scenes"
-    GROUP = "Scenes"
     GROUP_ID = "scenes"
-    HELP = HELP
 
     FOOTPRINT_CRS = "FOOTPRINT_CRS"
     OUTPUT = "OUTPUT"
     SCENE_COUNT = "SCENE_COUNT"
     SCORED_COUNT = "SCORED_COUNT"
 
+    def displayName(self):  # noqa: N802
+        return tr("Search scenes")
+
+    def group(self):
+        return tr("Scenes")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text()
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        add_source_parameters(self, "Folder of Sentinel-2 scenes (GeoTIFF)")
+        add_source_parameters(self, tr("Folder of Sentinel-2 scenes (GeoTIFF)"))
         add_aoi_and_dates(self)
-        add_clear_score_parameters(self, "Clear threshold for the clear fraction (clear where score >= threshold)")
+        add_clear_score_parameters(self, tr("Clear threshold for the clear fraction (clear where score >= threshold)"))
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.FOOTPRINT_CRS, "Footprint CRS", options=list(FOOTPRINT_CRS_OPTIONS), defaultValue=0
+                self.FOOTPRINT_CRS,
+                tr("Footprint CRS"),
+                options=[translated(o) for o in FOOTPRINT_CRS_OPTIONS],
+                defaultValue=0,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Scene footprints", type=QgsProcessing.SourceType.TypeVectorPolygon
+                self.OUTPUT, tr("Scene footprints"), type=QgsProcessing.SourceType.TypeVectorPolygon
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, "Number of scenes found"))
-        self.addOutput(QgsProcessingOutputNumber(self.SCORED_COUNT, "Number of scenes with the QA band"))
+        self.addOutput(QgsProcessingOutputNumber(self.SCENE_COUNT, tr("Number of scenes found")))
+        self.addOutput(QgsProcessingOutputNumber(self.SCORED_COUNT, tr("Number of scenes with the QA band")))
 
     def _inputs(self, parameters, context):
         """(source, start, end, aoi, aoi_crs, qa_band, threshold); raises ``InputError`` naming the parameter."""
@@ -160,11 +177,13 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
         qa_band = self.parameterAsString(parameters, QA_BAND, context).strip()
         if not qa_band:
-            raise InputError(QA_BAND, "name the band holding the clear score (e.g. cs, cs_cdf)")
+            raise InputError(QA_BAND, tr("name the band holding the clear score (e.g. cs, cs_cdf)"))
         if qa_band not in source.qa_bands():
             raise InputError(
                 QA_BAND,
-                f"no scene has the QA band {qa_band!r}; QA bands found: {', '.join(source.qa_bands()) or 'none'}",
+                tr("no scene has the QA band {0!r}; QA bands found: {1}").format(
+                    qa_band, ", ".join(source.qa_bands()) or tr("none")
+                ),
             )
         threshold = check_threshold(self.parameterAsDouble(parameters, THRESHOLD, context))
         return source, start, end, aoi, aoi_crs, qa_band, threshold
@@ -178,7 +197,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
         try:
             source, start, end, aoi, aoi_crs, qa_band, threshold = self._inputs(parameters, context)
             for name, why in source.skipped_files:  # damaged files of a folder: named, with GDAL's reason
-                feedback.pushWarning(f"Skipped {name}: {why}")
+                feedback.pushWarning(tr("Skipped {0}: {1}").format(name, why))
             with feedback_logging(feedback):
                 # Scores are read where the search is cheap (local files); others would need a download first.
                 search = find_scenes(
@@ -193,7 +212,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
                     is_canceled=feedback.isCanceled,
                 )
         except Cancelled as error:
-            raise QgsProcessingException("Cancelled: no footprint layer was written") from error
+            raise QgsProcessingException(tr("Cancelled: no footprint layer was written")) from error
         except CloudScoreError as error:  # bad input, or Earth Engine refusing (its message says why)
             raise QgsProcessingException(str(error)) from error
         fractions = search.clear_fractions(threshold)
@@ -210,7 +229,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
             QgsCoordinateReferenceSystem.fromWkt(crs.to_wkt()),
         )
         if sink is None:
-            raise QgsProcessingException(f"{self.OUTPUT}: the footprint layer could not be created")
+            raise QgsProcessingException(tr("{0}: the footprint layer could not be created").format(self.OUTPUT))
         # No cancel check while writing: the features are few and a half-written layer is worse than a wait.
         for scene in search.scenes:
             feature = QgsFeature(fields)
@@ -229,5 +248,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
             )
             sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         scored = sum(qa_band in s.band_names for s in search.scenes)
-        feedback.pushInfo(f"Scenes found: {len(search.scenes)}, with the QA band {qa_band!r}: {scored}")
+        feedback.pushInfo(
+            tr("Scenes found: {0}, with the QA band {1!r}: {2}").format(len(search.scenes), qa_band, scored)
+        )
         return {self.OUTPUT: dest_id, self.SCENE_COUNT: len(search.scenes), self.SCORED_COUNT: scored}

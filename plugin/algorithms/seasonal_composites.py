@@ -25,36 +25,43 @@ from ..core.seasons import (
     seasons_with_scenes,
 )
 from ..qgis_logging import feedback_logging
+from ..translation import tr
 from . import scene_inputs
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
-    ENGINE_HELP,
-    OPTIONS_HELP,
+    engine_help,
+    options_help,
     add_bucket_parameter,
     add_composite_parameters,
     add_engine_parameter,
     bucket_value,
     composite_options,
     engine_value,
-    extent_value,
     run_composite_algorithm,
 )
-from .orbit_options import CRS_HELP, ORBITS_HELP, add_crs_parameter, add_orbit_parameters, crs_value, orbit_options
+from .orbit_options import orbits_help, add_orbit_parameters, orbit_options
 from .scene_inputs import (
+    crs_help,
     EXTENT,
     QA_BAND,
     THRESHOLD,
     add_clear_score_parameters,
+    add_crs_parameter,
     add_extent_parameter,
     add_resolution_parameter,
     add_source_parameters,
     check_search,
+    crs_value,
+    extent_value,
     resolution_value,
     scene_source,
 )
 
-HELP = (
-    """<p>Builds one cloud-free composite per season and year from a folder of Sentinel-2 scenes with a per-pixel
+
+def help_text() -> str:
+    """The algorithm's help (``shortHelpString``): HTML, in the user's language."""
+    return (
+        tr("""<p>Builds one cloud-free composite per season and year from a folder of Sentinel-2 scenes with a per-pixel
 clear score, as the Pan-European seasonal cloudless mosaic did (four seasons a year; per band the 25th, 50th and
 75th percentiles and the count of valid observations, with <b>Method</b> = percentiles).</p>
 <p>Each composite is made exactly as <code>cloudscore:compositefolder</code> makes one (pixels whose score in the
@@ -85,9 +92,9 @@ season). Give it for composites on one grid across seasons.</li>
 <li><b>QA band</b>: clear score band, e.g. <code>cs</code> or <code>cs_cdf</code> (Cloud Score+).</li>
 <li><b>Clear threshold</b>: 0..1, default 0.60; 0.50..0.65 works well.</li>
 <li><b>Resolution</b> (optional): output pixel size in metres; default the scenes' own.</li>
-"""
-    + CRS_HELP
-    + """
+""")
+        + crs_help()
+        + tr("""
 <li><b>File name prefix</b>: default <code>composite</code>.</li>
 <li><b>ENGINE</b> (Earth Engine source): where each composite is computed: 0 on Earth Engine's servers (default),
 1 on this computer, 2 export to Cloud Storage (one batch task per season, all started first so that Earth Engine
@@ -95,30 +102,28 @@ runs them side by side; each season then waits for its own). A scene folder is a
 computer: with it, 0 (the default) and 1 both mean this computer, and 2 is refused.</li>
 <li><b>BUCKET</b>: the Cloud Storage bucket of the exports (ENGINE 2; required then).</li>
 </ul>
-"""
-    + OPTIONS_HELP
-    + ORBITS_HELP
-    + ENGINE_HELP
-    + scene_inputs.SOURCE_HELP
-    + scene_inputs.FOLDER_HELP
-    + """
+""")
+        + options_help()
+        + orbits_help()
+        + engine_help()
+        + scene_inputs.source_help()
+        + scene_inputs.folder_help()
+        + tr("""
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>OUTPUTS</code> (the composites written, a list of file paths,
 in year and season order), <code>COMPOSITE_COUNT</code>, <code>SKIPPED</code> (the seasons skipped, e.g.
 <code>2016_DJF</code>, comma-separated). Each file is written under a temporary name and renamed into place when
-complete: a cancel leaves no half-written file (composites of seasons finished before the cancel are kept).</p>"""
-)
+complete: a cancel leaves no half-written file (composites of seasons finished before the cancel are kept).</p>""")
+    )
+
 
 _PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
-    """One composite per season of each year (see ``HELP``)."""
+    """One composite per season of each year (see ``help_text``)."""
 
     NAME = "seasonalcomposites"
-    DISPLAY_NAME = "Seasonal composites"
-    GROUP = "Composites"
     GROUP_ID = "composites"
-    HELP = HELP
 
     YEARS = "YEARS"
     SEASONS = "SEASONS"
@@ -129,14 +134,23 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
     COMPOSITE_COUNT = "COMPOSITE_COUNT"
     SKIPPED = "SKIPPED"
 
+    def displayName(self):  # noqa: N802
+        return tr("Seasonal composites")
+
+    def group(self):
+        return tr("Composites")
+
+    def shortHelpString(self):  # noqa: N802
+        return help_text()
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        add_source_parameters(self, "Folder of Sentinel-2 scenes (GeoTIFF)")
+        add_source_parameters(self, tr("Folder of Sentinel-2 scenes (GeoTIFF)"))
         add_extent_parameter(self)
-        self.addParameter(QgsProcessingParameterString(self.YEARS, "Years (e.g. 2016, 2015,2017 or 2015-2017)"))
+        self.addParameter(QgsProcessingParameterString(self.YEARS, tr("Years (e.g. 2016, 2015,2017 or 2015-2017)")))
         self.addParameter(
             QgsProcessingParameterString(
                 self.SEASONS,
-                "Seasons (default: meteorological DJF, MAM, JJA, SON; or e.g. winter=12-2;summer=6-8)",
+                tr("Seasons (default: meteorological DJF, MAM, JJA, SON; or e.g. winter=12-2;summer=6-8)"),
                 optional=True,
             )
         )
@@ -145,13 +159,15 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         add_crs_parameter(self)
         add_composite_parameters(self)
         add_orbit_parameters(self)
-        add_engine_parameter(self, "Where the composites are computed (Earth Engine source; a folder: this computer)")
+        add_engine_parameter(
+            self, tr("Where the composites are computed (Earth Engine source; a folder: this computer)")
+        )
         add_bucket_parameter(self)
-        self.addParameter(QgsProcessingParameterString(self.PREFIX, "File name prefix", defaultValue="composite"))
-        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, "Output folder"))
-        self.addOutput(QgsProcessingOutputMultipleLayers(self.OUTPUTS, "Seasonal composites"))
-        self.addOutput(QgsProcessingOutputNumber(self.COMPOSITE_COUNT, "Number of composites written"))
-        self.addOutput(QgsProcessingOutputString(self.SKIPPED, "Seasons skipped (no scene), comma-separated"))
+        self.addParameter(QgsProcessingParameterString(self.PREFIX, tr("File name prefix"), defaultValue="composite"))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Output folder")))
+        self.addOutput(QgsProcessingOutputMultipleLayers(self.OUTPUTS, tr("Seasonal composites")))
+        self.addOutput(QgsProcessingOutputNumber(self.COMPOSITE_COUNT, tr("Number of composites written")))
+        self.addOutput(QgsProcessingOutputString(self.SKIPPED, tr("Seasons skipped (no scene), comma-separated")))
 
     def _plan(self, parameters, context, folder: str):
         """(source, [(period, request)], skipped seasons); raises ``InputError`` naming the parameter.
@@ -166,7 +182,8 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         prefix = (self.parameterAsString(parameters, self.PREFIX, context) or "").strip()
         if not _PREFIX.fullmatch(prefix):
             raise InputError(
-                self.PREFIX, f"prefix {prefix!r} must be letters, digits, _, - or . (it starts the file names)"
+                self.PREFIX,
+                tr("prefix {0!r} must be letters, digits, _, - or . (it starts the file names)").format(prefix),
             )
         aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
         resolution = resolution_value(self, parameters, context)
@@ -225,13 +242,16 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             except Cancelled:
                 return
             except CloudScoreError as error:
-                feedback.pushInfo(f"Season {period.label}: no export task started now ({error}); its run says why")
+                feedback.pushInfo(
+                    tr("Season {0}: no export task started now ({1}); its run says why").format(period.label, error)
+                )
 
     @staticmethod
     def _report_skipped(feedback, season) -> None:
         feedback.pushWarning(
-            f"Season {season.period.label} ({season.period.start} to {season.period.end}, "
-            f"end excluded) skipped: {season.reason}"
+            tr("Season {0} ({1} to {2}, end excluded) skipped: {3}").format(
+                season.period.label, season.period.start, season.period.end, season.reason
+            )
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -245,7 +265,9 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         except CloudScoreError as error:  # bad input, or Earth Engine refusing the search (its message says why)
             raise QgsProcessingException(str(error)) from error
         except OSError as error:
-            raise QgsProcessingException(f"{self.OUTPUT}: cannot create the folder {folder!r}: {error}") from error
+            raise QgsProcessingException(
+                tr("{0}: cannot create the folder {1!r}: {2}").format(self.OUTPUT, folder, error)
+            ) from error
         for season in skipped:
             self._report_skipped(feedback, season)
         exporting = bool(requests) and requests[0][1].engine == EXPORT
@@ -256,16 +278,14 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
         written = []
         for index, (period, request) in enumerate(requests):
             steps.setCurrentStep(index)
-            feedback.pushInfo(f"Season {period.label}: {period.start} to {period.end} (end excluded)")
+            feedback.pushInfo(
+                tr("Season {0}: {1} to {2} (end excluded)").format(period.label, period.start, period.end)
+            )
             try:
                 result = run_composite_algorithm(request, source, context, steps)
             except (QgsProcessingException, CloudScoreError) as error:  # input, cancel, Earth Engine's refusals
                 # Not searched before: a season that finds nothing is skipped, as the pre-search would have.
-                season = (
-                    None
-                    if searched
-                    else nothing_to_composite(error.__cause__ or error, period, source, request.aoi, request.aoi_crs)
-                )
+                season = None if searched else nothing_to_composite(error.__cause__ or error, period)
                 if season is not None:
                     skipped.append(season)
                     self._report_skipped(feedback, season)
@@ -278,11 +298,7 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
             written.append(str(result.output))
         if not written:  # only without the search first: it refuses a run where no season has a scene
             raise QgsProcessingException(
-                str(
-                    no_season_error(
-                        [p for p, _ in requests], source, requests[0][1].qa_band.strip(), requests[0][1].aoi
-                    )
-                )
+                str(no_season_error([p for p, _ in requests], source, requests[0][1].qa_band, requests[0][1].aoi))
             )
         return {
             self.OUTPUT: folder,

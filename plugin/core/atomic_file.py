@@ -17,7 +17,7 @@ import uuid
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Union
 
 from .errors import WriteError
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # verified_write imports this module
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover (Windows: a file another process holds open cannot be deleted there)
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def stale_partials(path: Union[str, Path], before: Optional[float] = None) -> Li
     path = Path(path)
     pattern = partial_pattern(path)
     before = time.time() if before is None else before
-    groups = {}
+    groups: Dict[str, List[Path]] = {}
     try:
         for entry in os.scandir(path.parent if str(path.parent) else "."):
             match = pattern.fullmatch(entry.name)
@@ -241,7 +241,7 @@ def atomic_bytes(path: Union[str, Path], content: bytes, what: str = "") -> Path
 
 
 @contextmanager
-def atomic_raster(path: Union[str, Path], **profile) -> Iterator["VerifiedWriter"]:
+def atomic_raster(path: Union[str, Path], **profile: Any) -> Iterator["VerifiedWriter"]:
     """Open a raster for writing with ``rasterio.open(..., "w", **profile)`` under ``atomic_path``, checked
     (``verified_write.verified_raster``: GDAL's write errors fail it, the file is read back and compared with what
     was written) before it is renamed onto ``path``.

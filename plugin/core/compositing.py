@@ -10,7 +10,8 @@ pixel's observations are contiguous and the copy stays in the CPU cache. The app
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from typing import List, Optional, Sequence, Tuple
+from functools import cache
+from typing import List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -151,7 +152,8 @@ def _composite_rows(
 ) -> Tuple[np.ndarray, np.ndarray]:
     count = np.count_nonzero(clear, axis=0)
     if method == "best":
-        values = _best(stack, clear, scores)[:, np.newaxis]
+        # composite() refuses "best" without scores.
+        values = _best(stack, clear, cast(np.ndarray, scores))[:, np.newaxis]
     elif method == "mean":
         total = np.where(clear[:, np.newaxis], stack, 0).sum(axis=0, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -160,11 +162,10 @@ def _composite_rows(
         reduce = np.fmin.reduce if method == "min" else np.fmax.reduce  # fmin/fmax skip NaN
         values = reduce(_unclear_as_nan(stack, clear[:, np.newaxis]), axis=0).astype(np.float64)[:, np.newaxis]
     else:
-        # time last: (bands, rows, cols, scenes)
-        ordered = _unclear_as_nan(np.moveaxis(stack, 0, -1), np.moveaxis(clear, 0, -1))
-        ordered.sort(axis=-1)  # NaN sorts last: each pixel's clear values come first, in order
+        ordered = _sorted_along_time(stack, clear)  # each pixel's clear values first, in order
         fractions = [0.5] if method == "median" else [p / 100.0 for p in percentiles]
-        values = np.stack([_order_statistic(ordered, count, q, method) for q in fractions], axis=1)
+        with np.errstate(invalid="ignore"):  # pixels without a clear value read inf - inf; they become NaN below
+            values = np.stack([_order_statistic(*ordered, count, q, method) for q in fractions], axis=1)
     values[..., count == 0] = np.nan
     return values, count
 
@@ -183,8 +184,69 @@ def _unclear_as_nan(stack: np.ndarray, clear: np.ndarray) -> np.ndarray:
     return filled
 
 
-def _order_statistic(ordered: np.ndarray, count: np.ndarray, fraction: float, method: str) -> np.ndarray:
-    """One order statistic of each pixel's ``count`` clear values at the front of ``ordered`` (sorted on the last axis).
+def _sorted_along_time(stack: np.ndarray, clear: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(values, slots): per pixel and band, the clear values in ascending order, then the unclear ones (as +inf, or
+    NaN for stacks deeper than ``_NETWORK_MAX_SCENES``); rank ``r`` is in ``values[slots[r]]``. ``values`` is
+    float32 (scenes + 1 or scenes, bands, rows, cols), ``slots`` intp (scenes,). Clear values must be finite (the
+    pipeline only calls a value clear when it is).
+
+    Up to ``_NETWORK_MAX_SCENES`` scenes, the values go through a sorting network (``sorting_network``): each
+    compare-exchange is one ``minimum`` and one ``maximum`` over all pixels at once, many times faster than
+    numpy's sort of millions of short rows, and it yields the same values in the same order. Deeper stacks are
+    sorted by numpy with time as the last axis.
+    """
+    scenes = stack.shape[0]
+    if scenes > _NETWORK_MAX_SCENES:
+        ordered = _unclear_as_nan(np.moveaxis(stack, 0, -1), np.moveaxis(clear, 0, -1))
+        ordered.sort(axis=-1)  # NaN sorts last: each pixel's clear values come first, in order
+        return np.moveaxis(ordered, -1, 0), np.arange(scenes)
+    # One spare row: a compare-exchange writes its minimum there and swaps the rows' roles, so no value is copied.
+    work = np.empty((scenes + 1,) + stack.shape[1:], dtype=np.float32)
+    np.copyto(work[:scenes], stack, casting="unsafe")  # uint16 DN and float32 are exact in float32
+    np.copyto(work[:scenes], np.float32(np.inf), where=~clear[:, np.newaxis])
+    rows = list(work)
+    slot, spare = list(range(scenes)), scenes  # slot[rank]: the row of ``work`` holding that rank now
+    for low, high in sorting_network(scenes):
+        np.minimum(rows[slot[low]], rows[slot[high]], out=rows[spare])
+        np.maximum(rows[slot[low]], rows[slot[high]], out=rows[slot[high]])
+        slot[low], spare = spare, slot[low]
+    return work, np.array(slot, dtype=np.intp)  # the rows are not reordered: ranks are read through ``slot``
+
+
+_NETWORK_MAX_SCENES = 64
+"""Deepest stack sorted by a sorting network; beyond it the network's n log² n compare-exchanges lose to a sort."""
+
+
+@cache
+def sorting_network(size: int) -> Tuple[Tuple[int, int], ...]:
+    """Compare-exchange pairs (low, high), low < high, that sort ``size`` values when each puts the smaller value at
+    ``low``: Batcher's odd-even merge sort on the next power of two, without the pairs that reach past ``size``
+    (those positions would hold +inf padding, which every compare-exchange leaves in place).
+
+    Source: K. E. Batcher, "Sorting networks and their applications", AFIPS 1968; iterative form after Knuth,
+    The Art of Computer Programming vol. 3, 5.3.4.
+    """
+    padded = 1 << max(size - 1, 0).bit_length()
+    pairs = []
+    merged = 1  # sorted runs of this length are merged pairwise
+    while merged < padded:
+        gap = merged
+        while gap >= 1:
+            for start in range(gap % merged, padded - gap, 2 * gap):
+                for offset in range(min(gap, padded - start - gap)):
+                    low, high = start + offset, start + offset + gap
+                    if low // (2 * merged) == high // (2 * merged) and high < size:
+                        pairs.append((low, high))
+            gap //= 2
+        merged *= 2
+    return tuple(pairs)
+
+
+def _order_statistic(
+    ordered: np.ndarray, slots: np.ndarray, count: np.ndarray, fraction: float, method: str
+) -> np.ndarray:
+    """One order statistic of each pixel's ``count`` clear values, the first ranks of ``ordered`` (sorted on the
+    first axis, rank ``r`` in row ``slots[r]``, see ``_sorted_along_time``).
 
     ``median`` averages the two middle values as ``numpy.median`` does. Otherwise numpy's ``linear``
     percentile: virtual index ``(n - 1) * q`` and numpy's two-sided lerp, so results match
@@ -198,8 +260,8 @@ def _order_statistic(ordered: np.ndarray, count: np.ndarray, fraction: float, me
         lower = np.minimum(np.floor(virtual).astype(np.intp), last)
         upper = np.minimum(lower + 1, last)
         weight = virtual - lower
-    a = _at_rank(ordered, lower)
-    b = _at_rank(ordered, upper)
+    a = _at_rank(ordered, slots[lower])
+    b = _at_rank(ordered, slots[upper])
     if weight is None:
         return (a + b) / 2.0
     difference = b - a
@@ -209,9 +271,9 @@ def _order_statistic(ordered: np.ndarray, count: np.ndarray, fraction: float, me
     return result
 
 
-def _at_rank(ordered: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """float64 (bands, rows, cols): the value at each pixel's ``rank`` (rows, cols) along the last axis."""
-    picked = np.take_along_axis(ordered, rank.astype(np.intp)[np.newaxis, ..., np.newaxis], axis=-1)[..., 0]
+def _at_rank(ordered: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """float64 (bands, rows, cols): the value in each pixel's ``row`` (rows, cols) of ``ordered``'s first axis."""
+    picked = np.take_along_axis(ordered, row.astype(np.intp)[np.newaxis, np.newaxis], axis=0)[0]
     return picked.astype(np.float64)
 
 

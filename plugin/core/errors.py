@@ -1,5 +1,7 @@
 """Errors the core raises, so every entry point can report them the same way."""
 
+from pathlib import Path
+
 
 class CloudScoreError(Exception):
     """Base class of the errors this plugin raises on purpose."""
@@ -18,6 +20,12 @@ class InputError(CloudScoreError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class NoScenesFound(InputError):
+    """Nothing to composite: the search found no scene in the dates and AOI (``START_DATE`` or ``EXTENT``, from a
+    source's ``no_scene_error``), or no scene found carries the QA band (``QA_BAND``). A season or a run over other
+    dates may still find some: ``seasonalcomposites`` skips a season on this error and on no other."""
+
+
 class FileError(CloudScoreError):
     """A file the plugin reads or writes failed: the message names the file and the reason (GDAL's or the
     operating system's), e.g. ``cannot read scene file a.tif: TIFFFillStrip:Read error at scanline 0``.
@@ -27,7 +35,7 @@ class FileError(CloudScoreError):
         reason: the cause alone, e.g. ``No space left on device``.
     """
 
-    def __init__(self, message: str, path, reason: str):
+    def __init__(self, message: str, path: Path, reason: str):
         self.path = path
         self.reason = reason
         super().__init__(message)

@@ -20,9 +20,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 from rasterio.io import DatasetReader
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
@@ -248,7 +249,8 @@ def _prediction_path(request: EvaluationRequest) -> Tuple[Union[str, Path], str]
             "give either a clear score raster (SCORE, with QA_BAND and thresholds) or a binary "
             "mask raster (MASK), not " + ("both" if has_score else "neither"),
         )
-    return (request.score, "SCORE") if has_score else (request.mask, "MASK")
+    # Neither is None here: has_score or has_mask said it is given.
+    return (request.score or "", "SCORE") if has_score else (request.mask or "", "MASK")
 
 
 def _prediction_bands(request: EvaluationRequest, src: DatasetReader) -> List[int]:
@@ -286,7 +288,7 @@ def _overlap_window(reference: Grid, prediction: Grid) -> Optional[Window]:
 
 
 def _overlaps(a: Window, b: Window) -> bool:
-    return (
+    return bool(
         a.col_off < b.col_off + b.width
         and b.col_off < a.col_off + a.width
         and a.row_off < b.row_off + b.height
@@ -327,8 +329,8 @@ def check_evaluation(request: EvaluationRequest) -> Window:
 
 
 def _not_clear_predictions(
-    request: EvaluationRequest, values: np.ndarray, thresholds: Sequence[Optional[float]]
-) -> List[np.ndarray]:
+    request: EvaluationRequest, values: npt.NDArray[Any], thresholds: Sequence[Optional[float]]
+) -> List[npt.NDArray[np.bool_]]:
     """Per threshold, where the prediction says not clear, from the valid values (bands, pixels) of counted pixels.
 
     Returns:
@@ -336,7 +338,7 @@ def _not_clear_predictions(
     """
     if request.uses_score:
         valid = np.ones(values.shape[1], dtype=bool)
-        return [~clear_mask(values[0], valid, t) for t in thresholds]
+        return [~clear_mask(values[0], valid, t) for t in thresholds if t is not None]  # a score's are all numbers
     marked = (values != 0).any(axis=0)
     return [~marked if request.mask_marks_clear else marked]
 
@@ -375,7 +377,9 @@ def evaluate(
     """
     window = check_evaluation(request)
     path, field_name = _prediction_path(request)
-    thresholds: List[Optional[float]] = sorted({float(t) for t in request.thresholds}) if request.uses_score else [None]
+    thresholds: List[Optional[float]] = [None]  # a mask: one prediction
+    if request.uses_score:
+        thresholds = [*sorted({float(t) for t in request.thresholds})]
     classes = request.classes.all
     class_pixels = dict.fromkeys(classes, 0)
     flagged = [dict.fromkeys(classes, 0) for _ in thresholds]

@@ -12,11 +12,11 @@ from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from .errors import InputError
+from .errors import InputError, NoScenesFound
 from .gdal_errors import capture, reading
 from .grid import Bounds, Grid, intersection
 from .scene import ORBIT_TAG, Scene, acquisition_time, band_sort_key, canonical_band_name, parse_orbit, parse_scene_name
-from .score_raster import read_bands, truncation
+from .score_raster import lattice_offset, read_bands, truncation
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -69,10 +69,7 @@ def scan_scene(path: Path) -> Tuple[Optional[Scene], Optional[str]]:
         when,
         tile,
         path,
-        crs,
-        transform,
-        width,
-        height,
+        Grid(crs, transform, width, height),
         names,
         nodata,
         cloudy_percentage=_float_tag(tags, "CLOUDY_PIXEL_PERCENTAGE"),
@@ -129,12 +126,15 @@ class FolderSource(Source):
         paths = sorted(
             p for p in self.folder.iterdir() if p.suffix.lower() in GEOTIFF_SUFFIXES and not p.name.startswith(".")
         )
-        scanned = [(path, *scan_scene(path)) for path in paths]
+        with rasterio.Env():  # one GDAL environment for the whole scan (each file's own would cost ~1.5 ms)
+            scanned = [(path, *scan_scene(path)) for path in paths]
         self._paths = paths
         self.scenes: List[Scene] = sorted(
             (s for _, s, _ in scanned if s is not None), key=lambda s: (s.time, s.scene_id)
         )
-        self.skipped_files: List[Tuple[str, str]] = [(p.name, why) for p, s, why in scanned if s is None]
+        # scan_scene gives a reason exactly when it gives no scene.
+        unusable = [(p.name, why) for p, s, why in scanned if s is None and why is not None]
+        self.skipped_files: List[Tuple[str, str]] = unusable
         if self.skipped_files:
             log.warning(
                 "%d file(s) of %s are not usable scenes and are skipped: %s",
@@ -182,27 +182,49 @@ class FolderSource(Source):
 
     def no_scene_error(
         self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
-    ) -> InputError:
+    ) -> NoScenesFound:
         """Why ``search`` found nothing: no scene in the dates (with the folder's date range), or the AOI."""
         range_text = f"between {start} and {end} (end excluded)"
         if not self.search(start, end):
             first, last = self.scenes[0].time.date(), self.scenes[-1].time.date()
-            return InputError(
+            return NoScenesFound(
                 "START_DATE",
                 f"no scene was acquired {range_text}; the {self.describe()} has scenes from {first} to {last}",
             )
         if aoi is None:  # not reached by the pipeline: search() only finds nothing here through the AOI
-            return InputError("START_DATE", f"no scene was acquired {range_text}")
+            return NoScenesFound("START_DATE", f"no scene was acquired {range_text}")
         crs_name = CRS.from_user_input(aoi_crs).to_string() if aoi_crs else "the scenes' CRS"
-        return InputError(
+        return NoScenesFound(
             "EXTENT",
             f"the extent {tuple(round(v, 6) for v in aoi)} in {crs_name} touches no scene acquired {range_text}",
         )
 
+    def scene_tile_side(self, scenes: Sequence[Scene], grid: Grid) -> Optional[int]:
+        """The scenes' common square tile side when every scene is on ``grid``'s pixel lattice with its tiles
+        starting at multiples of that side from the grid's origin (see ``Source.scene_tile_side``), else None."""
+        sides = set()
+        with rasterio.Env():  # one GDAL environment for all the opens (each capture's own would cost ~1.5 ms)
+            for scene in scenes:
+                if scene.path is None:
+                    return None
+                try:
+                    with capture(), self.opened(scene.path) as src:
+                        rows, cols = src.block_shapes[0]
+                        offset = lattice_offset(src, grid)
+                except (RasterioError, OSError):
+                    return None  # the read will say what is wrong with the file
+                if rows != cols or rows >= min(src.width, src.height) or offset is None:
+                    return None  # strips, or an untiled file
+                if offset[0] % cols or offset[1] % rows:
+                    return None
+                sides.add(rows)
+        return sides.pop() if len(sides) == 1 else None
+
     def read_block(
-        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window
+        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window, out: Optional[np.ndarray] = None
     ) -> Tuple[np.ndarray, np.ndarray]:
-        """Read ``bands`` of ``scene`` onto one window of ``grid`` (nearest neighbour where reprojected).
+        """Read ``bands`` of ``scene`` onto one window of ``grid`` (nearest neighbour where reprojected), into
+        ``out`` when given (see ``Source.read_block``); inside ``kept_open`` the file stays open for the next read.
 
         Reflectance keeps its digital numbers (scale 10000); a QA band with a GDAL scale/offset is returned
         scaled (e.g. uint8 0..100 with scale 0.01 -> 0..1).
@@ -215,11 +237,14 @@ class FolderSource(Source):
             KeyError: the scene has no band of one of these names.
             ReadError: the file cannot be opened or read (moved, truncated, a block that does not decode): the
                 message names the file and GDAL's reason.
+            ValueError: a scene that is not a file (not one of this folder's).
         """
         indexes = [scene.band_names.index(b) + 1 for b in bands]
         qa_indexes = [i for i, b in zip(indexes, bands) if b in scene.qa_bands]
-        with reading(scene.path, "scene file"), rasterio.open(scene.path) as src:
-            return read_bands(src, indexes, window, grid, scaled=qa_indexes)
+        if scene.path is None:
+            raise ValueError(f"scene {scene.scene_id} is not a file: not one of this folder's scenes")
+        with reading(scene.path, "scene file"), self.opened(scene.path) as src:
+            return read_bands(src, indexes, window, grid, scaled=qa_indexes, out=out)
 
 
 def skipped_text(skipped: Sequence[Tuple[str, str]]) -> str:

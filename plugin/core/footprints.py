@@ -1,6 +1,6 @@
 """Scene footprints as GeoJSON polygons in a chosen CRS, for footprint layers."""
 
-from typing import List, Union
+from typing import Any, Dict, List, Union
 
 from rasterio.crs import CRS
 from rasterio.warp import transform_geom
@@ -31,7 +31,7 @@ def densified_ring(left: float, bottom: float, right: float, top: float) -> List
     return ring + [ring[0]]
 
 
-def scene_footprint(scene: Scene, crs: Union[CRS, str]) -> dict:
+def scene_footprint(scene: Scene, crs: Union[CRS, str]) -> Dict[str, Any]:
     """The scene's footprint as a GeoJSON geometry (Polygon or MultiPolygon) in ``crs``.
 
     The source's footprint (``Scene.footprint``, EPSG:4326, e.g. Earth Engine's asset geometry) when it has one,

@@ -99,11 +99,13 @@ class _Hook(logging.Filter):
     what the logger let through before ``capture`` lowered its level."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith(SIGNALLED) and len(record.args or ()) == 2:
-            number, message = record.args
-            message = str(message)
+        args = record.args
+        signalled = isinstance(record.msg, str) and record.msg.startswith(SIGNALLED)
+        if signalled and isinstance(args, tuple) and len(args) == 2:
+            number, message = args[0], str(args[1])
             with _lock:
-                targets = list(_collectors.get(record.thread, ()))
+                # record.thread is None only when logging.logThreads is off: then no thread's collector matches.
+                targets = list(_collectors.get(record.thread, ())) if record.thread is not None else []
                 targets += [c for c in _watchers if c.watch and c.watch in message and c not in targets]
             for collector in targets:
                 collector.add(int(number) if isinstance(number, int) else 0, message)

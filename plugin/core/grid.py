@@ -1,9 +1,8 @@
 """The target grid every scene is read onto: CRS, affine transform and shape."""
 
 import math
-from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Tuple, Union
+from typing import Iterator, Optional, Sequence, Tuple, Union
 
 from affine import Affine
 from rasterio.crs import CRS
@@ -12,8 +11,6 @@ from rasterio.windows import Window
 
 from .errors import InputError
 
-if TYPE_CHECKING:  # scene.py imports this module
-    from .scene import Scene
 
 Bounds = Tuple[float, float, float, float]
 """(left, bottom, right, top) in the units of some CRS."""
@@ -191,44 +188,3 @@ def intersection(a: Bounds, b: Bounds) -> Optional[Bounds]:
 def union(bounds: Sequence[Bounds]) -> Bounds:
     """The smallest bounds holding all of ``bounds`` (one CRS); ``bounds`` must not be empty."""
     return (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds), max(b[3] for b in bounds))
-
-
-def majority_crs(scenes: Sequence["Scene"]) -> CRS:
-    """The CRS most scenes share (the earliest scene's among equals); ``scenes`` must not be empty."""
-    wkt = Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0]
-    return next(s.crs for s in scenes if s.crs.to_wkt() == wkt)
-
-
-def scenes_grid(
-    scenes: Sequence["Scene"],
-    aoi: Optional[Bounds] = None,
-    aoi_crs: Union[CRS, str, None] = None,
-    resolution: Optional[Union[float, Sequence[float]]] = None,
-    crs: Union[CRS, str, None] = None,
-) -> Grid:
-    """The grid a composite of ``scenes`` is written on.
-
-    In ``crs``, else the CRS most scenes share; anchored on the pixels of the first scene in that CRS, so at the
-    scenes' own resolution they are read without resampling (with no such scene the lattice runs through the
-    CRS origin: Sentinel-2 grids lie on whole multiples of 60 m from it). It covers the AOI, or without one the
-    union of the scenes.
-
-    Args:
-        scenes: the scenes (at least one), in time order.
-        aoi: (left, bottom, right, top) in ``aoi_crs``; None = the union of the scenes.
-        aoi_crs: CRS of ``aoi``; None = the grid's CRS.
-        resolution: pixel size in metres; None = the reference scene's own (10 m without one).
-        crs: the grid's CRS (projected, metres); None = the majority CRS.
-
-    Raises:
-        InputError: ``EXTENT``, ``RESOLUTION`` or ``CRS`` as ``grid_from_aoi``.
-    """
-    crs = CRS.from_user_input(crs) if crs is not None else majority_crs(scenes)
-    reference = next((s for s in scenes if s.crs == crs), None)
-    if not resolution:
-        resolution = (reference.transform.a, -reference.transform.e) if reference is not None else 10.0
-    origin = (reference.transform.c, reference.transform.f) if reference is not None else (0.0, 0.0)
-    if aoi is None:
-        aoi = union([transform_bounds(s.crs, crs, *s.bounds) if s.crs != crs else s.bounds for s in scenes])
-        aoi_crs = crs
-    return grid_from_aoi(aoi, aoi_crs or crs, crs, resolution, origin)

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Union
 
 import numpy as np
+import numpy.typing as npt
 
 from .atomic_file import atomic_raster
 from .grid import Grid
@@ -13,7 +14,7 @@ NO_SCORE, CLEAR, NOT_CLEAR = 0, 1, 2
 """Pixel values of a mask preview: no score or outside the AOI (nodata), clear, not clear."""
 
 
-def mask_preview_array(scores: SceneScores, threshold: float) -> np.ndarray:
+def mask_preview_array(scores: SceneScores, threshold: float) -> npt.NDArray[np.uint8]:
     """The preview classes of one scene at ``threshold``: uint8 (rows, cols) of ``NO_SCORE``, ``CLEAR``,
     ``NOT_CLEAR`` (clear where ``score >= threshold``, as ``masking.clear_mask``).
 

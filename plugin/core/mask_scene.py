@@ -8,7 +8,7 @@ import logging
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 import numpy as np
 from rasterio.io import DatasetReader
@@ -111,7 +111,7 @@ def check_mask_outputs(request: MaskSceneRequest) -> None:
             raise InputError("CLEAR_MASK", "the clear mask must be written to another file than the scene and OUTPUT")
 
 
-def _scene_profile(src: DatasetReader, grid: Grid) -> Dict:
+def _scene_profile(src: DatasetReader, grid: Grid) -> Dict[str, Any]:
     # One data type for every band (the widest of the scene's), the scene's nodata or Sentinel-2's 0.
     return geotiff_profile(
         grid, src.count, np.result_type(*src.dtypes).name, src.nodata if src.nodata is not None else NODATA
@@ -162,7 +162,7 @@ def mask_scene(
             dst.set_band_description(index, src.descriptions[index - 1] or "")
         dst.scales, dst.offsets = src.scales, src.offsets
         mask_dst = None
-        if request.clear_mask:
+        if request.clear_mask and mask_partial is not None:  # both or neither
             mask_profile = dict(profile, count=1, dtype="uint8", nodata=NO_SCORE)
             mask_dst = outputs.enter_context(verified_raster(mask_partial, request.clear_mask, **mask_profile))
             mask_dst.set_band_description(1, "clear")

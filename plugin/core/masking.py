@@ -1,9 +1,10 @@
 """Clear masks from per-pixel clear scores, and clip masks from AOI polygons."""
 
 import math
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
+import numpy.typing as npt
 from rasterio.crs import CRS
 from rasterio.features import geometry_mask
 from rasterio.warp import transform_geom
@@ -30,7 +31,7 @@ def check_threshold(threshold: float) -> float:
     return float(threshold)
 
 
-def clear_mask(score: np.ndarray, valid: np.ndarray, threshold: float) -> np.ndarray:
+def clear_mask(score: npt.NDArray[Any], valid: npt.NDArray[np.bool_], threshold: float) -> npt.NDArray[np.bool_]:
     """Where a pixel is clear: its score is valid and ``score >= threshold``.
 
     Equality is clear, as in Earth Engine's Cloud Score+ recipe (``score.gte(threshold)``); geedim, by
@@ -56,7 +57,9 @@ def clear_mask(score: np.ndarray, valid: np.ndarray, threshold: float) -> np.nda
         return valid & (score >= limit)
 
 
-def geometries_in_crs(geometries: Sequence[dict], geometries_crs: Union[CRS, str, None], crs: CRS) -> List[dict]:
+def geometries_in_crs(
+    geometries: Sequence[Dict[str, Any]], geometries_crs: Union[CRS, str, None], crs: CRS
+) -> List[Dict[str, Any]]:
     """GeoJSON geometry dicts reprojected from ``geometries_crs`` (None: already in ``crs``) to ``crs``."""
     if geometries_crs is None or CRS.from_user_input(geometries_crs) == crs:
         return list(geometries)
@@ -64,8 +67,11 @@ def geometries_in_crs(geometries: Sequence[dict], geometries_crs: Union[CRS, str
 
 
 def inside_geometries(
-    geometries: Sequence[dict], geometries_crs: Union[CRS, str, None], grid: Grid, window: Optional[Window] = None
-) -> np.ndarray:
+    geometries: Sequence[Dict[str, Any]],
+    geometries_crs: Union[CRS, str, None],
+    grid: Grid,
+    window: Optional[Window] = None,
+) -> npt.NDArray[np.bool_]:
     """Which pixels of ``grid`` (or of one ``window`` of it) have their centre inside any of the ``geometries``.
 
     Args:
@@ -82,7 +88,7 @@ def inside_geometries(
     if not geometries:
         return np.zeros(shape, dtype=bool)
     transform = grid.transform if window is None else window_transform(window, grid.transform)
-    return geometry_mask(geometries, out_shape=shape, transform=transform, invert=True)
+    return np.asarray(geometry_mask(geometries, out_shape=shape, transform=transform, invert=True), dtype=bool)
 
 
 def clear_rule_tags(qa_band: str, threshold: float) -> Dict[str, str]:

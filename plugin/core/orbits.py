@@ -378,7 +378,7 @@ def swath_weights(
     orbit_of = {}
     for k, part in enumerate(layout.slices):
         for slot in range(part.start, part.stop):
-            orbit_of.update({i: k for i in layout.acquisitions[slot]})
+            orbit_of.update(dict.fromkeys(layout.acquisitions[slot], k))
     cover = np.zeros((len(layout.slices),) + coarse.shape, dtype=bool)
     extent = np.zeros_like(cover)
     for i, scene in enumerate(scenes):
@@ -520,7 +520,7 @@ class LayoutCompositor:
                 observation = scene_clear & valid[:-1].all(axis=0)
                 if inside is not None:
                     observation &= inside
-                if total is None:
+                if total is None or tiles is None:  # None together: a single-tile acquisition
                     stack[slot], clear[slot] = data[:-1], observation
                     if scores is not None:
                         scores[slot] = data[-1]
@@ -528,7 +528,7 @@ class LayoutCompositor:
                     total += np.where(observation, data, 0.0)
                     tiles += observation
                 on_read()
-            if total is not None:
+            if total is not None and tiles is not None:
                 clear[slot] = tiles > 0
                 mean = total / np.maximum(tiles, 1)
                 stack[slot] = mean[:-1]
@@ -552,7 +552,7 @@ class LayoutCompositor:
             values, orbit_count = composite(
                 stack[part], clear[part], self.method, self.percentiles, None if scores is None else scores[part]
             )
-            if blended is None:
+            if blended is None or single is None:  # None together: the first orbit with clear pixels
                 blended, single = np.zeros_like(values), np.full_like(values, np.nan)
             has = orbit_count > 0
             first = has & (orbits_seen == 0)
@@ -564,7 +564,7 @@ class LayoutCompositor:
             weight_sum += weight
             orbits_seen += has
             count += orbit_count
-        if blended is None:  # no clear observation in the block
+        if blended is None or single is None:  # no clear observation in the block
             return np.full((stack.shape[1], len(statistic_names(self.method, self.percentiles))) + shape, np.nan), count
         with np.errstate(invalid="ignore", divide="ignore"):
             blended /= weight_sum
@@ -592,7 +592,7 @@ def block_compositor(
     Raises:
         Cancelled: ``is_canceled`` returned True.
     """
-    qa_band = request.qa_band.strip()
+    qa_band = request.qa_band
     layout = stack_layout(plan.scenes, request.orbits)
     merged = len(plan.scenes) - len(layout.acquisitions)
     if merged:

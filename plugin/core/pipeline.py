@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
+import rasterio
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 from rasterio.windows import Window
 
 from .compositing import COUNT_BAND, DEFAULT_PERCENTILES, METHODS, composite, output_band_names, statistic_names
 from .engines import EXPORT, SERVERS, check_bucket, check_engine
-from .errors import Cancelled, InputError
+from .errors import Cancelled, InputError, NoScenesFound
 from .grid import (
     DEFAULT_OUTPUT_CEILING_GB,
     Bounds,
@@ -31,14 +32,22 @@ from .grid import (
     check_block_size,
     check_output_grid,
     check_resolution,
-    scenes_grid,
 )
 from .masking import check_threshold, clear_mask, clear_rule_tags, geometries_in_crs, inside_geometries
 from .orbits import BLENDED, DEFAULT_SEAM_POWER, SWATH_EDGE, TOGETHER, block_compositor, check_orbit_options, orbit_tags
 from .output_paths import check_not_input
-from .raster_output import BYTE_SCALE, atomic_geotiff, check_format, check_output_path, to_byte, to_uint16
-from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name
-from .source import ComputedComposite, Source
+from .raster_output import (
+    BYTE_SCALE,
+    DEFAULT_COMPRESSION,
+    atomic_geotiff,
+    check_compression,
+    check_format,
+    check_output_path,
+    to_byte,
+    to_uint16,
+)
+from .scene import S2_BANDS, Scene, band_sort_key, canonical_band_name, scenes_grid
+from .source import ComputedComposite, Source, takes_out
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +58,8 @@ __all__ = [
     "COUNT_BAND",
     "DEFAULT_PERCENTILES",
     "METHODS",
-    "CompositeRequest",
     "CompositePlan",
+    "CompositeRequest",
     "CompositeResult",
     "plan_composite",
     "run_composite",
@@ -84,11 +93,14 @@ class CompositeRequest:
         method: composite method, one of ``METHODS`` (see ``compositing.composite``).
         percentiles: percentiles 0..100 for the ``percentiles`` method.
         output_format: ``GTiff`` or ``COG``.
+        compression: ``DEFLATE`` (the default, every reader has it) or ``ZSTD`` (faster; where GDAL has it, see
+            ``raster_output.available_compressions``).
         scale_to_byte: write reflectance as bytes (DN / ``BYTE_SCALE``, the scale recorded in the file).
         crs: CRS of the output grid (projected, metres); None = the source's default (``Source.default_crs``:
             the UTM zone of the AOI's centre for Earth Engine), else the CRS most scenes share.
         clip: GeoJSON geometries (dicts) in ``aoi_crs``: pixels outside all of them are nodata; None = no clip.
-        scene_ids: only these scenes (``system:index``) of the search; None = all.
+        excluded_scenes: ``system:index`` of scenes of the search to leave out (the dock's unticked rows); empty =
+            none. The one way to pick scenes: every source and engine sees the same choice.
         threads: blocks processed at once; 0 = one per CPU core.
         block_size: side of the square blocks in pixels; None = chosen from ``MEMORY_BUDGET_MB``.
         engine: where the composite is computed (``engines.ENGINES``); None = the source's preferred one
@@ -116,10 +128,11 @@ class CompositeRequest:
     method: str = "median"
     percentiles: Sequence[float] = DEFAULT_PERCENTILES
     output_format: str = "GTiff"
+    compression: str = DEFAULT_COMPRESSION
     scale_to_byte: bool = False
     crs: Optional[Union[CRS, str]] = None
     clip: Optional[Sequence[Dict[str, Any]]] = None
-    scene_ids: Optional[Sequence[str]] = None
+    excluded_scenes: Sequence[str] = ()
     threads: int = 0
     block_size: Optional[int] = None
     engine: Optional[str] = None
@@ -129,13 +142,19 @@ class CompositeRequest:
     seam_weights: str = SWATH_EDGE
     seam_power: float = DEFAULT_SEAM_POWER
 
+    def __post_init__(self) -> None:
+        # Normalised once here, so that no reader strips or copies them again.
+        if isinstance(self.qa_band, str):
+            self.qa_band = self.qa_band.strip()
+        self.excluded_scenes = tuple(self.excluded_scenes or ())
+
     def validate(self) -> None:
         """Check every field on its own (what needs the scenes is checked by ``plan_composite``, the output
         path by ``run_composite``).
 
         Raises:
             InputError: naming the field (``THRESHOLD``, ``END_DATE``, ``QA_BAND``, ``RESOLUTION``, ``BANDS``,
-                ``METHOD``, ``PERCENTILES``, ``FORMAT``, ``CRS``, ``EXTENT``, ``SCENES``, ``THREADS``,
+                ``METHOD``, ``PERCENTILES``, ``FORMAT``, ``COMPRESSION``, ``CRS``, ``EXTENT``, ``THREADS``,
                 ``BLOCK_SIZE``, ``BUCKET`` for an export without a valid bucket, ``ORBITS``, ``SEAM_WEIGHTS``,
                 ``SEAM_POWER`` as ``orbits.check_orbit_options``) and the accepted values.
         """
@@ -144,7 +163,7 @@ class CompositeRequest:
             raise InputError("START_DATE", "start and end must be dates (YYYY-MM-DD)")
         if self.end <= self.start:
             raise InputError("END_DATE", f"end date {self.end} must be after start date {self.start} (end is excluded)")
-        if not (self.qa_band or "").strip():
+        if not isinstance(self.qa_band, str) or not self.qa_band:
             raise InputError("QA_BAND", "name the band holding the clear score (e.g. cs, cs_cdf)")
         if self.resolution is not None:
             check_resolution(self.resolution)
@@ -154,6 +173,7 @@ class CompositeRequest:
                 raise InputError("BANDS", f"unknown band(s) {unknown}; Sentinel-2 bands are {', '.join(S2_BANDS)}")
         statistic_names(self.method, self.percentiles)
         check_format(self.output_format)
+        check_compression(self.compression)
         if self.crs is not None:
             try:
                 crs = CRS.from_user_input(self.crs)
@@ -163,8 +183,6 @@ class CompositeRequest:
                 raise InputError("CRS", f"{crs.to_string()} is not a projected CRS in metres (e.g. a UTM zone)")
         if self.clip is not None and (not self.clip or not all(isinstance(g, dict) and "type" in g for g in self.clip)):
             raise InputError("EXTENT", "the clip polygons must be one or more GeoJSON geometries")
-        if self.scene_ids is not None and not self.scene_ids:
-            raise InputError("SCENES", "no scene is chosen: tick at least one scene")
         if not isinstance(self.threads, int) or self.threads < 0:
             raise InputError("THREADS", f"threads {self.threads!r} must be a whole number >= 0 (0 = all cores)")
         if self.block_size is not None:
@@ -250,7 +268,8 @@ def plan_composite(
     Raises:
         InputError: any of ``CompositeRequest.validate``'s; ``ENGINE`` (not one the source offers); ``EXTENT``
             (the source needs an AOI); the source's ``no_scene_error`` when the search finds nothing; ``SCENES``
-            (none of ``scene_ids`` found), ``QA_BAND`` (no scene has it), ``BANDS`` (a band some scene lacks);
+            (every scene found is in ``excluded_scenes``), ``QA_BAND`` (no scene has it), ``BANDS`` (a band some
+            scene lacks);
             ``OUTPUT`` (one of the source's files, when the request names an output); ``RESOLUTION`` or ``EXTENT``
             (an output grid under 4 x 4 pixels or over ``output_ceiling_gb``, see ``grid.check_output_grid``);
             ``ORBITS`` (blended on another engine than this computer).
@@ -272,17 +291,18 @@ def plan_composite(
     found = source.search(request.start, request.end, request.aoi, request.aoi_crs, is_canceled=is_canceled)
     if not found:
         raise source.no_scene_error(request.start, request.end, request.aoi, request.aoi_crs)
-    if request.scene_ids is not None:
-        wanted = set(request.scene_ids)
-        found = [s for s in found if s.scene_id in wanted]
-        if not found:
-            raise InputError("SCENES", f"none of the {len(wanted)} chosen scene(s) is among those found")
-    qa_band = request.qa_band.strip()
+    if request.excluded_scenes:
+        left_out = set(request.excluded_scenes)
+        kept = [s for s in found if s.scene_id not in left_out]
+        if not kept:
+            raise InputError("SCENES", f"all {len(found)} scene(s) found are left out: tick at least one scene")
+        found = kept
+    qa_band = request.qa_band
     scenes = [s for s in found if qa_band in s.band_names]
     skipped = [s for s in found if qa_band not in s.band_names]
     if not scenes:
         known = ", ".join(source.qa_bands()) or "none"
-        raise InputError(
+        raise NoScenesFound(
             "QA_BAND", f"no scene has the QA band {qa_band!r} (none of the {len(found)} found); QA bands found: {known}"
         )
     if skipped:
@@ -344,7 +364,7 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
             [s.scene_id for s in plan.skipped]
             + [f"{name} ({why})".replace(",", ";") for name, why in source.skipped_files]
         ),
-        **clear_rule_tags(request.qa_band.strip(), request.threshold),
+        **clear_rule_tags(request.qa_band, request.threshold),
         "CLOUDSCORE_START_DATE": request.start.isoformat(),
         "CLOUDSCORE_END_DATE": request.end.isoformat(),
         "CLOUDSCORE_METHOD": request.method,
@@ -360,16 +380,35 @@ def provenance_tags(request: CompositeRequest, plan: CompositePlan, source: Sour
     return tags
 
 
-def auto_block_size(scenes: int, bands: int, statistics: int, threads: int, budget_mb: float = MEMORY_BUDGET_MB) -> int:
+OUTPUT_TILE = 256
+"""Side of the output GeoTIFF's internal tiles (``raster_output.geotiff_profile``)."""
+
+
+def auto_block_size(
+    scenes: int,
+    bands: int,
+    statistics: int,
+    threads: int,
+    budget_mb: float = MEMORY_BUDGET_MB,
+    tile: Optional[int] = None,
+) -> int:
     """Side in pixels of square blocks whose buffers, for ``threads`` blocks at once, fit in ``budget_mb``.
 
-    Per pixel a block holds the stack and its sorted float32 copy (scenes x bands x 4 B each), the scores and
-    clear mask (scenes x 5 B) and the float64 statistics (bands x statistics x 8 B). The side is a multiple of
-    256 (the output's tile size) when it is at least 256, else of 16; between 16 and 2048.
+    Per pixel a block holds what ``_BlockCompositor`` allocates: the read buffer of every scene (scenes x bands x
+    4 B float32, QA band included in ``bands``), the clear mask (scenes x 1 B), the float64 statistics
+    ((bands - 1) x statistics x 8 B) and the count (8 B). The compositing kernel's sorted copy exists for 16 rows
+    at a time (``compositing._ROWS_PER_UNIT``), a few MB whatever the block, so it is not counted per pixel.
+
+    The side is a multiple of the scenes' internal ``tile`` side and of 256 (the output's tiles) when it is at least
+    that, so every tile of a scene is decoded once (a smaller multiple would read it 4 times or more); else a
+    multiple of 256 when at least 256, else of 16; between 16 and 2048 (or one such multiple beyond 2048).
     """
-    per_pixel = scenes * (2 * bands * 4 + 5) + bands * statistics * 8
+    per_pixel = scenes * (bands * 4 + 1) + max(bands - 1, 1) * statistics * 8 + 8
     side = int(math.sqrt(budget_mb * 2**20 / max(threads, 1) / per_pixel))
-    side = (side // 256) * 256 if side >= 256 else (side // 16) * 16
+    unit = math.lcm(tile, OUTPUT_TILE) if tile else OUTPUT_TILE
+    if side >= unit:
+        return max(unit, (min(side, 2048) // unit) * unit)
+    side = (side // OUTPUT_TILE) * OUTPUT_TILE if side >= OUTPUT_TILE else (side // 16) * 16
     return max(16, min(side, 2048))
 
 
@@ -399,36 +438,47 @@ class _BlockCompositor:
     ):
         self.request, self.source, self.plan, self.clip = request, source, plan, clip
         self.stop, self.on_read = stop, on_read
-        self.qa_band = request.qa_band.strip()
+        self.qa_band = request.qa_band
         self.layout = layout  # an orbits.LayoutCompositor: tiles of one acquisition merged, orbits blended
+        self.reads_into = takes_out(source.read_block)
 
     def __call__(self, window: Window) -> _BlockResult:
+        # One GDAL environment for the block's reads: each read's own (gdal_errors.capture) then nests in it cheaply,
+        # where a worker thread without one would set one up and tear it down for every read (~1.5 ms each).
+        with rasterio.Env(), self.source.reading_here():  # reads keep the scenes open (Source.kept_open)
+            return self._composite(window)
+
+    def _composite(self, window: Window) -> _BlockResult:
         if self.layout is not None:
             return _BlockResult(window, *self.layout(window, self._inside_clip(window), self.stop, self.on_read))
         scenes, bands, grid = self.plan.scenes, self.plan.bands, self.plan.grid
         shape = (len(scenes), window.height, window.width)
-        stack = np.empty((len(scenes), len(bands)) + shape[1:], dtype=np.float32)
-        clear = np.zeros(shape, dtype=bool)
-        scores = np.empty(shape, dtype=np.float32) if self.request.method == "best" else None
+        # Every scene's bands, then its QA band, read straight into one buffer: the stack and the scores are views.
+        buffer = np.empty((len(scenes), len(bands) + 1) + shape[1:], dtype=np.float32)
+        clear = np.empty(shape, dtype=bool)
         inside = self._inside_clip(window)
         valid_pixels = np.zeros(len(scenes), dtype=np.int64)
         clear_pixels = np.zeros(len(scenes), dtype=np.int64)
         for index, scene in enumerate(scenes):
             if self.stop():
                 raise Cancelled("cancelled by the user")
-            data, valid = self.source.read_block(scene, bands + [self.qa_band], grid, window)
-            scene_clear = clear_mask(data[-1], valid[-1], self.request.threshold)
+            target = buffer[index]
+            if self.reads_into:
+                data, valid = self.source.read_block(scene, bands + [self.qa_band], grid, window, out=target)
+            else:
+                data, valid = self.source.read_block(scene, bands + [self.qa_band], grid, window)
+            if data is not target:
+                target[...] = data
+            scene_clear = clear_mask(target[-1], valid[-1], self.request.threshold)
             scored = valid[-1] if inside is None else valid[-1] & inside
             valid_pixels[index] = np.count_nonzero(scored)
             clear_pixels[index] = np.count_nonzero(scene_clear & scored)
-            stack[index] = data[:-1]
-            clear[index] = scene_clear & valid[:-1].all(axis=0)
-            if scores is not None:
-                scores[index] = data[-1]
+            np.logical_and(scene_clear, valid[:-1].all(axis=0), out=clear[index])
             self.on_read()
         if inside is not None:
             clear &= inside
-        values, count = composite(stack, clear, self.request.method, self.request.percentiles, scores)
+        scores = buffer[:, -1] if self.request.method == "best" else None
+        values, count = composite(buffer[:, :-1], clear, self.request.method, self.request.percentiles, scores)
         return _BlockResult(
             window, values, count, valid_pixels, clear_pixels, int(valid_pixels.sum()), int(clear_pixels.sum())
         )
@@ -513,7 +563,7 @@ def run_composite(
         stage(f"search {source.describe()}")
     plan = plan_composite(request, source, is_canceled)
     grid, bands, scenes = plan.grid, plan.bands, plan.scenes
-    qa_band = request.qa_band.strip()
+    qa_band = request.qa_band
     statistics = request.statistics
     threads = request.threads or os.cpu_count() or 1
     on_servers = plan.engine in (SERVERS, EXPORT)  # the source computed the composite: it is read back
@@ -524,6 +574,7 @@ def run_composite(
         len(bands) + 1,
         len(statistics) * (3 if request.orbits == BLENDED else 1),
         threads,
+        tile=None if on_servers else source.scene_tile_side(scenes, grid),
     )  # blending holds 3 statistics arrays
     log.info(
         "Compositing %d scene(s) on a %d x %d grid (%s, %.4g m), %s of %s, %d thread(s), %d px blocks",
@@ -592,9 +643,19 @@ def run_composite(
         else _BlockCompositor(request, source, plan, clip, stop, on_read, layout)
     )
     totals = [0, 0]  # clear, scored observations
-    with atomic_geotiff(
-        request.output, grid, band_names, tags, request.output_format, dtype, scales, is_canceled=canceled
-    ) as dst:
+    output = atomic_geotiff(
+        request.output,
+        grid,
+        band_names,
+        tags,
+        request.output_format,
+        dtype,
+        scales,
+        is_canceled=canceled,
+        compression=request.compression,
+    )
+    # Scenes stay open for the whole run, one handle per thread, closed when it ends however it ends.
+    with source.kept_open(), output as dst:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             pending: deque = deque()
             written = 0
@@ -674,11 +735,13 @@ def _write_block(
     """Write one block's statistics and count, and add its per-scene pixel counts to the summaries."""
     bands, per_band = block.values.shape[0], len(statistics)
     encode = to_byte if scale_to_byte else to_uint16
+    # All bands in one write: the file's tiles hold every band, so GDAL compresses each tile once.
+    encoded = np.empty((dst.count,) + block.count.shape, dtype=dst.dtypes[-1])
     for b in range(bands):
         for s in range(per_band):
-            dst.write(encode(block.values[b, s]), indexes=b * per_band + s + 1, window=block.window)
-    count = np.minimum(block.count, 255) if scale_to_byte else block.count
-    dst.write(count.astype(dst.dtypes[-1]), indexes=dst.count, window=block.window)
+            encoded[b * per_band + s] = encode(block.values[b, s])
+    encoded[-1] = np.minimum(block.count, 255) if scale_to_byte else block.count
+    dst.write(encoded, window=block.window)
     for summary, valid, clear in zip(summaries, block.valid_pixels, block.clear_pixels):
         summary.valid_pixels += int(valid)
         summary.clear_pixels += int(clear)

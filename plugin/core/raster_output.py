@@ -2,14 +2,19 @@
 
 import os
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Optional, Sequence, Union
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import rasterio
+import rasterio.shutil
+from affine import Affine
+from rasterio.errors import RasterioError
 
 from .atomic_file import atomic_path
 from .errors import Cancelled, InputError
+from .gdal_errors import capture
 from .grid import Grid
 from .verified_write import copy_verified, verified_raster
 
@@ -66,6 +71,71 @@ def to_byte(values: np.ndarray, scale: float = BYTE_SCALE) -> np.ndarray:
     return out
 
 
+COMPRESSIONS = ("DEFLATE", "ZSTD")
+"""Compressions of the output: DEFLATE (the default: every GeoTIFF reader has it) or ZSTD (faster to write and
+read, same size or smaller; GDAL 2.3+ built with libzstd, and not every other tool reads it)."""
+
+DEFAULT_COMPRESSION = "DEFLATE"
+
+ZSTD_LEVEL = 1
+"""ZSTD's level: the fastest, since speed is why one chooses ZSTD over DEFLATE (GDAL's default is 9)."""
+
+
+_PROBE_GRID = dict(crs="EPSG:4326", transform=Affine(1.0, 0.0, 0.0, 0.0, -1.0, 1.0))
+
+
+@cache
+def available_compressions() -> Tuple[str, ...]:
+    """The ``COMPRESSIONS`` this GDAL can write: each is tried on a 1-pixel GeoTIFF in memory (``/vsimem``) and read
+    back, since GDAL falls back to no compression with only a warning when it lacks a codec."""
+    available = []
+    for name in COMPRESSIONS:
+        path = f"/vsimem/cloudscore_compression_probe_{name}.tif"
+        try:
+            profile = dict(driver="GTiff", width=1, height=1, count=1, dtype="uint8", compress=name, **_PROBE_GRID)
+            with capture(), rasterio.open(path, "w", **profile) as dst:
+                dst.write(np.ones((1, 1, 1), dtype=np.uint8))
+            with capture(), rasterio.open(path) as src:
+                if src.compression is not None and src.compression.name.upper() == name:
+                    available.append(name)
+        except (RasterioError, OSError):
+            pass
+        finally:
+            with capture():
+                try:
+                    rasterio.shutil.delete(path)
+                except (RasterioError, OSError):
+                    pass
+    return tuple(available)
+
+
+def check_compression(compression: str, field: str = "COMPRESSION") -> str:
+    """``compression`` (upper case) when it is one of ``COMPRESSIONS`` and this GDAL can write it.
+
+    Raises:
+        InputError: ``field`` naming the compressions this GDAL offers.
+    """
+    name = str(compression or "").strip().upper()
+    if name == DEFAULT_COMPRESSION:  # DEFLATE is part of every GDAL (zlib): no need to probe
+        return name
+    available = available_compressions()
+    if name not in available:
+        known = ", ".join(available) or "none"
+        lacking = " (this GDAL was built without it)" if name in COMPRESSIONS else ""
+        raise InputError(field, f"compression {compression!r} is not available{lacking}; choose one of {known}")
+    return name
+
+
+def compression_options(compression: str) -> Dict[str, object]:
+    """GDAL creation options of a compression for the GTiff and COG drivers (``ZSTD_LEVEL`` is the GTiff name of
+    the level, ``LEVEL`` the COG driver's), with compression on all CPU cores (``NUM_THREADS``: GDAL compresses
+    tiles on worker threads; the file is byte for byte the one a single thread writes)."""
+    options: Dict[str, object] = dict(NUM_THREADS="ALL_CPUS")
+    if compression == "ZSTD":
+        options.update(ZSTD_LEVEL=ZSTD_LEVEL)
+    return options
+
+
 def check_format(output_format: str, field: str = "FORMAT") -> str:
     """``output_format`` when it is one of ``FORMATS``.
 
@@ -119,8 +189,13 @@ def atomic_geotiff(
     dtype: str = "uint16",
     scales: Optional[Sequence[float]] = None,
     is_canceled: Optional[Callable[[], bool]] = None,
+    compression: str = DEFAULT_COMPRESSION,
 ) -> Iterator[rasterio.io.DatasetWriter]:
-    """Open a tiled, DEFLATE-compressed GeoTIFF on ``grid`` for writing, all bands nodata 0.
+    """Open a tiled, compressed GeoTIFF on ``grid`` for writing, all bands nodata 0 (DEFLATE by default, or ZSTD;
+    horizontal differencing predictor; tiles compressed on all CPU cores).
+
+    Write whole blocks of all bands at once (``dst.write(array, window=...)``): the file's tiles hold every band
+    (pixel interleaving), so a band written alone may make GDAL compress a tile again for each band.
 
     The file is written under a temporary name in the target folder (``atomic_file.atomic_path``) and renamed
     onto ``path`` only when the ``with`` block ends without an exception, so ``path`` is never half-written: on
@@ -137,13 +212,17 @@ def atomic_geotiff(
         dtype: ``uint16`` or ``uint8``.
         scales: per-band GDAL scale (offset 0), e.g. ``BYTE_SCALE`` for byte reflectance; None = 1.
         is_canceled: polled once more after the COG copy, before the rename.
+        compression: one of ``available_compressions()``.
 
     Raises:
-        InputError: ``FORMAT`` when ``output_format`` is not one of ``FORMATS``.
+        InputError: ``FORMAT`` when ``output_format`` is not one of ``FORMATS``; ``COMPRESSION`` when this GDAL cannot
+            write ``compression``.
         Cancelled: ``is_canceled`` returned True after the copy; nothing is left.
     """
     check_format(output_format)
+    compression = check_compression(compression)
     profile = geotiff_profile(grid, len(band_names), dtype, NODATA, predictor=2)
+    profile.update(compress=compression.lower(), **compression_options(compression))
     with atomic_path(path) as partial:
         # A COG is made by copying a finished GeoTIFF (GDAL's COG driver cannot be written block by block); that
         # GeoTIFF is a helper file of the same write (``atomic_file.partial_pattern``).
@@ -165,8 +244,10 @@ def atomic_geotiff(
                     dst.written,
                     (len(band_names), grid.height, grid.width),
                     driver="COG",
-                    COMPRESS="DEFLATE",
+                    COMPRESS=compression,
                     PREDICTOR="YES",
+                    NUM_THREADS="ALL_CPUS",
+                    **(dict(LEVEL=ZSTD_LEVEL) if compression == "ZSTD" else {}),
                     BLOCKSIZE=COG_BLOCK_SIZE,
                     OVERVIEWS="AUTO",
                     RESAMPLING="AVERAGE",

@@ -1,15 +1,18 @@
-"""A Sentinel-2 scene: identity, acquisition time, MGRS tile, footprint and bands."""
+"""A Sentinel-2 scene: identity, acquisition time, MGRS tile, footprint, bands and grid; the output grid of a set of
+scenes."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from affine import Affine
 from rasterio.crs import CRS
+from rasterio.warp import transform_bounds
 
-from .grid import Bounds
+from .grid import Bounds, Grid, grid_from_aoi, union
 
 # Earth Engine's system:index of a Sentinel-2 image: datatake sensing start, granule sensing start and MGRS
 # tile, e.g. 20230105T184749_20230105T184745_T11SKB (COPERNICUS/S2_HARMONIZED and GOOGLE/CLOUD_SCORE_PLUS share it).
@@ -121,7 +124,8 @@ class Scene:
         tile: MGRS tile (``33TVL``) or None.
         path: where its pixels are (a GeoTIFF for the folder source; None for scenes that are not files,
             such as Earth Engine assets).
-        crs, transform, width, height: the scene's own grid (for Earth Engine, the grid of its 10 m bands).
+        grid: the scene's own grid (for Earth Engine, the grid of its 10 m bands); ``crs``, ``transform``,
+            ``width``, ``height`` and ``bounds`` read it.
         band_names: band names in file order (``B1``..``B12``, ``B8A``, QA bands such as ``cs``, ``cs_cdf``).
             A scene whose clear score is not available has no QA band.
         nodata: the file's nodata value, or None.
@@ -135,10 +139,7 @@ class Scene:
     time: datetime
     tile: Optional[str]
     path: Optional[Path]
-    crs: CRS
-    transform: Affine
-    width: int
-    height: int
+    grid: Grid
     band_names: Tuple[str, ...]
     nodata: Optional[float]
     cloudy_percentage: Optional[float] = None
@@ -154,10 +155,29 @@ class Scene:
         return match.group("datatake") if match else None
 
     @property
+    def crs(self) -> CRS:
+        """The CRS of the scene's grid."""
+        return self.grid.crs
+
+    @property
+    def transform(self) -> Affine:
+        """The affine transform of the scene's grid (metres)."""
+        return self.grid.transform
+
+    @property
+    def width(self) -> int:
+        """Columns of the scene's grid."""
+        return self.grid.width
+
+    @property
+    def height(self) -> int:
+        """Rows of the scene's grid."""
+        return self.grid.height
+
+    @property
     def bounds(self) -> Bounds:
         """(left, bottom, right, top) of the scene in its own CRS."""
-        left, top = self.transform.c, self.transform.f
-        return (left, top + self.height * self.transform.e, left + self.width * self.transform.a, top)
+        return self.grid.bounds
 
     @property
     def spectral_bands(self) -> Tuple[str, ...]:
@@ -168,3 +188,44 @@ class Scene:
     def qa_bands(self) -> Tuple[str, ...]:
         """The scene's other bands (QA bands: clear scores such as ``cs``, ``cs_cdf``), in file order."""
         return tuple(b for b in self.band_names if b not in S2_BANDS)
+
+
+def majority_crs(scenes: Sequence[Scene]) -> CRS:
+    """The CRS most scenes share (the earliest scene's among equals); ``scenes`` must not be empty."""
+    wkt = Counter(s.crs.to_wkt() for s in scenes).most_common(1)[0][0]
+    return next(s.crs for s in scenes if s.crs.to_wkt() == wkt)
+
+
+def scenes_grid(
+    scenes: Sequence[Scene],
+    aoi: Optional[Bounds] = None,
+    aoi_crs: Union[CRS, str, None] = None,
+    resolution: Optional[Union[float, Sequence[float]]] = None,
+    crs: Union[CRS, str, None] = None,
+) -> Grid:
+    """The grid a composite of ``scenes`` is written on.
+
+    In ``crs``, else the CRS most scenes share; anchored on the pixels of the first scene in that CRS, so at the
+    scenes' own resolution they are read without resampling (with no such scene the lattice runs through the
+    CRS origin: Sentinel-2 grids lie on whole multiples of 60 m from it). It covers the AOI, or without one the
+    union of the scenes.
+
+    Args:
+        scenes: the scenes (at least one), in time order.
+        aoi: (left, bottom, right, top) in ``aoi_crs``; None = the union of the scenes.
+        aoi_crs: CRS of ``aoi``; None = the grid's CRS.
+        resolution: pixel size in metres; None = the reference scene's own (10 m without one).
+        crs: the grid's CRS (projected, metres); None = the majority CRS.
+
+    Raises:
+        InputError: ``EXTENT``, ``RESOLUTION`` or ``CRS`` as ``grid_from_aoi``.
+    """
+    crs = CRS.from_user_input(crs) if crs is not None else majority_crs(scenes)
+    reference = next((s for s in scenes if s.crs == crs), None)
+    if not resolution:
+        resolution = (reference.transform.a, -reference.transform.e) if reference is not None else 10.0
+    origin = (reference.transform.c, reference.transform.f) if reference is not None else (0.0, 0.0)
+    if aoi is None:
+        aoi = union([transform_bounds(s.crs, crs, *s.bounds) if s.crs != crs else s.bounds for s in scenes])
+        aoi_crs = crs
+    return grid_from_aoi(aoi, aoi_crs or crs, crs, resolution, origin)

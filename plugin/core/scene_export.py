@@ -24,10 +24,10 @@ from rasterio.windows import from_bounds as window_from_bounds
 from .atomic_file import atomic_raster
 from .errors import Cancelled, InputError
 from .gdal_errors import reading
-from .grid import Bounds, Grid, intersection, scenes_grid
+from .grid import Bounds, Grid, intersection
 from .output_paths import check_folder_not_input, check_not_input
 from .raster_output import geotiff_profile
-from .scene import ORBIT_TAG, Scene, parse_scene_name
+from .scene import ORBIT_TAG, Scene, parse_scene_name, scenes_grid
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,13 @@ def copy_scene_file(scene: Scene, grid: Grid, bands: Sequence[str], path: Path, 
         Cancelled: from ``step``; nothing is left at ``path``.
         ReadError: the scene file cannot be read (the file and GDAL's reason).
         WriteError: ``path`` could not be written completely (``atomic_file.atomic_raster``); nothing is left.
+        ValueError: the scene is not a file (``scene.path`` is None).
     """
+    scene_path = scene.path
+    if scene_path is None:
+        raise ValueError(f"scene {scene.scene_id} is not a file: it cannot be copied")
     source_window = _scene_window(scene, grid)
-    with reading(scene.path, "scene file"), rasterio.open(scene.path) as src:
+    with reading(scene_path, "scene file"), rasterio.open(scene_path) as src:
         indexes = [scene.band_names.index(b) + 1 for b in bands]
         profile = geotiff_profile(grid, len(indexes), src.dtypes[indexes[0] - 1], src.nodata)
         with atomic_raster(path, **profile) as dst:
@@ -162,7 +166,7 @@ def copy_scene_file(scene: Scene, grid: Grid, bands: Sequence[str], path: Path, 
                     block.width,
                     block.height,
                 )
-                with reading(scene.path, "scene file"):
+                with reading(scene_path, "scene file"):
                     data = src.read(indexes, window=read)
                 dst.write(data, window=block)
                 step()

@@ -17,9 +17,9 @@ from rasterio.windows import Window
 
 from .errors import Cancelled
 from .earthengine.utm import utm_crs
-from .grid import Bounds, Grid, grid_from_aoi, scenes_grid
+from .grid import Bounds, Grid, grid_from_aoi
 from .masking import clear_mask, inside_geometries
-from .scene import Scene
+from .scene import Scene, scenes_grid
 from .source import Source
 
 MAX_SCORE_PIXELS = 512 * 512
@@ -54,14 +54,14 @@ class SceneScores:
             ValueError: the scores were not read.
             InputError: ``THRESHOLD`` outside 0..1.
         """
-        if self.score is None:
+        if self.score is None or self.valid is None:
             raise ValueError(f"the scores of scene {self.scene.scene_id} were not read")
         return clear_mask(self.score, self.valid, threshold)
 
     def clear_fraction(self, threshold: float) -> Optional[float]:
         """Clear pixels / scored pixels inside the AOI, 0..1; None when the scores were not read or the scene
         has no scored pixel in the AOI."""
-        if self.score is None or not self.valid.any():
+        if self.score is None or self.valid is None or not self.valid.any():
             return None
         return float(self.clear(threshold).sum()) / float(self.valid.sum())
 

@@ -3,7 +3,7 @@
 import logging
 import os
 from pathlib import Path
-from typing import Collection, List, Optional, Sequence, Tuple, Union
+from typing import Collection, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import rasterio
@@ -80,7 +80,7 @@ def grid_of(src: DatasetReader, field: str) -> Grid:
     return Grid(src.crs, src.transform, src.width, src.height)
 
 
-def band_index(src: DatasetReader, band: BandRef, field: str) -> int:
+def band_index(src: DatasetReader, band: Optional[BandRef], field: str) -> int:
     """The 1-based number of ``band`` in ``src``: a band number, or a band description (exact, else ignoring case).
 
     Raises:
@@ -126,20 +126,36 @@ def _read_aligned(
     src: DatasetReader, indexes: List[int], window: Window, offset: Tuple[int, int]
 ) -> Tuple[np.ndarray, np.ndarray]:
     # The grid lies on the raster's own lattice: read the overlapping pixels as they are, no warping.
-    data = np.zeros((len(indexes), window.height, window.width), dtype=np.float32)
+    data = np.empty((len(indexes), int(window.height), int(window.width)), dtype=np.float32)
+    valid = _read_aligned_into(src, indexes, window, offset, data)
+    return data, np.ones(data.shape, dtype=bool) if valid is None else valid
+
+
+def _read_aligned_into(
+    src: DatasetReader, indexes: List[int], window: Window, offset: Tuple[int, int], data: np.ndarray
+) -> Optional[np.ndarray]:
+    # As _read_aligned, straight into ``data`` (float32, the window's shape; 0 outside the raster). Returns where
+    # the pixels are inside the raster and unmasked, or None when all of them are (the common case, which then
+    # costs one read and nothing else).
+    col, row = int(window.col_off) + offset[0], int(window.row_off) + offset[1]
+    height, width = int(window.height), int(window.width)
+    left, right = max(col, 0), min(col + width, src.width)
+    top, bottom = max(row, 0), min(row + height, src.height)
+    masked = left < right and top < bottom and _has_mask_band(src, indexes)
+    if (left, top, right, bottom) == (col, row, col + width, row + height) and not masked:
+        src.read(indexes, window=Window(col, row, width, height), out=data)
+        return None
+    data.fill(0)
     valid = np.zeros(data.shape, dtype=bool)
-    col, row = window.col_off + offset[0], window.row_off + offset[1]
-    left, right = max(col, 0), min(col + window.width, src.width)
-    top, bottom = max(row, 0), min(row + window.height, src.height)
     if left < right and top < bottom:
         part = (slice(None), slice(top - row, bottom - row), slice(left - col, right - col))
         inside = Window(left, top, right - left, bottom - top)
-        data[part] = src.read(indexes, window=inside, out_dtype="float32")
-        if _has_mask_band(src, indexes):
+        src.read(indexes, window=inside, out=data[part])
+        if masked:
             valid[part] = src.read_masks(indexes, window=inside) > 0
         else:  # nodata and NaN are checked by read_bands; reading GDAL's nodata mask would read the data twice
             valid[part] = True
-    return data, valid
+    return valid
 
 
 def _has_mask_band(src: DatasetReader, indexes: List[int]) -> bool:
@@ -148,7 +164,9 @@ def _has_mask_band(src: DatasetReader, indexes: List[int]) -> bool:
     return any(set(src.mask_flag_enums[i - 1]) not in plain for i in indexes)
 
 
-def _read_warped(src: DatasetReader, indexes: List[int], window: Window, grid: Grid) -> Tuple[np.ndarray, np.ndarray]:
+def _read_warped(
+    src: DatasetReader, indexes: List[int], window: Window, grid: Grid, out: Optional[np.ndarray] = None
+) -> Tuple[np.ndarray, np.ndarray]:
     # The alpha band tells pixels outside the raster from real values equal to the fill value.
     with WarpedVRT(
         src,
@@ -161,7 +179,10 @@ def _read_warped(src: DatasetReader, indexes: List[int], window: Window, grid: G
         nodata=src.nodata,
         add_alpha=True,
     ) as vrt:
-        data = vrt.read(indexes, window=window, out_dtype="float32")
+        if out is None:
+            data = vrt.read(indexes, window=window, out_dtype="float32")
+        else:
+            data = vrt.read(indexes, window=window, out=out)
         valid = np.repeat(vrt.read(vrt.count, window=window)[np.newaxis] > 0, len(indexes), axis=0)
     return data, valid
 
@@ -172,6 +193,7 @@ def read_bands(
     window: Window,
     grid: Optional[Grid] = None,
     scaled: Optional[Collection[int]] = None,
+    out: Optional[np.ndarray] = None,
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Read bands of ``src`` in one window, on its own grid or onto ``grid`` (nearest neighbour).
 
@@ -186,18 +208,30 @@ def read_bands(
         window: the window to read, on ``grid`` when given, else on ``src``'s own grid.
         grid: target grid; None reads ``src`` as it is.
         scaled: 1-based band numbers to scale; None = every band.
+        out: a float32 array of shape (len(indexes), window.height, window.width) to read into (a view of a
+            larger array is fine), so a caller's block buffer is filled without a copy; None = a new array.
 
     Returns:
         (data, valid): float32 and bool arrays of shape (len(indexes), window.height, window.width); ``valid`` is
-        False outside ``src``, on its nodata value, where its mask says so, and on NaN.
+        False outside ``src``, on its nodata value, where its mask says so, and on NaN. ``data`` is ``out`` when
+        given.
+
+    Raises:
+        ValueError: ``out`` of another shape or dtype.
     """
     indexes = list(indexes)
+    shape = (len(indexes), int(window.height), int(window.width))
+    if out is not None and (out.shape != shape or out.dtype != np.float32):
+        raise ValueError(f"out must be float32 of shape {shape}, not {out.dtype} {out.shape}")
+    data = np.empty(shape, dtype=np.float32) if out is None else out
     offset = (0, 0) if grid is None else lattice_offset(src, grid)
     if offset is not None:
-        data, valid = _read_aligned(src, indexes, window, offset)
+        inside = _read_aligned_into(src, indexes, window, offset, data)
+        valid = np.isfinite(data) if inside is None else inside & np.isfinite(data)
     else:
-        data, valid = _read_warped(src, indexes, window, grid)
-    valid &= np.isfinite(data)
+        # Without a grid the offset is (0, 0): here there is one.
+        data, valid = _read_warped(src, indexes, window, cast(Grid, grid), data)
+        valid &= np.isfinite(data)
     if src.nodata is not None and not np.isnan(src.nodata):
         valid &= data != np.float32(src.nodata)
     for position, index in enumerate(indexes):

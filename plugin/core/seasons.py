@@ -9,11 +9,11 @@ Meteorological Organization's usage.
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from rasterio.crs import CRS
 
-from .errors import InputError
+from .errors import InputError, NoScenesFound
 from .grid import Bounds
 from .source import Source
 
@@ -150,7 +150,7 @@ def parse_years(value: Union[str, int, Iterable[int]], field: str = "YEARS") -> 
         return [_check_year(value, field)]
     if not isinstance(value, str):
         return sorted({_check_year(int(y), field) for y in value})
-    years = set()
+    years: Set[int] = set()
     # "2015 - 2017" is one range: join the dash first, then split on commas, semicolons and spaces.
     for part in filter(None, re.split(r"[,;\s]+", re.sub(r"\s*-\s*", "-", value.strip()))):
         match = _YEAR_RANGE.fullmatch(part)
@@ -227,24 +227,11 @@ def no_season_error(
     )
 
 
-def nothing_to_composite(
-    error: BaseException,
-    period: SeasonPeriod,
-    source: Source,
-    aoi: Optional[Bounds] = None,
-    aoi_crs: Union[CRS, str, None] = None,
-) -> Optional[SkippedSeason]:
+def nothing_to_composite(error: BaseException, period: SeasonPeriod) -> Optional[SkippedSeason]:
     """The season as skipped when ``error``, raised while planning its composite (``pipeline.plan_composite``)
     from an already validated request, says there is nothing to composite; None for any other error.
 
-    Nothing to composite: the source's ``no_scene_error`` for the season's dates and AOI, or ``QA_BAND`` (no scene
-    found carries the QA band; a validated request has a QA band name, so that is the only ``QA_BAND`` left).
+    Nothing to composite is ``NoScenesFound``: no scene in the season's dates and AOI, or none with the QA band.
     The reason is the error's message.
     """
-    if not isinstance(error, InputError) or error.field not in ("QA_BAND", "START_DATE", "EXTENT"):
-        return None
-    if error.field != "QA_BAND":  # the sources' no-scene errors name the dates or the extent
-        no_scene = source.no_scene_error(period.start, period.end, aoi, aoi_crs)
-        if (error.field, error.message) != (no_scene.field, no_scene.message):
-            return None
-    return SkippedSeason(period, error.message)
+    return SkippedSeason(period, error.message) if isinstance(error, NoScenesFound) else None

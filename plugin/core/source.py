@@ -1,6 +1,7 @@
 """What the pipeline needs of a place scenes come from: search, fetch, read one block, and what the source can do
 (its capabilities), so callers never ask which class a source is."""
 
+import inspect
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,8 +12,9 @@ from rasterio.crs import CRS
 from rasterio.windows import Window
 
 from .engines import THIS_COMPUTER
-from .errors import InputError
+from .errors import InputError, NoScenesFound
 from .grid import Bounds, Grid
+from .open_datasets import KeptOpen
 from .scene import Scene
 
 FetchProgress = Callable[[int, int], None]
@@ -53,12 +55,14 @@ class ComputedComposite:
         record) may be deleted. The default keeps everything (cached tiles serve later runs)."""
 
 
-class Source:
+class Source(KeptOpen):
     """The interface every scene source implements (a local folder, Earth Engine, ...).
 
     A source finds scenes and makes their pixels readable on a target grid; it never composites.
     Subclasses implement ``describe``, ``search``, ``qa_bands`` and ``read_block``; ``fetch`` and
-    ``no_scene_error`` have defaults for sources whose pixels are local.
+    ``no_scene_error`` have defaults for sources whose pixels are local. Sources that read files open them with
+    ``opened`` (``open_datasets.KeptOpen``), so that inside ``kept_open`` (a run's blocks) each file is opened once
+    per thread.
     """
 
     fetches_pixels = False
@@ -182,10 +186,10 @@ class Source:
 
     def no_scene_error(
         self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
-    ) -> InputError:
+    ) -> NoScenesFound:
         """The error to raise when ``search`` found nothing: it says what was searched, for the user."""
         where = "" if aoi is None else " over the extent"
-        return InputError(
+        return NoScenesFound(
             "START_DATE",
             f"no scene of the {self.describe()} was acquired between {start} and {end} (end excluded){where}",
         )
@@ -207,10 +211,22 @@ class Source:
             Cancelled: ``is_canceled`` returned True.
         """
 
+    def scene_tile_side(self, scenes: Sequence[Scene], grid: Grid) -> Optional[int]:
+        """The side in pixels of the square internal tiles all ``scenes`` are stored in, when they share one and
+        their tiles start on ``grid``'s block boundaries (so blocks a multiple of it decode each tile once); None
+        otherwise, and by default."""
+        return None
+
     def read_block(
-        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window
+        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window, out: Optional[np.ndarray] = None
     ) -> Tuple[np.ndarray, np.ndarray]:
         """Read ``bands`` of ``scene`` onto one window of ``grid``.
+
+        Args:
+            out: float32 (len(bands), window.height, window.width), possibly a view of a larger array: the data is
+                read into it and it is returned as ``data`` (the pipeline's block buffer, filled without a copy).
+                Optional for implementations: the pipeline passes it only to a ``read_block`` that takes ``out``
+                (``takes_out``) and copies the data when another array comes back.
 
         Returns:
             (data, valid): float32 and bool arrays of shape (len(bands), window.height, window.width).
@@ -218,3 +234,13 @@ class Source:
             the scene and on nodata.
         """
         raise NotImplementedError
+
+
+def takes_out(read_block: Callable[..., Any]) -> bool:
+    """True when a ``read_block`` (bound method or a function put in its place) accepts ``out=``: ours do; a
+    wrapper written for the older four arguments does not, and is then called without it."""
+    try:
+        parameters = inspect.signature(read_block).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "out" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)

@@ -151,7 +151,7 @@ def check_raster(
                     )
                 for key, crcs in written.items():
                     bands = sorted(crcs)
-                    running = {band: 0 for band in bands}
+                    running = dict.fromkeys(bands, 0)
                     for rows in _read_rows(src, bands, key):
                         for position, band in enumerate(bands):
                             running[band] = zlib.crc32(np.ascontiguousarray(rows[position]).tobytes(), running[band])
@@ -220,9 +220,8 @@ def verified_raster(
         writer._take(everywhere)  # messages naming the file, from any thread (e.g. a block-cache flush)
         writer.check_failures()
     if verify:
-        check_raster(
-            partial, target, writer.written, (profile.get("count"), profile.get("height"), profile.get("width"))
-        )
+        # rasterio.open(..., "w") succeeded above, so the profile has all three.
+        check_raster(partial, target, writer.written, (profile["count"], profile["height"], profile["width"]))
     log.debug("Checked %s: %d window(s) read back as written", partial.name, len(writer.written))
 
 
@@ -248,5 +247,5 @@ def copy_verified(
             more = f" (GDAL: {failures.text()})" if failures and failures.text() != reason else ""
             raise write_error(target, reason, detail=more + free_space_note(target)) from error
         if failures:
-            raise write_error(target, failures.reason(), detail=f" (GDAL: {failures.text()})")
+            raise write_error(target, failures.reason() or failures.text(), detail=f" (GDAL: {failures.text()})")
     check_raster(partial, target, written, shape, overviews=True)

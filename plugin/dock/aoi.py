@@ -17,35 +17,31 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
+from ..translation import tr, translated
 from ..core.errors import InputError
 from ..core.grid import Bounds
 
 ALL_SCENES, CANVAS, DRAWN, LAYER, TYPED = "scenes", "canvas", "drawn", "layer", "typed"
 AOI_KINDS = {
-    ALL_SCENES: "Whole area of the scenes",
-    CANVAS: "Map canvas extent",
-    DRAWN: "Rectangle drawn on the map",
-    LAYER: "Polygon layer",
-    TYPED: "Typed bounds",
+    ALL_SCENES: QT_TRANSLATE_NOOP("@default", "Whole area of the scenes"),
+    CANVAS: QT_TRANSLATE_NOOP("@default", "Map canvas extent"),
+    DRAWN: QT_TRANSLATE_NOOP("@default", "Rectangle drawn on the map"),
+    LAYER: QT_TRANSLATE_NOOP("@default", "Polygon layer"),
+    TYPED: QT_TRANSLATE_NOOP("@default", "Typed bounds"),
 }
 """AOI kinds, in the order the dock offers them, with their labels."""
 
-RECTANGLE_NAMES = {CANVAS: "map extent", DRAWN: "drawn rectangle", TYPED: "typed bounds"}
+RECTANGLE_NAMES = {
+    CANVAS: QT_TRANSLATE_NOOP("@default", "map extent"),
+    DRAWN: QT_TRANSLATE_NOOP("@default", "drawn rectangle"),
+    TYPED: QT_TRANSLATE_NOOP("@default", "typed bounds"),
+}
 """Short names of rectangle AOIs, for layer group names and messages."""
 
 DEFAULT_RESOLUTION_M = 10.0
 """Resolution assumed for the pixel count when none is chosen: Sentinel-2's finest bands, 10 m."""
-
-
-def crs_for_core(crs: QgsCoordinateReferenceSystem) -> Optional[str]:
-    """A CRS as rasterio reads it: ``EPSG:nnnn`` when it has one, else WKT; None when invalid."""
-    if not crs.isValid():
-        return None
-    if crs.authid().upper().startswith("EPSG:"):
-        return crs.authid()
-    # USER:/IGNF: ids mean nothing to PROJ outside QGIS: pass the definition itself.
-    return crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED)
 
 
 @dataclass
@@ -92,10 +88,10 @@ class Aoi:
     def describe_size(self, pixels: Optional[int], resolution_m: Optional[float]) -> str:
         """ "12.3 km², 123,000 pixels at 10 m": the area and the ``pixels`` of the composite's grid
         (``scene_stats.composite_pixel_count``; None: unknown, area only)."""
-        area = f"{self.area_m2() / 1e6:,.3g} km²"
+        area = tr("{0:,.3g} km²").format(self.area_m2() / 1e6)
         if pixels is None:
             return area
-        return f"{area}, {pixels:,} pixels at {resolution_m or DEFAULT_RESOLUTION_M:g} m"
+        return tr("{0}, {1:,} pixels at {2:g} m").format(area, pixels, resolution_m or DEFAULT_RESOLUTION_M)
 
 
 def _measure(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> float:
@@ -111,11 +107,11 @@ def rectangle_aoi(kind: str, rect: QgsRectangle, crs: QgsCoordinateReferenceSyst
     Raises:
         InputError: ``EXTENT`` when the rectangle has no area or the CRS is invalid.
     """
-    label = RECTANGLE_NAMES[kind]
+    label = translated(RECTANGLE_NAMES[kind])
     if rect.isNull() or rect.isEmpty() or not rect.width() > 0 or not rect.height() > 0:
-        raise InputError("EXTENT", f"the {label} has no area: set the area again")
+        raise InputError("EXTENT", tr("the {0} has no area: set the area again").format(label))
     if not crs.isValid():
-        raise InputError("EXTENT", f"the {label} has no valid CRS")
+        raise InputError("EXTENT", tr("the {0} has no valid CRS").format(label))
     return Aoi(kind, label, [QgsGeometry.fromRect(rect)], QgsCoordinateReferenceSystem(crs), clip=False)
 
 
@@ -131,11 +127,13 @@ def parse_bounds(text: str) -> QgsRectangle:
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise InputError("EXTENT", f"type the bounds as four numbers xmin, ymin, xmax, ymax (got {text!r})")
+        raise InputError(
+            "EXTENT", tr("type the bounds as four numbers xmin, ymin, xmax, ymax (got {0!r})").format(text)
+        )
     xmin, ymin, xmax, ymax = values
     if not (xmax > xmin and ymax > ymin):
         raise InputError(
-            "EXTENT", f"the typed bounds {tuple(values)} have no area: xmax must exceed xmin and ymax ymin"
+            "EXTENT", tr("the typed bounds {0} have no area: xmax must exceed xmin and ymax ymin").format(tuple(values))
         )
     return QgsRectangle(xmin, ymin, xmax, ymax)
 
@@ -147,12 +145,12 @@ def layer_aoi(layer: Optional[QgsVectorLayer], selected_only: bool) -> Aoi:
         InputError: ``EXTENT`` when there is no polygon layer, no selected feature, or no geometry with area.
     """
     if layer is None or not isinstance(layer, QgsVectorLayer) or not layer.isValid():
-        raise InputError("EXTENT", "choose a polygon layer for the area")
+        raise InputError("EXTENT", tr("choose a polygon layer for the area"))
     if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
-        raise InputError("EXTENT", f"layer {layer.name()!r} is not a polygon layer")
+        raise InputError("EXTENT", tr("layer {0!r} is not a polygon layer").format(layer.name()))
     features: Sequence = layer.getSelectedFeatures() if selected_only else layer.getFeatures()
     geometries = [f.geometry() for f in features if f.hasGeometry() and f.geometry().area() > 0]
     if not geometries:
-        which = "selected feature" if selected_only else "feature"
-        raise InputError("EXTENT", f"layer {layer.name()!r} has no {which} with an area")
+        which = tr("selected feature") if selected_only else tr("feature")
+        raise InputError("EXTENT", tr("layer {0!r} has no {1} with an area").format(layer.name(), which))
     return Aoi(LAYER, layer.name(), geometries, layer.crs(), clip=True)

@@ -6,7 +6,7 @@ from typing import Callable, Dict, Optional, Sequence
 from qgis.core import QgsCoordinateReferenceSystem, QgsMapLayerProxyModel, QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.gui import QgsMapCanvas, QgsProjectionSelectionWidget
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP, pyqtSignal
 from qgis.PyQt.QtWidgets import QWidget
 
 from .aoi import (
@@ -17,7 +17,6 @@ from .aoi import (
     LAYER,
     TYPED,
     Aoi,
-    crs_for_core,
     layer_aoi,
     parse_bounds,
     rectangle_aoi,
@@ -26,13 +25,16 @@ from ..core.errors import CloudScoreError, InputError
 from ..core.grid import Bounds
 from ..core.scene import Scene
 from ..core.scene_stats import composite_pixel_count
+from ..qgis_crs import crs_for_core
+from ..translation import tr, translated
 from .widget_settings import reapply_pending_layer, set_setting, setting
 from .text import sentence, show_message
 from .map_tools import AoiOutline, RectangleDrawing
 
-OUTPUT_CRS_TIP = (
+OUTPUT_CRS_TIP = QT_TRANSLATE_NOOP(
+    "@default",
     "CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for "
-    "Earth Engine the UTM zone of the AOI's centre (as the Processing algorithm)."
+    "Earth Engine the UTM zone of the AOI's centre (as the Processing algorithm).",
 )
 
 # QGIS 3.22 has the flags unscoped; later versions scope them under Filter.
@@ -82,7 +84,7 @@ class AoiPanel(QObject):
         """Fill the AOI kinds, the layer filter and the CRS widgets' defaults."""
         ui = self.ui
         for key, label in AOI_KINDS.items():
-            ui.aoiKindCombo.addItem(label, key)
+            ui.aoiKindCombo.addItem(translated(label), key)
         ui.layerCombo.setFilters(_POLYGON_LAYERS)
         ui.layerCombo.setAllowEmptyLayer(True)
         ui.layerCombo.setLayer(None)
@@ -90,7 +92,7 @@ class AoiPanel(QObject):
         ui.resolutionSpinBox.setClearValue(0.0)
         ui.resolutionSpinBox.setShowClearButton(True)
         ui.outputCrsWidget.setOptionVisible(QgsProjectionSelectionWidget.CrsOption.CrsNotSet, True)
-        ui.outputCrsWidget.setNotSetText("[scenes' CRS / UTM zone of the area]")
+        ui.outputCrsWidget.setNotSetText(tr("[scenes' CRS / UTM zone of the area]"))
         ui.outputCrsWidget.setCrs(QgsCoordinateReferenceSystem())
 
     def remembered_widgets(self) -> Dict[str, QWidget]:
@@ -200,8 +202,8 @@ class AoiPanel(QObject):
             return None
         if kind in (CANVAS, DRAWN):
             if kind not in self._rectangles:
-                action = "draw a rectangle on the map" if kind == DRAWN else "take the map extent"
-                raise InputError("EXTENT", f"no area yet: {action}")
+                action = tr("draw a rectangle on the map") if kind == DRAWN else tr("take the map extent")
+                raise InputError("EXTENT", tr("no area yet: {0}").format(action))
             return self._rectangles[kind]
         if kind == LAYER:
             return self._polygon_layer_aoi()
@@ -286,7 +288,8 @@ class AoiPanel(QObject):
         """Say what the output CRS means in its tooltip (QGIS's is empty when none is set); update the size."""
         crs = self.ui.outputCrsWidget.crs()
         self.ui.outputCrsWidget.setToolTip(
-            OUTPUT_CRS_TIP + (f"\nChosen: {crs.userFriendlyIdentifier()}" if crs.isValid() else "")
+            translated(OUTPUT_CRS_TIP)
+            + (tr("\nChosen: {0}").format(crs.userFriendlyIdentifier()) if crs.isValid() else "")
         )
         self.update()
 

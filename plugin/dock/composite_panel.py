@@ -9,25 +9,27 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsProcessingUtils, QgsProject
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP
 from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QWidget
 
+from ..translation import tr, translated
 from ..core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
 from ..core.orbits import ORBIT_LABELS, ORBIT_MODES
 from ..core.engines import ENGINE_LABELS, ENGINES, EXPORT
 from ..core.errors import InputError
 from ..core.pipeline import CompositeResult
-from ..core.raster_output import FORMATS
+from ..core.raster_output import DEFAULT_COMPRESSION, FORMATS, available_compressions
 from ..core.scene import S2_BANDS
 from ..layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
 
 
 OFFERED_ENGINES = ENGINES
 """The engines the dock offers, in the order of the Processing ``ENGINE``."""
-BUCKET_TOOLTIP = (
+BUCKET_TOOLTIP = QT_TRANSLATE_NOOP(
+    "@default",
     "Cloud Storage bucket the export writes its files to (under cloudscore_composite/); the account of your Earth "
     "Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete "
-    "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage."
+    "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.",
 )
 
 
@@ -57,27 +59,30 @@ class CompositePanel(QObject):
         """Offer the methods, bands, formats and band combinations; the default percentiles."""
         ui = self.ui
         for engine in OFFERED_ENGINES:
-            ui.engineCombo.addItem(ENGINE_LABELS[engine], engine)
-        ui.bucketLabel = QLabel("Bucket")
+            ui.engineCombo.addItem(translated(ENGINE_LABELS[engine]), engine)
+        ui.bucketLabel = QLabel(tr("Bucket"))
         ui.bucketLineEdit = QLineEdit()
         ui.bucketLineEdit.setObjectName("bucketLineEdit")
-        ui.bucketLineEdit.setPlaceholderText("Cloud Storage bucket, e.g. my-exports")
-        ui.bucketLineEdit.setToolTip(BUCKET_TOOLTIP)
+        ui.bucketLineEdit.setPlaceholderText(tr("Cloud Storage bucket, e.g. my-exports"))
+        ui.bucketLineEdit.setToolTip(translated(BUCKET_TOOLTIP))
         ui.bucketLabel.setBuddy(ui.bucketLineEdit)
         ui.compositeLayout.insertRow(1, ui.bucketLabel, ui.bucketLineEdit)
         self._show_bucket()
         for method in METHODS:
             ui.methodCombo.addItem(method, method)
         for mode in ORBIT_MODES:
-            ui.orbitsCombo.addItem(ORBIT_LABELS[mode], mode)
+            ui.orbitsCombo.addItem(translated(ORBIT_LABELS[mode]), mode)
         ui.percentilesLineEdit.setText(", ".join(f"{p:g}" for p in DEFAULT_PERCENTILES))
         ui.bandsCombo.addItems(list(S2_BANDS))
-        ui.bandsCombo.setDefaultText("all bands")
+        ui.bandsCombo.setDefaultText(tr("all bands"))
         for output_format in FORMATS:
             ui.formatCombo.addItem(output_format, output_format)
+        if "ZSTD" in available_compressions():  # the faster compression, where GDAL has it; DEFLATE stays first
+            for output_format in FORMATS:
+                ui.formatCombo.addItem(f"{output_format} ZSTD", f"{output_format} ZSTD")
         for label in BAND_COMBINATIONS:
-            ui.combinationCombo.addItem(label, label)
-        ui.outputFolderWidget.lineEdit().setPlaceholderText("[QGIS's temporary folder]")
+            ui.combinationCombo.addItem(translated(label), label)  # the English name is the setting
+        ui.outputFolderWidget.lineEdit().setPlaceholderText(tr("[QGIS's temporary folder]"))
 
     def remembered_widgets(self) -> Dict[str, QWidget]:
         """Settings key -> widget of every composite, output and display field."""
@@ -154,7 +159,8 @@ class CompositePanel(QObject):
 
     def options(self) -> Dict[str, Any]:
         """``CompositeRequest`` keyword arguments: ``bands``, ``method``, ``percentiles``, ``output_format``,
-        ``scale_to_byte``, ``orbits`` (the seam weights are the defaults, ``orbits.SWATH_EDGE`` with p = 2).
+        ``compression`` (the format combo's ``COG ZSTD`` is COG with ZSTD), ``scale_to_byte``, ``orbits`` (the seam
+        weights are the defaults, ``orbits.SWATH_EDGE`` with p = 2).
 
         Raises:
             InputError: ``PERCENTILES`` for the percentiles method with bad percentiles (``parse_percentiles``).
@@ -167,7 +173,8 @@ class CompositePanel(QObject):
             bands=self.bands(),
             method=method,
             percentiles=percentiles,
-            output_format=self.ui.formatCombo.currentData(),
+            output_format=self.ui.formatCombo.currentData().split()[0],
+            compression=(self.ui.formatCombo.currentData().split()[1:] or [DEFAULT_COMPRESSION])[0],
             scale_to_byte=self.ui.scaleToByteCheckBox.isChecked(),
             orbits=self.ui.orbitsCombo.currentData(),
         )
@@ -181,7 +188,7 @@ class CompositePanel(QObject):
         folder_text = self.ui.outputFolderWidget.filePath().strip()
         folder = Path(folder_text).expanduser() if folder_text else Path(QgsProcessingUtils.tempFolder())
         if not folder.is_dir():
-            raise InputError("OUTPUT", f"output folder {str(folder)!r} does not exist")
+            raise InputError("OUTPUT", tr("output folder {0!r} does not exist").format(str(folder)))
         name = self.ui.outputNameLineEdit.text().strip()
         if not name:
             name = f"composite_{start:%Y%m%d}_{end:%Y%m%d}_{uuid.uuid4().hex[:8]}.tif"
@@ -229,7 +236,9 @@ class CompositePanel(QObject):
         """Tell the user when the composite lacks a band of the chosen combination (another one is shown)."""
         wanted = self.combination()
         if tuple(shown) != tuple(wanted):
+            missing = ", ".join(b for b in wanted if b not in shown)
             self.warn(
-                f"The composite has no band {', '.join(b for b in wanted if b not in shown)} of "
-                f"{self.ui.combinationCombo.currentText()}: showing {'/'.join(shown)} instead."
+                tr("The composite has no band {0} of {1}: showing {2} instead.").format(
+                    missing, self.ui.combinationCombo.currentText(), "/".join(shown)
+                )
             )

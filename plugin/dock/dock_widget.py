@@ -19,15 +19,14 @@ from qgis.PyQt.QtCore import QDate, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QComboBox, QFrame, QScrollArea, QWidget
 
-from .aoi import LAYER, Aoi, crs_for_core
+from ..translation import tr
+from .aoi import LAYER, Aoi
 from ..tasks.background_task import BackgroundTask
 from ..tasks.composite_task import CompositeTask
 from ..core.engines import EXPORT, SERVERS, check_engine
 from ..core.errors import CloudScoreError, InputError
-from ..core.grid import scenes_grid
 from ..core.pipeline import CompositeRequest, CompositeResult, plan_composite
-from ..core.scene import S2_BANDS
-from ..core.scene_selection import SceneSubset
+from ..core.scene import S2_BANDS, scenes_grid
 from ..core.scene_stats import SceneSearch, scored_scenes
 from ..core.source import Source
 from .aoi_panel import AoiPanel
@@ -35,10 +34,11 @@ from .composite_panel import CompositePanel
 from .scenes_panel import ScenesPanel
 from .widget_settings import WidgetSettings, set_setting, setting
 from .source_panel import SourcePanel
-from .text import capitalised, counted, sentence
+from .text import capitalised, sentence
 from ..layers import CompositeLayers
 from ..output_settings import output_ceiling_gb
 from ..paths import PLUGIN_ROOT, UI_DIR
+from ..qgis_crs import crs_for_core
 from ..qgis_logging import TAG
 from ..tasks.scene_search_task import FetchedScoresTask, SceneSearchTask
 from .scene_table import SceneTableModel
@@ -46,7 +46,7 @@ from .threshold_preview import MaskPreview
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CompositeDock", "setting", "set_setting"]
+__all__ = ["CompositeDock", "set_setting", "setting"]
 
 FORM_CLASS, _ = uic.loadUiType(str(UI_DIR / "composite_dock.ui"))
 
@@ -72,8 +72,8 @@ def to_date(value: QDate) -> date:
 def format_duration(seconds: float) -> str:
     """``"about 12 s"``, ``"about 3 min"``."""
     if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
-    return f"about {round(seconds / 60)} min"
+        return tr("about {0} s").format(max(1, round(seconds)))
+    return tr("about {0} min").format(round(seconds / 60))
 
 
 class CompositeDock(QgsDockWidget):
@@ -377,7 +377,7 @@ class CompositeDock(QgsDockWidget):
         task.failed.connect(self._on_search_failed)
         task.cancelled.connect(self._on_search_cancelled)
         self._search_task = task
-        self._start_task(task, "Finding scenes...")
+        self._start_task(task, tr("Finding scenes..."))
         return task
 
     def _source_aoi(self, source: Source) -> Optional[Aoi]:
@@ -391,9 +391,10 @@ class CompositeDock(QgsDockWidget):
         if aoi is None and source.needs_aoi:
             raise InputError(
                 "EXTENT",
-                f"The {source.describe()} needs an area of interest: choose the map extent, a "
-                "rectangle, a polygon layer or typed bounds instead of the whole area of the "
-                "scenes",
+                tr(
+                    "The {0} needs an area of interest: choose the map extent, a rectangle, a "
+                    "polygon layer or typed bounds instead of the whole area of the scenes"
+                ).format(source.describe()),
             )
         return aoi
 
@@ -406,13 +407,13 @@ class CompositeDock(QgsDockWidget):
 
     def _on_search_failed(self, error: Exception) -> None:
         self._search_ended()
-        self._report_failure(error, "Finding scenes failed")
+        self._report_failure(error, tr("Finding scenes failed"))
         self._check_search_matches(read_again=False)  # the table may be of another QA band or AOI
 
     def _on_search_cancelled(self) -> None:
         self._search_ended()
         self.ui.progressBar.setValue(0)
-        self.ui.statusLabel.setText("Search cancelled")
+        self.ui.statusLabel.setText(tr("Search cancelled"))
         self._check_search_matches(read_again=False)
 
     def _search_ended(self) -> None:
@@ -424,7 +425,9 @@ class CompositeDock(QgsDockWidget):
     def _dates(self) -> Tuple[date, date]:
         start, end = to_date(self.ui.startDateEdit.date()), to_date(self.ui.endDateEdit.date())
         if end <= start:
-            raise InputError("END_DATE", f"end date {end} must be after start date {start} (end is excluded)")
+            raise InputError(
+                "END_DATE", tr("end date {0} must be after start date {1} (end is excluded)").format(end, start)
+            )
         return start, end
 
     def output_path(self, start: date, end: date) -> Path:
@@ -449,7 +452,7 @@ class CompositeDock(QgsDockWidget):
         options = self.composite_panel.options()
         excluded = self.scene_model.excluded_ids()
         if self.scene_model.scenes and not self.scene_model.included_scenes():
-            raise InputError("SCENES", "every scene in the table is unticked: tick at least one scene")
+            raise InputError("SCENES", tr("every scene in the table is unticked: tick at least one scene"))
         request = CompositeRequest(
             start=start,
             end=end,
@@ -464,10 +467,9 @@ class CompositeDock(QgsDockWidget):
             engine=self.composite_panel.engine(source.engines),
             bucket=self.composite_panel.bucket(),
             output_ceiling_gb=output_ceiling_gb(),  # the setting the algorithms read too
+            excluded_scenes=sorted(excluded),
             **options,
         )
-        if excluded:
-            source = SceneSubset(source, excluded)
         if source.search_is_cheap:
             # Reads scene headers only: bad dates, QA band or extent are reported before any task starts.
             plan_composite(request, source)
@@ -508,7 +510,7 @@ class CompositeDock(QgsDockWidget):
         task.failed.connect(self._on_failed)
         self._task = task  # also keeps the Python side of the task alive while it runs
         self._aoi_label = self._current_aoi_label()
-        self._start_task(task, f"Compositing {request.start} .. {request.end} (end excluded)...")
+        self._start_task(task, tr("Compositing {0} .. {1} (end excluded)...").format(request.start, request.end))
         return task
 
     def _busy(self) -> bool:
@@ -518,9 +520,9 @@ class CompositeDock(QgsDockWidget):
         """True (and a message) while a task started here runs: one search or composite at a time, so the
         progress bar, the time left and the scores in the table belong to one task."""
         if self.is_running():
-            text = "A composite is already running: wait for it to finish or cancel it."
+            text = tr("A composite is already running: wait for it to finish or cancel it.")
         elif self.is_searching():
-            text = "Scenes are being searched (or their scores read): wait for it or cancel it."
+            text = tr("Scenes are being searched (or their scores read): wait for it or cancel it.")
         else:
             return False
         self._notify(text, Qgis.MessageLevel.Info)
@@ -579,7 +581,7 @@ class CompositeDock(QgsDockWidget):
             return
         task.cancel_export = cancel_export
         self.ui.cancelButton.setEnabled(False)
-        self.ui.statusLabel.setText("Cancelling...")
+        self.ui.statusLabel.setText(tr("Cancelling..."))
         # A task still queued is finished (cancelled) inside cancel() itself, so update the widgets first.
         task.cancel()
 
@@ -601,7 +603,7 @@ class CompositeDock(QgsDockWidget):
         parts = [self._stage] if self._stage else []
         elapsed = time.monotonic() - self._started
         if 1 <= percent < 100 and elapsed > TIME_LEFT_AFTER_S:
-            parts.append(f"{format_duration(elapsed * (100 - percent) / percent)} left")
+            parts.append(tr("{0} left").format(format_duration(elapsed * (100 - percent) / percent)))
         if parts:
             self.ui.statusLabel.setText(" · ".join(parts))
 
@@ -609,28 +611,32 @@ class CompositeDock(QgsDockWidget):
         self._finish()
         self.ui.progressBar.setValue(100)
         used = len(result.plan.scenes)
-        status = (
-            f"{counted(used, 'scene')} used; {result.clear_fraction:.0%} of their scored pixels "
-            "were clear."  # the output path goes in the tooltip: a long path would widen the dock
+        # The output path goes in the tooltip: a long path would widen the dock.
+        status = tr("%n scene(s) used; {0:.0%} of their scored pixels were clear.", "", used).format(
+            result.clear_fraction
         )
         if result.plan.skipped:
-            status += f"\n{counted(len(result.plan.skipped), 'scene')} without the QA band skipped (see the log)."
+            status += "\n" + tr("%n scene(s) without the QA band skipped (see the log).", "", len(result.plan.skipped))
         self.ui.statusLabel.setText(status)
-        self.ui.statusLabel.setToolTip(f"Outcome of the last run.\nOutput: {result.output}")
+        self.ui.statusLabel.setToolTip(tr("Outcome of the last run.\nOutput: {0}").format(result.output))
         self.preview.clear()  # the result is what to look at now
         group_name = self.group_name(result)
         try:
             self.composite_panel.load_result(result, group_name)
         except Exception as error:  # noqa: BLE001 (the file is written: say where, whatever went wrong)
             self._notify(
-                f"The composite was written to {result.output} but could not be added to the project: {error}",
+                tr("The composite was written to {0} but could not be added to the project: {1}").format(
+                    result.output, error
+                ),
                 Qgis.MessageLevel.Critical,
                 error,
             )
             return
         self._read_fetched_scores(result)
         self._notify(
-            f"{group_name}: {counted(used, 'scene')}, {result.clear_fraction:.0%} clear, added to the project.",
+            tr("{0}: %n scene(s), {1:.0%} clear, added to the project.", "", used).format(
+                group_name, result.clear_fraction
+            ),
             Qgis.MessageLevel.Success,
         )
 
@@ -641,7 +647,7 @@ class CompositeDock(QgsDockWidget):
         if search is None or search.grid is not None or self.is_searching() or self._last_source is None:
             return
         request = self._last_request
-        if self.scenes_panel.stale or not self.scenes_panel.matches(request.qa_band.strip(), self._last_aoi_key):
+        if self.scenes_panel.stale or not self.scenes_panel.matches(request.qa_band, self._last_aoi_key):
             return  # the table is of another AOI or QA band than the run
         if result.plan.engine in (SERVERS, EXPORT):  # computed by Earth Engine: no score was downloaded
             self.scenes_panel.show_servers_composited()
@@ -649,7 +655,7 @@ class CompositeDock(QgsDockWidget):
         task = FetchedScoresTask(
             self._last_source,
             result.plan.scenes,
-            request.qa_band.strip(),
+            request.qa_band,
             result.plan.grid,
             request.clip,
             request.aoi_crs,
@@ -664,7 +670,7 @@ class CompositeDock(QgsDockWidget):
     def _on_fetched_scores_failed(self, error: Exception) -> None:
         """Quietly: the run's outcome stays in the status; the table keeps showing no fractions."""
         self._search_ended()
-        log.warning("The scores the run fetched could not be read for the scene table: %s", error)
+        log.warning(tr("The scores the run fetched could not be read for the scene table: %s"), error)
 
     def _on_fetched_scores_read(self, scores: SceneSearch) -> None:
         self._search_ended()
@@ -673,12 +679,12 @@ class CompositeDock(QgsDockWidget):
     def _on_cancelled(self) -> None:
         self._finish()
         self.ui.progressBar.setValue(0)
-        self.ui.statusLabel.setText("Cancelled")
-        self._notify("Composite cancelled: nothing was written.", Qgis.MessageLevel.Info)
+        self.ui.statusLabel.setText(tr("Cancelled"))
+        self._notify(tr("Composite cancelled: nothing was written."), Qgis.MessageLevel.Info)
 
     def _on_failed(self, error: Exception) -> None:
         self._finish()
-        self._report_failure(error, "Composite failed")
+        self._report_failure(error, tr("Composite failed"))
 
     def _report_failure(self, error: Exception, what: str) -> None:
         """A task's failure in the status and the message bar: bad input (``InputError``, e.g. found while
@@ -690,10 +696,9 @@ class CompositeDock(QgsDockWidget):
         else:
             # Expected failures (a damaged scene, a full disk, Earth Engine's refusals) carry their whole story in
             # the message: no traceback in the log for them, only for what the plugin did not foresee.
-            self.ui.statusLabel.setText(f"{what}: {error}")
-            self._notify(
-                f"{what}: {error}", Qgis.MessageLevel.Critical, None if isinstance(error, CloudScoreError) else error
-            )
+            message = tr("{0}: {1}").format(what, error)  # the core's message (English) after what failed
+            self.ui.statusLabel.setText(message)
+            self._notify(message, Qgis.MessageLevel.Critical, None if isinstance(error, CloudScoreError) else error)
 
     # ---- results (the CompositePanel's) ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ stays in the QGIS authentication database; only the configuration's id is stored
 from qgis.gui import QgsAuthConfigSelect, QgsCollapsibleGroupBox, QgsFileWidget
 from qgis.PyQt.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QMessageBox, QPushButton, QSpinBox, QWidget
 
+from ..translation import tr
 from ..core.earthengine.cache import TileCache, default_cache_dir
 from ..core.earthengine.fetch import DEFAULT_MAX_WORKERS, MAX_WORKERS
 from ..earthengine_settings import DEFAULT_CEILING_MB, ee_setting, set_ee_setting
@@ -17,7 +18,7 @@ MAX_CEILING_MB = 1_000_000
 
 def megabytes(size_bytes: int) -> str:
     """``"12.3 MB"``: a size in bytes as megabytes (MiB), one decimal."""
-    return f"{size_bytes / 2**20:,.1f} MB"
+    return tr("{0:,.1f} MB").format(size_bytes / 2**20)
 
 
 class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
@@ -26,7 +27,7 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
 
     def __init__(self, parent: QWidget = None):
         """Build the group and show the stored settings."""
-        super().__init__("Earth Engine settings", parent)
+        super().__init__(tr("Earth Engine settings"), parent)
         self.setObjectName("earthEngineSettingsGroupBox")
         self.setCollapsed(True)
         layout = QFormLayout(self)
@@ -34,32 +35,36 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.authConfigSelect = QgsAuthConfigSelect(self)
         self.authConfigSelect.setObjectName("authConfigSelect")
         self.authConfigSelect.setToolTip(
-            "QGIS authentication configuration holding your Earth Engine secret (e.g. an OAuth2 or a bearer-token "
-            "configuration). The secret stays in the QGIS authentication database; only the configuration's id is "
-            "remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by "
-            "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, the earthengine credentials file or application-default credentials, "
-            "in that order."
+            tr(
+                "QGIS authentication configuration holding your Earth Engine secret (e.g. an OAuth2 or a "
+                "bearer-token configuration). The secret stays in the QGIS authentication database; only the "
+                "configuration's id is remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by "
+                "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, the earthengine credentials file or application-default "
+                "credentials, in that order."
+            )
         )
         for part in self.authConfigSelect.findChildren(QWidget):  # its combo box and message line show it too
             part.setToolTip(self.authConfigSelect.toolTip())
-        layout.addRow("Authentication", self.authConfigSelect)
+        layout.addRow(tr("Authentication"), self.authConfigSelect)
 
         self.cacheFolderWidget = QgsFileWidget(self)
         self.cacheFolderWidget.setObjectName("cacheFolderWidget")
         self.cacheFolderWidget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.cacheFolderWidget.lineEdit().setPlaceholderText(f"[{default_cache_dir()}]")
         self.cacheFolderWidget.setToolTip(
-            "Folder of the tile cache: downloaded pixels (scenes, or composites computed on Earth Engine's servers) "
-            "are kept there, so an interrupted run resumes and, on this computer, another threshold, method or band "
-            "subset fetches nothing. Empty: the default folder shown."
+            tr(
+                "Folder of the tile cache: downloaded pixels (scenes, or composites computed on Earth Engine's "
+                "servers) are kept there, so an interrupted run resumes and, on this computer, another threshold, "
+                "method or band subset fetches nothing. Empty: the default folder shown."
+            )
         )
-        self.clearCacheButton = QPushButton("Clear cache", self)
+        self.clearCacheButton = QPushButton(tr("Clear cache"), self)
         self.clearCacheButton.setObjectName("clearCacheButton")
-        self.clearCacheButton.setToolTip("Delete every cached tile (asks first); the next run fetches again.")
+        self.clearCacheButton.setToolTip(tr("Delete every cached tile (asks first); the next run fetches again."))
         cache_row = QHBoxLayout()
         cache_row.addWidget(self.cacheFolderWidget, 1)
         cache_row.addWidget(self.clearCacheButton)
-        layout.addRow("Tile cache", cache_row)
+        layout.addRow(tr("Tile cache"), cache_row)
 
         self.ceilingSpinBox = QDoubleSpinBox(self)
         self.ceilingSpinBox.setObjectName("ceilingSpinBox")
@@ -67,22 +72,25 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.ceilingSpinBox.setDecimals(0)
         self.ceilingSpinBox.setSingleStep(256)
         self.ceilingSpinBox.setSuffix(" MB")
-        self.ceilingSpinBox.setSpecialValueText("no ceiling")
+        self.ceilingSpinBox.setSpecialValueText(tr("no ceiling"))
         self.ceilingSpinBox.setToolTip(
-            "Refuse a download larger than this (uncompressed megabytes, as in the download estimate; the "
-            "composite's on Earth Engine's servers, every scene's on this computer). 0: no ceiling."
+            tr(
+                "Refuse a download larger than this (uncompressed megabytes, as in the download estimate; the "
+                "composite's on Earth Engine's servers, every scene's on this computer). 0: no ceiling."
+            )
         )
-        layout.addRow("Size ceiling", self.ceilingSpinBox)
+        layout.addRow(tr("Size ceiling"), self.ceilingSpinBox)
 
         self.requestsSpinBox = QSpinBox(self)
         self.requestsSpinBox.setObjectName("requestsSpinBox")
         self.requestsSpinBox.setRange(1, MAX_WORKERS)
         self.requestsSpinBox.setToolTip(
-            f"Requests in flight at once (getPixels or computePixels; 1..{MAX_WORKERS}, default "
-            f"{DEFAULT_MAX_WORKERS}). "
-            "Fewer if Earth Engine answers 429 (too many requests) often."
+            tr(
+                "Requests in flight at once (getPixels or computePixels; 1..{0}, default {1}). "
+                "Fewer if Earth Engine answers 429 (too many requests) often."
+            ).format(MAX_WORKERS, DEFAULT_MAX_WORKERS)
         )
-        layout.addRow("Requests in flight", self.requestsSpinBox)
+        layout.addRow(tr("Requests in flight"), self.requestsSpinBox)
 
         self.load()
         self.authConfigSelect.selectedConfigIdChanged.connect(lambda value: set_ee_setting("authcfg", value))
@@ -123,9 +131,10 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         cache = self.cache()
         answer = QMessageBox.question(
             self,
-            "Clear the Earth Engine tile cache",
-            f"Delete the {megabytes(cache.size_bytes())} of tiles cached in {cache.folder}? The next run fetches "
-            "them again.",
+            tr("Clear the Earth Engine tile cache"),
+            tr("Delete the {0} of tiles cached in {1}? The next run fetches them again.").format(
+                megabytes(cache.size_bytes()), cache.folder
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -134,6 +143,8 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         try:
             cache.clear()
         except OSError as error:  # e.g. no permission: say so rather than let it escape the button's slot
-            QMessageBox.warning(self, "Clear the Earth Engine tile cache", f"The cache could not be cleared: {error}")
+            QMessageBox.warning(
+                self, tr("Clear the Earth Engine tile cache"), tr("The cache could not be cleared: {0}").format(error)
+            )
             return False
         return True

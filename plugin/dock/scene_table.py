@@ -3,28 +3,49 @@
 import dataclasses
 from typing import Dict, List, Optional, Set
 
-from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, QT_TRANSLATE_NOOP, Qt
 
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..core.scene import Scene
 from ..core.scene_stats import SceneSearch
 
+from ..translation import translated
+
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SCENE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 DATE, TILE, ORBIT, PLATFORM, CLOUDY, CLEAR, SCORE = range(7)
-HEADERS = ("Date", "Tile", "Orbit", "Platform", "Cloud %", "Clear in AOI", "Score")
+HEADERS = (
+    QT_TRANSLATE_NOOP("@default", "Date"),
+    QT_TRANSLATE_NOOP("@default", "Tile"),
+    QT_TRANSLATE_NOOP("@default", "Orbit"),
+    QT_TRANSLATE_NOOP("@default", "Platform"),
+    QT_TRANSLATE_NOOP("@default", "Cloud %"),
+    QT_TRANSLATE_NOOP("@default", "Clear in AOI"),
+    QT_TRANSLATE_NOOP("@default", "Score"),
+)
 HEADER_TIPS = (
-    "Acquisition time (UTC). Untick a scene to leave it out of the composite.",
-    "MGRS tile.",
-    "Relative orbit (SENSING_ORBIT_NUMBER); empty when unknown. Tiles of one orbit and datatake are one "
-    "acquisition, counted once; with Orbits set to per orbit, each orbit is composited on its own and the orbits "
-    "are blended at the seams.",
-    "Satellite (Sentinel-2A, 2B, 2C).",
-    "The scene's CLOUDY_PIXEL_PERCENTAGE from its product metadata (whole scene, not the AOI).",
-    "Share of the scene's scored pixels inside the AOI that are clear (score >= threshold) at the current "
-    "QA band and threshold; read from the scores, updated as the threshold moves.",
-    "Whether the scene has the QA band (a clear score). Scenes without one are skipped, never silently masked.",
+    QT_TRANSLATE_NOOP("@default", "Acquisition time (UTC). Untick a scene to leave it out of the composite."),
+    QT_TRANSLATE_NOOP("@default", "MGRS tile."),
+    QT_TRANSLATE_NOOP(
+        "@default",
+        "Relative orbit (SENSING_ORBIT_NUMBER); empty when unknown. Tiles of one orbit and datatake are one "
+        "acquisition, counted once; with Orbits set to per orbit, each orbit is composited on its own and the orbits "
+        "are blended at the seams.",
+    ),
+    QT_TRANSLATE_NOOP("@default", "Satellite (Sentinel-2A, 2B, 2C)."),
+    QT_TRANSLATE_NOOP(
+        "@default", "The scene's CLOUDY_PIXEL_PERCENTAGE from its product metadata (whole scene, not the AOI)."
+    ),
+    QT_TRANSLATE_NOOP(
+        "@default",
+        "Share of the scene's scored pixels inside the AOI that are clear (score >= threshold) at the current "
+        "QA band and threshold; read from the scores, updated as the threshold moves.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "@default",
+        "Whether the scene has the QA band (a clear score). Scenes without one are skipped, never silently masked.",
+    ),
 )
 
 
@@ -105,9 +126,9 @@ class SceneTableModel(QAbstractTableModel):
         """Column titles (``HEADERS``) and their tooltips (``HEADER_TIPS``); no row headers."""
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section]
+                return translated(HEADERS[section])
             if role == Qt.ItemDataRole.ToolTipRole:
-                return HEADER_TIPS[section]
+                return translated(HEADER_TIPS[section])
         return None
 
     def flags(self, index):

@@ -3,23 +3,29 @@ those widgets of the dock's form; the dock runs the searches and gives it their 
 
 from typing import Dict, Optional
 
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP, Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QWidget
 
 from ..core.engines import format_estimates
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..core.scene_stats import SceneSearch, scored_scenes
-from .text import counted, show_message
+from ..translation import tr, translated
+from .text import show_message
 from .scene_table import CLOUDY, DATE, ORBIT, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
 from .threshold_preview import MaskPreview
 
-SCORES_AFTER_RUN = " Clear fractions need the scores, which a run on this computer downloads."
-SCORES_READ = " Clear fractions from the scores the run fetched (ticked scenes)."
-SCORES_ON_SERVERS = (
-    " Clear fractions unknown: Earth Engine's servers composited, no score was downloaded (a run "
-    "on this computer downloads them)."
+SCORES_AFTER_RUN = QT_TRANSLATE_NOOP(
+    "@default", " Clear fractions need the scores, which a run on this computer downloads."
 )
-STALE = "The QA band or the area changed since the scenes were found: find scenes again to update the table."
+SCORES_READ = QT_TRANSLATE_NOOP("@default", " Clear fractions from the scores the run fetched (ticked scenes).")
+SCORES_ON_SERVERS = QT_TRANSLATE_NOOP(
+    "@default",
+    " Clear fractions unknown: Earth Engine's servers composited, no score was downloaded (a run "
+    "on this computer downloads them).",
+)
+STALE = QT_TRANSLATE_NOOP(
+    "@default", "The QA band or the area changed since the scenes were found: find scenes again to update the table."
+)
 
 
 class ScenesPanel(QObject):
@@ -105,14 +111,14 @@ class ScenesPanel(QObject):
         self.ui.sceneTableView.setColumnHidden(CLOUDY, all(s.cloudy_percentage is None for s in search.scenes))
         self.ui.sceneTableView.resizeColumnsToContents()
         count = len(search.scenes)
-        text = f"{counted(count, 'scene')} found."
+        text = tr("%n scene(s) found.", "", count)
         unscored = count - len(scored_scenes(search.scenes, search.qa_band))
         if unscored:
-            text += f" {unscored} without the QA band {search.qa_band} (they will be skipped)."
+            text += tr(" {0} without the QA band {1} (they will be skipped).").format(unscored, search.qa_band)
         if search.grid is None:
-            text += SCORES_AFTER_RUN
+            text += translated(SCORES_AFTER_RUN)
         if search.estimate:  # engine -> FetchEstimate
-            text += f" Download: {format_estimates(search.estimate)}."
+            text += tr(" Download: {0}.").format(format_estimates(search.estimate))
         self.summary = text
         self.set_stale(False)
         if count:
@@ -121,14 +127,14 @@ class ScenesPanel(QObject):
     def show_fetched_scores(self, scores: SceneSearch) -> None:
         """Take the scores a run fetched (Earth Engine): fractions and preview for the ticked scenes."""
         self.model.set_scores(scores)
-        self.summary = self.summary.replace(SCORES_AFTER_RUN, SCORES_READ)
+        self.summary = self.summary.replace(translated(SCORES_AFTER_RUN), translated(SCORES_READ))
         self._ticks_changed(self.model.index(0, DATE), None)
 
     def show_servers_composited(self) -> None:
         """After a run on Earth Engine's servers: nothing was fetched, the table keeps "–" and says why."""
-        if SCORES_AFTER_RUN not in self.summary:
+        if translated(SCORES_AFTER_RUN) not in self.summary:
             return
-        self.summary = self.summary.replace(SCORES_AFTER_RUN, SCORES_ON_SERVERS)
+        self.summary = self.summary.replace(translated(SCORES_AFTER_RUN), translated(SCORES_ON_SERVERS))
         if not self.stale:
             self._ticks_changed(self.model.index(0, DATE), None)
 
@@ -142,7 +148,7 @@ class ScenesPanel(QObject):
         self.ui.previewCheckBox.setEnabled(not stale)
         if stale:
             self.preview.clear()
-            show_message(self.ui.sceneStatusLabel, STALE, error=True)
+            show_message(self.ui.sceneStatusLabel, translated(STALE), error=True)
         else:
             show_message(self.ui.sceneStatusLabel, self.summary, error=False)
             self.update_preview()
@@ -157,7 +163,7 @@ class ScenesPanel(QObject):
         if top_left.column() != DATE or self.stale:
             return  # only the tick column says which scenes are used; a stale table keeps saying it is stale
         used, found = len(self.model.included_scenes()), len(self.model.scenes)
-        ticked = "" if used == found else f" {used} of {found} ticked for the composite."
+        ticked = "" if used == found else tr(" {0} of {1} ticked for the composite.").format(used, found)
         show_message(self.ui.sceneStatusLabel, self.summary + ticked, error=used == 0)
 
     # ---- selection and preview ----------------------------------------------------------------------

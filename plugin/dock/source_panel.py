@@ -4,15 +4,16 @@ QA bands the source offers. It owns those widgets of the dock's form; the dock a
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from qgis.PyQt.QtCore import QObject, QTimer
+from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP, QTimer
 from qgis.PyQt.QtWidgets import QWidget
 
+from ..translation import tr, translated
 from ..core.errors import InputError
 from ..core.folder_source import FolderSource
 from ..core.scene import Scene
 from ..core.source import Source
 from .widget_settings import setting
-from .text import counted, sentence, show_message
+from .text import sentence, show_message
 
 try:  # the Earth Engine source is optional: the dock offers it only when it is there
     from ..core.earthengine.search import COLLECTIONS, SCORE_BANDS
@@ -24,7 +25,10 @@ except ImportError:  # pragma: no cover
     EarthEngineSource = None
 
 FOLDER, EARTH_ENGINE = "folder", "earthengine"
-SOURCES = {FOLDER: "Folder of GeoTIFFs", EARTH_ENGINE: "Earth Engine"}
+SOURCES = {
+    FOLDER: QT_TRANSLATE_NOOP("@default", "Folder of GeoTIFFs"),
+    EARTH_ENGINE: QT_TRANSLATE_NOOP("@default", "Earth Engine"),
+}
 
 PREFERRED_QA_BANDS = ("cs_cdf", "cs", "clear")
 """QA bands picked, in this order, when the source has several and the user has not chosen one before."""
@@ -78,10 +82,10 @@ class SourcePanel(QObject):
         ui = self.ui
         for key, label in SOURCES.items():
             if key != EARTH_ENGINE or earth_engine_source is not None:
-                ui.sourceCombo.addItem(label, key)
+                ui.sourceCombo.addItem(translated(label), key)
         for collection in COLLECTIONS:
             ui.collectionCombo.addItem(collection, collection)
-        ui.folderWidget.lineEdit().setPlaceholderText("Folder of Sentinel-2 GeoTIFF scenes")
+        ui.folderWidget.lineEdit().setPlaceholderText(tr("Folder of Sentinel-2 GeoTIFF scenes"))
 
     def remembered_widgets(self) -> Dict[str, QWidget]:
         """Settings key -> widget of every source field remembered between sessions."""
@@ -147,15 +151,12 @@ class SourcePanel(QObject):
         qa_bands = source.qa_bands()
         self._fill_qa_bands(qa_bands)
         first, last = source.scenes[0].time.date(), source.scenes[-1].time.date()
-        text = f"{counted(len(source.scenes), 'scene')} acquired {first} .. {last}."
+        text = tr("%n scene(s) acquired {0} .. {1}.", "", len(source.scenes)).format(first, last)
         if not qa_bands:
-            text += " None has a QA band (a clear-score band such as cs or cs_cdf)."
+            text += tr(" None has a QA band (a clear-score band such as cs or cs_cdf).")
         if source.skipped_files:  # damaged or not scenes: named, with the reason (also in the log)
-            text += (
-                f" {counted(len(source.skipped_files), 'file')} skipped: "
-                + "; ".join(f"{name} ({why})" for name, why in source.skipped_files)
-                + "."
-            )
+            skipped = "; ".join(f"{name} ({why})" for name, why in source.skipped_files)  # file names, core's why
+            text += tr(" %n file(s) skipped: {0}.", "", len(source.skipped_files)).format(skipped)
         show_message(self.ui.folderMessageLabel, text, error=not qa_bands or bool(source.skipped_files))
 
     def _scan_folder(self, folder: str) -> None:
@@ -171,7 +172,9 @@ class SourcePanel(QObject):
         except InputError as error:
             self._folder_error = error
         except OSError as error:  # e.g. a folder without read permission
-            self._folder_error = InputError("INPUT", f"cannot read the folder {folder!r}: {error.strerror or error}")
+            self._folder_error = InputError(
+                "INPUT", tr("cannot read the folder {0!r}: {1}").format(folder, error.strerror or error)
+            )
 
     def _fill_qa_bands(self, qa_bands: List[str]) -> None:
         combo = self.ui.qaBandCombo

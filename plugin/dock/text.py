@@ -1,4 +1,6 @@
-"""Small text helpers of the dock's messages: sentences, counted nouns, a label showing a message or an error."""
+"""Small text helpers of the dock's messages: sentences, a label showing a message or an error.
+
+(Counted nouns are ``translation.tr("%n scene(s) ...", "", count)``: each language has its own plural forms.)"""
 
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QPalette
@@ -14,11 +16,6 @@ def sentence(text: str) -> str:
 def capitalised(text: str) -> str:
     """``text`` with its first letter upper-cased (a label as the start of a name)."""
     return text[:1].upper() + text[1:]
-
-
-def counted(count: int, noun: str) -> str:
-    """``"1 scene"``, ``"3 scenes"``: ``count`` and ``noun`` with an ``s`` unless the count is 1."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def show_message(label: QLabel, text: str, error: bool) -> None:

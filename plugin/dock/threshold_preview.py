@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from qgis.core import QgsPalettedRasterRenderer, QgsProcessingUtils, QgsProject, QgsRasterLayer
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 from qgis.PyQt.QtGui import QColor
 
+from ..translation import tr, translated
 from ..core.errors import WriteError
 from ..core.mask_preview import CLEAR, NOT_CLEAR, write_mask_preview
 from ..core.scene_stats import SceneSearch
@@ -15,7 +17,10 @@ from ..core.scene_stats import SceneSearch
 log = logging.getLogger(__name__)
 
 PREVIEW_OPACITY = 0.55
-CLASSES = ((CLEAR, QColor(40, 170, 60), "clear"), (NOT_CLEAR, QColor(220, 40, 40), "not clear"))
+CLASSES = (
+    (CLEAR, QColor(40, 170, 60), QT_TRANSLATE_NOOP("@default", "clear")),
+    (NOT_CLEAR, QColor(220, 40, 40), QT_TRANSLATE_NOOP("@default", "not clear")),
+)
 
 
 class MaskPreview:
@@ -49,16 +54,18 @@ class MaskPreview:
         try:
             path = write_mask_preview(folder / f"mask_{uuid.uuid4().hex[:8]}.tif", search.grid, scores, threshold)
         except WriteError as error:  # e.g. a full disk: say so, show no stale mask
-            log.warning("The mask preview could not be written: %s", error)
+            log.warning(tr("The mask preview could not be written: %s"), error)
             self.clear()
             return None
-        layer = QgsRasterLayer(str(path), f"Clear mask preview: {scene_id} at {threshold:.2f}")
+        layer = QgsRasterLayer(str(path), tr("Clear mask preview: {0} at {1:.2f}").format(scene_id, threshold))
         if not layer.isValid():
-            log.warning("The mask preview %s did not open as a layer", path)
+            log.warning(tr("The mask preview %s did not open as a layer"), path)
             self._leftover.append(path)
             self.clear()  # no stale mask of another scene or threshold stays on the map
             return None
-        classes = [QgsPalettedRasterRenderer.Class(value, colour, label) for value, colour, label in CLASSES]
+        classes = [
+            QgsPalettedRasterRenderer.Class(value, colour, translated(label)) for value, colour, label in CLASSES
+        ]
         layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
         layer.setOpacity(PREVIEW_OPACITY)
         was_clean = not self.project.isDirty()

@@ -82,9 +82,11 @@ def _accessors(widget) -> Tuple[Callable[[], Any], Callable[[Any], None], type]:
     if isinstance(widget, QDateEdit):
         return (
             lambda: widget.date().toString(Qt.DateFormat.ISODate),
-            lambda v: widget.setDate(QDate.fromString(v, Qt.DateFormat.ISODate))
-            if QDate.fromString(v, Qt.DateFormat.ISODate).isValid()
-            else None,
+            lambda v: (
+                widget.setDate(QDate.fromString(v, Qt.DateFormat.ISODate))
+                if QDate.fromString(v, Qt.DateFormat.ISODate).isValid()
+                else None
+            ),
             str,
         )
     if isinstance(widget, QDoubleSpinBox):
@@ -128,6 +130,6 @@ class WidgetSettings:
 
     def reset(self) -> None:
         """Put every widget back to its default and remember that."""
-        for _key, (_get, put, _stored, default) in self._fields.items():
+        for _get, put, _stored, default in self._fields.values():
             put(default)
         self.save()

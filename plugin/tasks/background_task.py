@@ -6,6 +6,7 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import Cancelled
+from ..translation import tr
 
 
 class BackgroundTask(QgsTask):
@@ -63,4 +64,6 @@ class BackgroundTask(QgsTask):
             # A task cancelled while still queued never ran: no exception, but cancelled all the same.
             self.cancelled.emit()
         else:
-            self.failed.emit(self.exception or RuntimeError(f"{self.description()} stopped without a result"))
+            self.failed.emit(
+                self.exception or RuntimeError(tr("{0} stopped without a result").format(self.description()))
+            )

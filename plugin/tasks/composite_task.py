@@ -5,6 +5,7 @@ from typing import Optional
 from .background_task import BackgroundTask
 from ..core.pipeline import CompositeRequest, CompositeResult, run_composite
 from ..core.source import Source
+from ..translation import tr
 
 
 class CompositeTask(BackgroundTask):
@@ -23,10 +24,10 @@ class CompositeTask(BackgroundTask):
 
         Args:
             request: what to composite (dates ``[start, end)`` UTC days, threshold 0..1, output GeoTIFF ...).
-            source: where the scenes come from (a ``FolderSource``, ``EarthEngineSource``, ``SceneSubset``...).
+            source: where the scenes come from (a ``FolderSource``, an ``EarthEngineSource``).
             description: the label shown in QGIS's task manager; default names the dates.
         """
-        super().__init__(description or f"CloudScore composite {request.start}..{request.end}")
+        super().__init__(description or tr("CloudScore composite {0}..{1}").format(request.start, request.end))
         self.request = request
         self.source = source
         self.cancel_export = False

@@ -9,6 +9,7 @@ from ..core.grid import Bounds, Grid
 from ..core.scene import Scene
 from ..core.scene_stats import SceneSearch, find_scenes, read_fetched_scores
 from ..core.source import Source
+from ..translation import tr
 
 
 class SceneSearchTask(BackgroundTask):
@@ -30,7 +31,7 @@ class SceneSearchTask(BackgroundTask):
         read_scores: bool = True,
         estimate=None,
     ):
-        super().__init__(f"CloudScore: find scenes {start}..{end}")
+        super().__init__(tr("CloudScore: find scenes {0}..{1}").format(start, end))
         self.source = source
         self.arguments = dict(
             start=start, end=end, aoi=aoi, aoi_crs=aoi_crs, qa_band=qa_band, clip=clip, read_scores=read_scores
@@ -39,10 +40,10 @@ class SceneSearchTask(BackgroundTask):
 
     def work(self) -> SceneSearch:  # worker thread
         """Search, then read the scores scene by scene (progress per scene)."""
-        self.report_stage("search")
+        self.report_stage(tr("search"))
         search = find_scenes(
             self.source,
-            progress=lambda done, total: self.report_count("read scores", done, total),
+            progress=lambda done, total: self.report_count(tr("read scores"), done, total),
             is_canceled=self.isCanceled,
             **self.arguments,
         )
@@ -63,7 +64,7 @@ class FetchedScoresTask(BackgroundTask):
         clip: Optional[Sequence[dict]] = None,
         clip_crs=None,
     ):
-        super().__init__("CloudScore: read the fetched scores")
+        super().__init__(tr("CloudScore: read the fetched scores"))
         self.source = source
         self.arguments = dict(scenes=list(scenes), qa_band=qa_band, grid=grid, clip=clip, clip_crs=clip_crs)
 
@@ -71,7 +72,7 @@ class FetchedScoresTask(BackgroundTask):
         """Read the scores scene by scene from what the run fetched."""
         return read_fetched_scores(
             self.source,
-            progress=lambda done, total: self.report_count("read scores", done, total),
+            progress=lambda done, total: self.report_count(tr("read scores"), done, total),
             is_canceled=self.isCanceled,
             **self.arguments,
         )

@@ -108,7 +108,7 @@ def test_every_method_matches_numpy_on_the_demo_scenes(method):
     expected = numpy_reference(stack, clear, method, (25, 50, 75), scores)
     assert np.allclose(values, expected, rtol=1e-12, atol=0, equal_nan=True)
     assert np.array_equal(count, clear.sum(axis=0))
-    assert 0 < count.min() and count.max() == 4
+    assert count.min() > 0 and count.max() == 4
 
 
 def test_band_names_name_band_and_statistic():

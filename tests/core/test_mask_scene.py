@@ -40,7 +40,7 @@ def read(path):
 def test_masked_exactly_where_the_score_is_below_the_threshold(tmp_path, scene, threshold):
     out, mask = tmp_path / "masked.tif", tmp_path / "mask.tif"
     result = mask_scene(MaskSceneRequest(scene, "clear", out, threshold, clear_mask=mask))
-    data, profile, descriptions, tags = read(scene)
+    data, _profile, descriptions, tags = read(scene)
     masked, out_profile, out_descriptions, out_tags = read(out)
     score = data[QA - 1]
     unclear = (score < np.float32(threshold)) | (score == 0)  # 0 is the demo's nodata

@@ -29,7 +29,6 @@ from cloudscore_composite.plugin.core.grid import Grid
 from cloudscore_composite.plugin.core.mask_scene import MaskSceneRequest, mask_scene
 from cloudscore_composite.plugin.core.pipeline import CompositeRequest, run_composite
 from cloudscore_composite.plugin.core.scene_export import export_scenes
-from cloudscore_composite.plugin.core.scene_selection import SceneSubset
 from cloudscore_composite.plugin.core.verified_write import check_raster, verified_raster
 
 from ..conftest import PLUGINS_DIR
@@ -113,10 +112,9 @@ def test_an_unticked_scene_and_a_skipped_file_are_inputs_too(scenes, inputs_unch
     damaged.write_bytes((scenes / SCENE).read_bytes()[:5000])
     inputs_unchanged.snapshot()
     source = FolderSource(scenes)
-    subset = SceneSubset(source, [Path(SCENE).stem])
     for output in (scenes / SCENE, damaged):
         with pytest.raises(InputError, match="^OUTPUT: .*is one of the input scenes"):
-            run_composite(request(output), subset)
+            run_composite(request(output, excluded_scenes=[Path(SCENE).stem]), source)
 
 
 def test_fetching_scenes_into_their_own_folder_is_refused(tmp_path, scenes, inputs_unchanged):

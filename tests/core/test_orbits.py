@@ -37,7 +37,7 @@ from cloudscore_composite.plugin.core.source import Source
 from ..conftest import DEMO_DIR, ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from synthetic_orbits import QA_BAND, write_two_orbit_stack  # noqa: E402
+from synthetic_orbits import QA_BAND, write_two_orbit_stack
 
 T0 = datetime(2023, 6, 1, 10, 0, 0, tzinfo=timezone.utc)
 
@@ -48,10 +48,7 @@ def scene(scene_id, seconds=0.0, orbit=None, crs="EPSG:32633"):
         T0 + timedelta(seconds=seconds),
         None,
         None,
-        CRS.from_user_input(crs),
-        from_origin(0, 100, 10, 10),
-        10,
-        10,
+        Grid(CRS.from_user_input(crs), from_origin(0, 100, 10, 10), 10, 10),
         ("B4", "cs"),
         0.0,
         orbit=orbit,
@@ -263,7 +260,7 @@ def two_orbits(tmp_path_factory):
         with rasterio.open(result.output) as out:
             return out.read().astype(np.float64), out.tags()
 
-    composites = {"22": run("22", scene_ids=ids[22])[0], "122": run("122", scene_ids=ids[122])[0]}
+    composites = {"22": run("22", excluded_scenes=ids[122])[0], "122": run("122", excluded_scenes=ids[22])[0]}
     for name, changes in (
         ("together", {}),
         ("blended", dict(orbits=BLENDED)),
@@ -340,7 +337,7 @@ def test_overlap_pixels_lie_between_the_orbits_and_move_monotonically_from_one_t
 
 def test_the_blend_shows_no_seam_while_together_and_a_stitch_do(two_orbits):
     stack, _, composites = two_orbits
-    only_a, only_b, both = areas(stack)
+    only_a, _only_b, both = areas(stack)
     offset = stack.offset
     noise = largest_jump(stack, composites["22"], only_a)  # neighbouring steps of the passes' own noise
     blended = largest_jump(stack, composites["blended"], both)
@@ -404,7 +401,7 @@ def test_every_method_blends_and_keeps_single_orbit_pixels(two_orbits, tmp_path,
         with rasterio.open(result.output) as out:
             return out.read().astype(np.float64)
 
-    blend, a, b = run("blend", orbits=BLENDED), run("a", scene_ids=ids[22]), run("b", scene_ids=ids[122])
+    blend, a, b = run("blend", orbits=BLENDED), run("a", excluded_scenes=ids[122]), run("b", excluded_scenes=ids[22])
     only_a, only_b, both = areas(stack)
     assert np.array_equal(blend[:, only_a], a[:, only_a]) and np.array_equal(blend[:, only_b], b[:, only_b])
     assert np.array_equal(blend[-1], stack.clear_count)

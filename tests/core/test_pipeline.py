@@ -134,7 +134,11 @@ def test_progress_goes_to_100(tmp_path, demo_source):
         (dict(method="percentiles", percentiles=(25, 125)), "PERCENTILES", "outside 0..100"),
         (dict(output_format="JPEG"), "FORMAT", "not one of GTiff, COG"),
         (dict(crs="EPSG:4326"), "CRS", "not a projected CRS"),
-        (dict(scene_ids=["nope"]), "SCENES", "none of the 1 chosen scene"),
+        (
+            dict(excluded_scenes=sorted(p.stem for p in DEMO_DIR.glob("*.tif"))),
+            "SCENES",
+            r"all 5 scene\(s\) found are left out: tick at least one scene",
+        ),
         (dict(threads=-1), "THREADS", ">= 0"),
     ],
 )
@@ -184,7 +188,7 @@ def test_each_method_through_the_pipeline_matches_numpy(tmp_path, demo_source, m
         ),
         demo_source,
     )
-    ids, reflectance, scores, names = read_demo()
+    _ids, reflectance, scores, names = read_demo()
     picked = reflectance[:, [names.index("B2"), names.index("B8")]]
     stack = np.moveaxis(picked, 0, -1).astype(np.float64)
     score = np.moveaxis(scores, 0, -1)
@@ -222,7 +226,7 @@ def test_cog_output_is_a_valid_cloud_optimized_geotiff(tmp_path, demo_source):
     run_composite(request(gtiff), demo_source)
     # 1 m: 1000 px a side, larger than one 512 px COG tile, so GDAL adds an overview level
     run_composite(request(cog, output_format="COG", resolution=1, bands=["B4"]), demo_source)
-    warnings_, errors, _ = validate(str(cog), full_check=True)
+    _warnings, errors, _ = validate(str(cog), full_check=True)
     assert errors == []
     with rasterio.open(cog) as out:
         assert out.overviews(1) and out.profile["tiled"] and out.block_shapes[0] == (512, 512)
@@ -268,10 +272,22 @@ def test_clip_polygon_in_another_crs_sets_outside_to_nodata(tmp_path, demo_sourc
     assert (count[inside] > 0).all()
 
 
-def test_scene_ids_leave_other_scenes_out(tmp_path, demo_source):
+def test_a_request_normalises_its_fields_once(tmp_path, demo_source):
+    # Read by the pipeline, the sources and the dock as it is: no reader strips or copies it again.
+    padded = request(tmp_path / "c.tif", qa_band=" clear\t", excluded_scenes=["a", "b"])
+    assert padded.qa_band == "clear" and padded.excluded_scenes == ("a", "b")
+    result = run_composite(padded, demo_source)
+    with rasterio.open(result.output) as out:
+        assert out.tags()["CLOUDSCORE_QA_BAND"] == "clear"
+    with pytest.raises(InputError, match="^QA_BAND: "):
+        request(tmp_path / "d.tif", qa_band="  ").validate()
+
+
+def test_excluded_scenes_are_left_out(tmp_path, demo_source):
     output = tmp_path / "c.tif"
-    chosen = sorted(p.stem for p in DEMO_DIR.glob("*.tif"))[1:3]
-    result = run_composite(request(output, scene_ids=chosen), demo_source)
+    ids = sorted(p.stem for p in DEMO_DIR.glob("*.tif"))
+    chosen = ids[1:3]
+    result = run_composite(request(output, excluded_scenes=[ids[0], *ids[3:], "not-a-scene"]), demo_source)
     assert [s.scene_id for s in result.plan.scenes] == chosen
     with rasterio.open(output) as out:
         assert out.tags()["CLOUDSCORE_SCENES"].split(",") == chosen and out.read(out.count).max() <= 2
@@ -291,9 +307,14 @@ def test_automatic_block_size_fits_the_memory_budget():
 
     for scenes, bands, statistics, threads in [(5, 14, 1, 2), (24, 5, 3, 2), (100, 14, 3, 8)]:
         side = auto_block_size(scenes, bands, statistics, threads)
-        per_pixel = scenes * (2 * bands * 4 + 5) + bands * statistics * 8
-        assert (side % 256 == 0 or side % 16 == 0 and side < 256) and per_pixel * side**2 * threads <= 512 * 2**20
+        # what a block holds (issue 17): every scene's bands and QA band (float32), the clear mask, the statistics
+        per_pixel = scenes * (bands * 4 + 1) + (bands - 1) * statistics * 8 + 8
+        assert (side % 256 == 0 or (side % 16 == 0 and side < 256)) and per_pixel * side**2 * threads <= 512 * 2**20
     assert auto_block_size(1, 1, 1, 1) == 2048 and auto_block_size(5000, 14, 3, 8) == 16
+    # scenes in 512 px tiles: blocks a multiple of 512, so each tile is decoded once
+    assert auto_block_size(24, 5, 1, 2) == 512 and auto_block_size(24, 5, 1, 2, tile=512) == 512
+    assert auto_block_size(4, 5, 1, 2, tile=512) % 512 == 0 and auto_block_size(4, 5, 1, 2) % 256 == 0
+    assert auto_block_size(24, 5, 1, 8, tile=512) == 256  # under one tile: the output's 256 px tiles
 
 
 def test_progress_comes_from_the_calling_thread(tmp_path, demo_source):

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import rasterio
 import rasterio.warp
-from rasterio.windows import Window
 
 from ..conftest import DEMO_DIR
 
@@ -126,25 +125,6 @@ def test_mask_preview_classes_and_file(source, tmp_path):
     assert (classes == CLEAR).sum() / scores.valid.sum() == pytest.approx(scores.clear_fraction(0.6))
 
 
-def test_scene_subset_leaves_scenes_out(source):
-    from cloudscore_composite.plugin.core.errors import InputError
-    from cloudscore_composite.plugin.core.scene_selection import SceneSubset
-
-    first = source.scenes[0].scene_id
-    subset = SceneSubset(source, [first])
-    found = subset.search(DEMO_START, DEMO_END)
-    assert first not in [s.scene_id for s in found] and len(found) == 4
-    assert subset.scenes is source.scenes  # source-specific attributes stay reachable
-    data, valid = subset.read_block(source.scenes[1], ["clear"], _grid(source), Window(0, 0, 4, 4))
-    assert data.shape == (1, 4, 4)
-
-    none_left = SceneSubset(source, [s.scene_id for s in source.scenes])
-    assert none_left.search(DEMO_START, DEMO_END) == []
-    error = none_left.no_scene_error(DEMO_START, DEMO_END)
-    assert isinstance(error, InputError) and error.field == "SCENES"
-    assert none_left.no_scene_error(date(2016, 1, 1), date(2016, 2, 1)).field == "START_DATE"
-
-
 def _grid(source):
     from cloudscore_composite.plugin.core.scene_stats import score_grid
 
@@ -186,7 +166,7 @@ def test_sampled_scores_are_the_same_block_by_block(source):
 
 
 def test_composite_pixel_count_is_the_composite_grid(source):
-    from cloudscore_composite.plugin.core.grid import scenes_grid
+    from cloudscore_composite.plugin.core.scene import scenes_grid
     from cloudscore_composite.plugin.core.scene_stats import composite_pixel_count
 
     # In the scenes' CRS, on their pixels: the AOI is widened to whole 10 m pixels (61 x 71).

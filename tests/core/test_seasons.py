@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cloudscore_composite.plugin.core.errors import InputError
+from cloudscore_composite.plugin.core.errors import InputError, NoScenesFound
 from cloudscore_composite.plugin.core.folder_source import FolderSource
 from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_composite
 from cloudscore_composite.plugin.core.seasons import (
@@ -110,9 +110,12 @@ def test_a_seasons_own_search_that_finds_nothing_skips_it():
             plan_composite(request, demo)
         return raised.value
 
-    no_scene = nothing_to_composite(planning_error(spring), spring, demo)
+    assert isinstance(planning_error(spring), NoScenesFound) and not isinstance(
+        planning_error(summer, bands=["B99"]), NoScenesFound
+    )
+    no_scene = nothing_to_composite(planning_error(spring), spring)
     assert no_scene.period == spring and no_scene.reason.startswith("no scene was acquired between 2015-03-01")
-    unscored = nothing_to_composite(planning_error(summer, qa_band="cs"), summer, demo)
+    unscored = nothing_to_composite(planning_error(summer, qa_band="cs"), summer)
     assert unscored.period == summer and "no scene has the QA band 'cs'" in unscored.reason
-    assert nothing_to_composite(planning_error(summer, bands=["B99"]), summer, demo) is None
-    assert nothing_to_composite(RuntimeError("other"), summer, demo) is None
+    assert nothing_to_composite(planning_error(summer, bands=["B99"]), summer) is None
+    assert nothing_to_composite(RuntimeError("other"), summer) is None

@@ -14,9 +14,9 @@ from ..conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import package  # noqa: E402
-from repository_scans import bandit, detect_secrets, zip_problems  # noqa: E402
-from upload_metadata import MetadataError, addresses, build_metadata, changelog  # noqa: E402
+import package
+from repository_scans import bandit, detect_secrets, zip_problems
+from upload_metadata import MetadataError, addresses, build_metadata, changelog
 
 TOOLS = Path(sys.executable).parent
 ADDRESSES = {
@@ -208,7 +208,7 @@ def test_earthengine_public_client_is_allowed_only_by_its_markers(tmp_path):
     secret_line = next(
         number for number, line in enumerate(source.splitlines(), 1) if line.startswith("EE_PUBLIC_CLIENT_SECRET =")
     )
-    assert [finding.split(" ")[0] for finding in bandit(TOOLS, stripped)].count("auth.py:%d:" % secret_line) == 1
+    assert [finding.split(" ")[0] for finding in bandit(TOOLS, stripped)].count(f"auth.py:{secret_line}:") == 1
     assert all(" B105 " in finding for finding in bandit(TOOLS, stripped))
     assert detect_secrets(TOOLS, stripped) == [f"auth.py:{secret_line}: Secret Keyword"]
 

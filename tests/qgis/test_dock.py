@@ -318,5 +318,6 @@ def test_help_opens_the_readme_dock_section(dock, monkeypatch):
 
     assert len(opened) == 1 and opened[0].isLocalFile()
     assert opened[0].toLocalFile().endswith("README.md") and opened[0].fragment() == "the-dock-panel"
-    readme = open(opened[0].toLocalFile(), encoding="utf-8").read()
+    with open(opened[0].toLocalFile(), encoding="utf-8") as file:
+        readme = file.read()
     assert "### The dock panel" in readme

@@ -215,7 +215,7 @@ def test_selected_features_aoi_follows_the_selection(dock, monkeypatch):
 def test_pixel_count_is_the_composite_grid(dock, demo_folder):
     from rasterio.warp import transform_bounds
 
-    from cloudscore_composite.plugin.core.grid import scenes_grid
+    from cloudscore_composite.plugin.core.scene import scenes_grid
 
     dock.set_folder(demo_folder)
     wgs84 = transform_bounds(DEMO_CRS, "EPSG:4326", *INSIDE_DEMO)

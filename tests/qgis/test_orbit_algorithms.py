@@ -13,7 +13,7 @@ from ..core.test_orbits import T0, write_utm_tile
 from .dock_support import find_to_end, run_to_end
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from synthetic_orbits import QA_BAND, write_two_orbit_stack  # noqa: E402
+from synthetic_orbits import QA_BAND, write_two_orbit_stack
 
 
 def run(algorithm, **parameters):

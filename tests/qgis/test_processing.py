@@ -44,6 +44,7 @@ def test_plugin_registers_the_provider_and_the_algorithm(plugin):
         "PERCENTILES",
         "BANDS",
         "FORMAT",
+        "COMPRESSION",
         "SCALE_TO_BYTE",
         "ORBITS",
         "SEAM_WEIGHTS",

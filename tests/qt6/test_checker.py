@@ -9,8 +9,8 @@ import pytest
 if "PyQt5.QtCore" in sys.modules:
     pytest.skip("the Qt6 check runs in a process of its own (make lint): Qt5 is loaded here", allow_module_level=True)
 
-from ..qt_names import scan_file  # noqa: E402
-from .pyqt6_names import custom_widget_enums, resolve, stubbed_custom_widgets  # noqa: E402
+from ..qt_names import scan_file
+from .pyqt6_names import custom_widget_enums, resolve, stubbed_custom_widgets
 
 
 def _module(root: Path, source: str, name: str = "plugin/example.py") -> Path:

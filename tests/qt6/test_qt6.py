@@ -14,10 +14,10 @@ import pytest
 if "PyQt5.QtCore" in sys.modules:
     pytest.skip("the Qt6 check runs in a process of its own (make lint): Qt5 is loaded here", allow_module_level=True)
 
-from PyQt6 import uic  # noqa: E402  (PyQt6 from requirements-dev.txt)
+from PyQt6 import uic  # PyQt6 from requirements-dev.txt
 
-from ..qt_names import QT5_ONLY_ALLOWED, ROOT, core_files, qgis_side_files, scan_file  # noqa: E402
-from .pyqt6_names import custom_widget_enums, resolve, stubbed_custom_widgets  # noqa: E402
+from ..qt_names import QT5_ONLY_ALLOWED, ROOT, core_files, qgis_side_files, scan_file
+from .pyqt6_names import custom_widget_enums, resolve, stubbed_custom_widgets
 
 UI_FILES = sorted((ROOT / "ui").glob("*.ui"))
 

@@ -221,7 +221,7 @@ class GoogleAuthCredentials(Credentials):
         with self._lock:
             if not self._credentials.valid:
                 self._refresh_locked()
-            return self._credentials.token
+            return str(self._credentials.token)
 
     def refresh(self) -> None:
         with self._lock:

@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -108,7 +108,7 @@ class RetryPolicy:
         googleapiclient's ``_retry_request`` (exponent from 1); ``Retry-After`` wins when given."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
-        return self.random() * min(self.max_delay, self.base_delay * 2 ** (retry + 1))
+        return self.random() * min(self.max_delay, self.base_delay * 2.0 ** (retry + 1))
 
     def wait(self, seconds: float, should_stop: Optional[Callable[[], bool]] = None) -> None:
         """Sleep ``seconds`` in steps of at most ``poll`` seconds, checking ``should_stop`` before each step.
@@ -182,8 +182,14 @@ class RetryingClient:
 
     service = "Earth Engine"
     """Named in messages and logs."""
-    error_type = EarthEngineError
+    error_type: Type[EarthEngineError] = EarthEngineError
     """Raised when the retries ran out."""
+    # Set by each subclass's __init__; declared here so the shared request loop is type-checked.
+    credentials: Credentials
+    retry: RetryPolicy
+    timeout: Tuple[float, float]
+    session: requests.Session
+    _refresh_lock: threading.Lock
 
     def _send(
         self,

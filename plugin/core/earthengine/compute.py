@@ -10,11 +10,13 @@ the same grid finds its tiles again, so a cancelled or failed run resumes with t
 (scenes, threshold, method, bands, dates) is a new key.
 """
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 import rasterio
 from rasterio.windows import Window
 
@@ -91,7 +93,7 @@ def compute_tile(
 
 def paste_parts(
     window: Window, band_count: int, parts: Iterable[Tuple[Window, Callable[[], Path]]], what: str
-) -> np.ndarray:
+) -> npt.NDArray[np.uint16]:
     """The files that tile an output grid, pasted into one ``window`` of it.
 
     Args:
@@ -137,7 +139,7 @@ class CachedComposite(ComputedComposite):
         self.cache, self.asset_id, self.tiles, self.band_count = cache, asset_id, list(tiles), band_count
         self._paths: Dict[str, Path] = {}
 
-    def read(self, window: Window) -> np.ndarray:
+    def read(self, window: Window) -> npt.NDArray[np.uint16]:
         """uint16 (band_count, window.height, window.width) of the output grid's ``window``; 0 where masked.
 
         Raises:
@@ -147,7 +149,7 @@ class CachedComposite(ComputedComposite):
         return paste_parts(
             window,
             self.band_count,
-            ((tile.window, lambda tile=tile: self._path(tile)) for tile in self.tiles),
+            ((tile.window, functools.partial(self._path, tile)) for tile in self.tiles),
             "tile-cache entry",
         )
 

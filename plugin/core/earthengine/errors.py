@@ -15,7 +15,7 @@ class EarthEngineError(CloudScoreError):
         status: the HTTP status of the last response, or None when no response came (timeout, connection).
     """
 
-    def __init__(self, message: str, status=None):
+    def __init__(self, message: str, status: Optional[int] = None):
         super().__init__(message)
         self.status = status
 

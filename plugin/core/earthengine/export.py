@@ -37,6 +37,7 @@ downloading. A task that failed or was cancelled is never resumed: the next run 
 attempt number in its request id and file prefix.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 import rasterio
 from affine import Affine
 from rasterio.errors import RasterioError
@@ -392,7 +394,7 @@ class ExportJob:
     label: str = "composite"
     poll: PollPolicy = field(default_factory=PollPolicy)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.output = Path(self.output)
         self.key = export_key(self.expression, self.grid, self.bucket, self.client.project)
         self.attempt = 0
@@ -485,13 +487,14 @@ class ExportJob:
             except EarthEngineError as error:
                 if error.status != 409:  # ALREADY_EXISTS: the request id's task, which the listing names
                     raise
-                answer = self._listed(should_stop)
-                if answer is None:
+                listed = self._listed(should_stop)
+                if listed is None:
                     raise EarthEngineError(
                         f"Earth Engine says the export task {self.request_id} exists ({error}) "
                         "but does not list it: try again later",
                         error.status,
                     ) from error
+                answer = listed
             status = OperationStatus.from_json(answer)
             if status.done and not status.succeeded:  # an earlier run's task of this request id, failed: anew
                 log.info(
@@ -527,7 +530,7 @@ class ExportJob:
             page = self.client.get_json(f"v1/projects/{self.client.project}/operations", params, should_stop)
             for operation in page.get("operations") or []:
                 if (operation.get("metadata") or {}).get("description") == self.description:
-                    return operation
+                    return dict(operation)
             token = page.get("nextPageToken")
             if not token:
                 return None
@@ -764,14 +767,17 @@ class ShardComposite(ComputedComposite):
             )
         return window
 
-    def read(self, window: Window) -> np.ndarray:
+    def read(self, window: Window) -> npt.NDArray[np.uint16]:
         """uint16 (band_count, window.height, window.width) of the output grid's ``window``; 0 where masked.
 
         Raises:
             ReadError: a downloaded file cannot be read (its path and GDAL's reason).
         """
         return paste_parts(
-            window, self.band_count, ((part, lambda path=path: path) for path, part in self.parts), "exported file"
+            window,
+            self.band_count,
+            ((part, functools.partial(Path, path)) for path, part in self.parts),
+            "exported file",
         )
 
     def release(self) -> None:
@@ -784,7 +790,7 @@ class ShardComposite(ComputedComposite):
 
 
 def _overlap(a: Window, b: Window) -> bool:
-    return (
+    return bool(
         a.col_off < b.col_off + b.width
         and b.col_off < a.col_off + a.width
         and a.row_off < b.row_off + b.height

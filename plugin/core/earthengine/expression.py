@@ -49,7 +49,7 @@ def _call(function: str, **arguments: ValueNode) -> ValueNode:
 class _Graph:
     """Named values of a compound expression: shared subtrees and function bodies are stored once, by key."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values: Dict[str, ValueNode] = {"0": {}}  # "0" is the result, as the official client names it
 
     def reference(self, node: ValueNode) -> ValueNode:

@@ -125,10 +125,10 @@ def geotiff_checker(grid: Grid, band_count: int) -> Callable[[requests.Response]
     return decode
 
 
-def raise_first_failure(futures: Iterable[Future]) -> None:
+def raise_first_failure(futures: Iterable[Future[Any]]) -> None:
     """Raise the first exception of finished ``futures`` that is not ``Cancelled`` (a request stopped because
     another failed must not hide the real error), else the first ``Cancelled``; nothing when none failed."""
-    errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
+    errors = [e for e in (f.exception() for f in futures if not f.cancelled()) if e is not None]
     for error in errors:
         if not isinstance(error, Cancelled):
             raise error
@@ -193,7 +193,7 @@ def run_requests(
 
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="cloudscore-ee") as pool:
-        pending: Set[Future] = {pool.submit(guarded, r) for r in requests_}
+        pending: Set[Future[None]] = {pool.submit(guarded, r) for r in requests_}
         try:
             while pending:
                 finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)

@@ -22,7 +22,7 @@ from rasterio.warp import transform_geom
 from ..errors import InputError
 from ..folder_source import utc_midnight
 from ..footprints import WGS84, densified_ring
-from ..grid import Bounds
+from ..grid import Bounds, Grid
 from ..scene import ORBIT_TAG, S2_BANDS, Scene, parse_orbit, parse_scene_name
 from .client import EarthEngineClient
 
@@ -63,7 +63,7 @@ def aoi_geometry(aoi: Bounds, aoi_crs: Union[CRS, str, None]) -> Dict[str, Any]:
     """The AOI as a GeoJSON polygon in EPSG:4326 (lon/lat), its sides densified (``footprints.densified_ring``)
     so a reprojected box stays covered; counter-clockwise, as RFC 7946 wants an exterior ring."""
     source_crs = CRS.from_user_input(aoi_crs) if aoi_crs is not None else WGS84
-    polygon = {"type": "Polygon", "coordinates": [densified_ring(*aoi)[::-1]]}
+    polygon: Dict[str, Any] = {"type": "Polygon", "coordinates": [densified_ring(*aoi)[::-1]]}
     if source_crs != WGS84:
         polygon = transform_geom(source_crs, WGS84, polygon)
     ring = [[round(x, 7), round(y, 7)] for x, y in polygon["coordinates"][0]]
@@ -158,10 +158,7 @@ def scene_from_asset(asset: Dict[str, Any], scored: bool) -> Scene:
         time=parse_rfc3339(asset["startTime"]),
         tile=properties.get("MGRS_TILE") or parse_scene_name(index)[1],
         path=None,
-        crs=crs,
-        transform=transform,
-        width=width,
-        height=height,
+        grid=Grid(crs, transform, width, height),
         band_names=bands + (SCORE_BANDS if scored else ()),
         nodata=0.0,
         cloudy_percentage=float(cloudy) if cloudy is not None else None,

@@ -4,16 +4,15 @@ import logging
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
-import rasterio
 from rasterio.crs import CRS
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from ..engines import EXPORT, SERVERS, THIS_COMPUTER, check_bucket
-from ..errors import CloudScoreError, InputError
+from ..errors import CloudScoreError, InputError, NoScenesFound
 from ..folder_source import overlaps
 from ..grid import Bounds, Grid, intersection
 from ..scene import S2_BANDS, Scene
@@ -196,9 +195,9 @@ class EarthEngineSource(Source):
 
     def no_scene_error(
         self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
-    ) -> InputError:
+    ) -> NoScenesFound:
         """``START_DATE``: Earth Engine lists no scene of the collection in the dates over the extent."""
-        return InputError(
+        return NoScenesFound(
             "START_DATE",
             f"Earth Engine lists no scene of {self.collection} acquired between {start} "
             f"and {end} (end excluded) over the extent: widen the dates or the extent",
@@ -246,10 +245,12 @@ class EarthEngineSource(Source):
         size = estimate(planned, cached)
         check_ceiling(size, self.ceiling_mb)
         log.info("Earth Engine computes the composite on its servers: %s", size)
-        client = self.client() if planned else None
+        client = self.client() if planned else None  # all cached: no credentials asked for
         run_requests(
-            planned,
-            lambda tile, stop: compute_tile(client, self.cache, expression, tile, band_count, stop),
+            planned,  # fetch_one runs only for planned tiles, so client is set then
+            lambda tile, stop: compute_tile(
+                cast(EarthEngineClient, client), self.cache, expression, tile, band_count, stop
+            ),
             self.max_workers,
             progress,
             is_canceled,
@@ -318,7 +319,7 @@ class EarthEngineSource(Source):
             request.start,
             request.end,
             [s.scene_id for s in plan.scenes],
-            request.qa_band.strip(),
+            request.qa_band,
             request.threshold,
             plan.bands,
             request.method,
@@ -365,19 +366,20 @@ class EarthEngineSource(Source):
         size = estimate(planned, cached)
         check_ceiling(size, self.ceiling_mb)
         log.info("Earth Engine fetch estimate: %s", size)
-        client = self.client() if planned else None
+        client = self.client() if planned else None  # all cached: no credentials asked for
         run_requests(
-            planned,
-            lambda request, stop: fetch_tile(client, self.cache, request, stop),
+            planned,  # fetch_one runs only for planned tiles, so client is set then
+            lambda request, stop: fetch_tile(cast(EarthEngineClient, client), self.cache, request, stop),
             self.max_workers,
             progress,
             is_canceled,
         )
 
     def read_block(
-        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window
+        self, scene: Scene, bands: Sequence[str], grid: Grid, window: Window, out: Optional[np.ndarray] = None
     ) -> Tuple[np.ndarray, np.ndarray]:
-        """Read ``bands`` of a fetched scene onto one window of ``grid`` from the cached tiles.
+        """Read ``bands`` of a fetched scene onto one window of ``grid`` from the cached tiles, into ``out`` when
+        given (see ``Source.read_block``); inside ``kept_open`` the tile files stay open for the next read.
 
         Returns:
             (data, valid): float32 and bool, shape (len(bands), window.height, window.width). Reflectance in
@@ -390,7 +392,11 @@ class EarthEngineSource(Source):
         """
         row0, col0 = int(window.row_off), int(window.col_off)
         height, width = int(window.height), int(window.width)
-        data = np.zeros((len(bands), height, width), dtype=np.float32)
+        if out is None:
+            data = np.zeros((len(bands), height, width), dtype=np.float32)
+        else:
+            data = out
+            data.fill(0)
         groups = self._asset_bands(scene, bands)
         for tile in self.tiles(grid):
             t = tile.window
@@ -482,7 +488,7 @@ class EarthEngineSource(Source):
             path, index = entries[band]
             by_file[path].append((position, index))
         for path, items in by_file.items():
-            with rasterio.open(path) as src:
+            with self.opened(path) as src:
                 block = src.read([index for _, index in items], window=inside, out_dtype="float32")
             data[[position for position, _ in items], target[0], target[1]] = block
 

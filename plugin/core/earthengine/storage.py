@@ -28,7 +28,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -144,7 +144,7 @@ class StorageClient(RetryingClient):
         credentials: Credentials,
         url: Optional[str] = None,
         retry: Optional[RetryPolicy] = None,
-        timeout=(15.0, 300.0),
+        timeout: Tuple[float, float] = (15.0, 300.0),
     ):
         self.credentials = credentials
         self.url = storage_url(url)

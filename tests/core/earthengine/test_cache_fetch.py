@@ -177,7 +177,7 @@ def test_a_tile_on_another_grid_is_fetched_again(make_source, demo_grid, server,
     scenes = searched(source, demo_grid)
     source.fetch(scenes[:1], ["B4"], demo_grid)
     assert len(sleeps) == 1 and server.count("getPixels") == 4 + 1
-    data, valid = source.read_block(scenes[0], ["B4"], demo_grid, next(demo_grid.blocks(256)))
+    data, _valid = source.read_block(scenes[0], ["B4"], demo_grid, next(demo_grid.blocks(256)))
     with rasterio.open(FolderSource(DEMO_DIR).scenes[0].path) as src:
         expected = src.read(src.descriptions.index("B4") + 1)
     assert np.array_equal(data[0], expected)

@@ -37,7 +37,6 @@ from cloudscore_composite.plugin.core.engines import EXPORT, SERVERS, check_buck
 from cloudscore_composite.plugin.core.errors import Cancelled, InputError
 from cloudscore_composite.plugin.core.grid import Grid
 from cloudscore_composite.plugin.core.pipeline import run_composite, start_export
-from cloudscore_composite.plugin.core.scene_selection import SceneSubset
 from rasterio.crs import CRS
 
 from ...fake_earthengine import TOKEN
@@ -219,8 +218,10 @@ def test_the_export_of_a_subset_with_a_clip_in_bytes(export_source, demo_grid, s
             ]
         ],
     }
-    source = SceneSubset(export_source(), [CLOUDY_SCENE])
-    result = run_composite(exported(tmp_path, demo_grid, clip=[west], scale_to_byte=True, method="percentiles"), source)
+    chosen = exported(
+        tmp_path, demo_grid, clip=[west], scale_to_byte=True, method="percentiles", excluded_scenes=[CLOUDY_SCENE]
+    )
+    result = run_composite(chosen, export_source())
     data, tags, names, dtype, _ = read(result.output)
     assert dtype == "uint8" and tags["CLOUDSCORE_BYTE_SCALE"] == "40" and names[:3] == ["B2_p25", "B2_p50", "B2_p75"]
     assert (data[:, :, 60:] == 0).all() and (data[-1, :, :40] > 0).any()
@@ -502,7 +503,7 @@ def test_the_export_expression_wraps_the_grid_as_the_client_does(demo_grid):
 
 def test_cancel_export_stops_a_started_task_but_keeps_a_finished_one(export_source, demo_grid, server, tmp_path):
     # seasonalcomposites starts every season's task first; a cancel then stops those not finished.
-    source = SceneSubset(export_source(), [])
+    source = export_source()
     waiting = exported(tmp_path, demo_grid, "waiting.tif")
     start_export(waiting, source)
     source.cancel_export(waiting)

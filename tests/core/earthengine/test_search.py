@@ -7,9 +7,8 @@ from datetime import date, datetime, timezone
 import pytest
 from cloudscore_composite.plugin.core.earthengine.errors import EarthEngineError
 from cloudscore_composite.plugin.core.earthengine.search import aoi_geometry, asset_filter, parse_rfc3339
-from cloudscore_composite.plugin.core.errors import Cancelled, InputError
+from cloudscore_composite.plugin.core.errors import Cancelled, InputError, NoScenesFound
 from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_composite
-from cloudscore_composite.plugin.core.scene_selection import SceneSubset
 
 from ...fake_earthengine import L2A, SCORES, FakeEarthEngine
 from .conftest import END, START, demo_aoi
@@ -60,7 +59,8 @@ def test_dates_are_start_included_end_excluded(make_source, demo_grid):
 def test_an_aoi_elsewhere_finds_nothing_and_an_aoi_is_required(make_source):
     source = make_source()
     assert source.search(START, END, (13.0, 45.0, 13.1, 45.1), "EPSG:4326") == []
-    assert "START_DATE: Earth Engine lists no scene" in str(source.no_scene_error(START, END))
+    no_scene = source.no_scene_error(START, END)
+    assert isinstance(no_scene, NoScenesFound) and "START_DATE: Earth Engine lists no scene" in str(no_scene)
     with pytest.raises(InputError, match="EXTENT: Earth Engine needs an area of interest"):
         source.search(START, END, None, None)
 
@@ -154,24 +154,15 @@ def test_the_fake_server_answers_400_to_a_filter_it_cannot_parse(server, make_so
     assert raised.value.status == 400 and sleeps == []
 
 
-def test_a_search_can_be_cancelled_through_the_pipeline_and_a_scene_subset(make_source, demo_grid, server):
+def test_a_search_can_be_cancelled_through_the_pipeline(make_source, demo_grid, server):
     aoi, crs = demo_aoi(demo_grid)
     with pytest.raises(Cancelled):
         make_source().search(START, END, aoi, crs, is_canceled=lambda: True)
-    request = CompositeRequest(START, END, "cs", "unused.tif", aoi=aoi, aoi_crs=crs)
+    request = CompositeRequest(START, END, "cs", "unused.tif", aoi=aoi, aoi_crs=crs, excluded_scenes=["x"])
     with pytest.raises(Cancelled):
-        plan_composite(request, SceneSubset(make_source(), []), is_canceled=lambda: True)
+        plan_composite(request, make_source(), is_canceled=lambda: True)
     assert server.count("listAssets") == 0
     pages = []
     with pytest.raises(Cancelled):  # cancelled after the first listing: the second is never asked for
         make_source().search(START, END, aoi, crs, is_canceled=lambda: pages.append(1) or len(pages) > 1)
     assert server.count("listAssets") == 1
-
-
-def test_a_scene_subset_says_whether_the_wrapped_source_downloads(make_source):
-    from cloudscore_composite.plugin.core.folder_source import FolderSource
-
-    from ...conftest import DEMO_DIR
-
-    assert SceneSubset(make_source(), ["x"]).fetches_pixels is True
-    assert SceneSubset(FolderSource(DEMO_DIR), ["x"]).fetches_pixels is False

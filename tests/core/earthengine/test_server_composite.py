@@ -16,7 +16,6 @@ from cloudscore_composite.plugin.core.errors import Cancelled, InputError
 from cloudscore_composite.plugin.core.folder_source import FolderSource
 from cloudscore_composite.plugin.core.grid import Grid
 from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_composite, run_composite
-from cloudscore_composite.plugin.core.scene_selection import SceneSubset
 from rasterio.crs import CRS
 
 from ...conftest import DEMO_DIR
@@ -162,8 +161,8 @@ def test_clip_scale_to_byte_and_unticked_scenes(make_source, demo_grid, server, 
         data = out.read()
         assert out.dtypes[0] == "uint8" and out.tags()["CLOUDSCORE_BYTE_SCALE"] == "40"
     assert (data[:, :, 60:] == 0).all() and (data[-1, :, :40] > 0).any()
-    source = SceneSubset(make_source(), [CLOUDY_SCENE, "20150731T100009_20150731T100009_T33TVL"])
-    result = run_composite(request(tmp_path, demo_grid, "subset.tif"), source)
+    left_out = [CLOUDY_SCENE, "20150731T100009_20150731T100009_T33TVL"]
+    result = run_composite(request(tmp_path, demo_grid, "subset.tif", excluded_scenes=left_out), make_source())
     sent = server.requests_of("computePixels")[-1]
     assert CLOUDY_SCENE not in str(sent) and len(result.plan.scenes) == 3
     expected, count = reference("median", excluded=(CLOUDY_SCENE, "20150731T100009_20150731T100009_T33TVL"))

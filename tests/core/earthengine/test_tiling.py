@@ -25,7 +25,7 @@ def test_tile_side_fits_the_limits():
     side = tile_side(ALL_REFLECTANCE)
     assert side * side * ALL_REFLECTANCE <= MAX_REQUEST_BYTES and side % 256 == 0
     assert (side + 256) ** 2 * ALL_REFLECTANCE > MAX_REQUEST_BYTES
-    assert DEFAULT_TILE_SIDE == side
+    assert side == DEFAULT_TILE_SIDE
     assert tile_side(1, max_bytes=2**31) == MAX_REQUEST_SIDE  # here the side limit binds, not the size
     assert tile_side(26, max_bytes=1000) == 6
     with pytest.raises(ValueError):

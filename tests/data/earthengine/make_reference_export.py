@@ -25,7 +25,7 @@ from pathlib import Path
 import ee
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_reference_expressions import PARAMETERS, initialise_offline, recipe  # noqa: E402
+from make_reference_expressions import PARAMETERS, initialise_offline, recipe
 
 HERE = Path(__file__).resolve().parent
 OPERATION = "projects/my-project/operations/OPERATION-ID"

@@ -1,0 +1,1 @@
+"""The README's shell examples, run verbatim (no pytest-qgis: they start qgis_process themselves)."""
