@@ -1033,43 +1033,43 @@ complete: a cancel leaves no half-written file (composites of seasons finished b
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="205"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="204"/>
         <source>draw a rectangle on the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="205"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="204"/>
         <source>take the map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="206"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="205"/>
         <source>no area yet: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="290"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="289"/>
         <source>
 Chosen: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="63"/>
+        <location filename="../plugin/dock/composite_panel.py" line="62"/>
         <source>Bucket</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="66"/>
+        <location filename="../plugin/dock/composite_panel.py" line="65"/>
         <source>Cloud Storage bucket, e.g. my-exports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="85"/>
+        <location filename="../plugin/dock/composite_panel.py" line="84"/>
         <source>[QGIS&apos;s temporary folder]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="191"/>
+        <location filename="../plugin/dock/composite_panel.py" line="190"/>
         <source>output folder {0!r} does not exist</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1220,22 +1220,22 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="20"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="18"/>
         <source> Clear fractions from the scores the run fetched (ticked scenes).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="26"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="23"/>
         <source>The QA band or the area changed since the scenes were found: find scenes again to update the table.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="117"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="114"/>
         <source> {0} without the QA band {1} (they will be skipped).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="121"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="118"/>
         <source> Download: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1455,17 +1455,17 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="95"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="94"/>
         <source>[scenes&apos; CRS / UTM zone of the area]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="77"/>
+        <location filename="../plugin/dock/composite_panel.py" line="76"/>
         <source>all bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="240"/>
+        <location filename="../plugin/dock/composite_panel.py" line="239"/>
         <source>The composite has no band {0} of {1}: showing {2} instead.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1556,14 +1556,14 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/scenes_panel.py" line="114"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="111"/>
         <source>%n scene(s) found.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="166"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="163"/>
         <source> {0} of {1} ticked for the composite.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1769,6 +1769,36 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
     <message>
         <location filename="../plugin/algorithms/composite_options.py" line="131"/>
         <source>ZSTD (faster)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/aoi_panel.py" line="34"/>
+        <source>CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for Earth Engine the UTM zone of the AOI&apos;s centre (as the Processing algorithm).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="28"/>
+        <source>Cloud Storage bucket the export writes its files to (under cloudscore_composite/); the account of your Earth Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/scene_table.py" line="27"/>
+        <source>Relative orbit (SENSING_ORBIT_NUMBER); empty when unknown. Tiles of one orbit and datatake are one acquisition, counted once; with Orbits set to per orbit, each orbit is composited on its own and the orbits are blended at the seams.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/scene_table.py" line="27"/>
+        <source>Share of the scene&apos;s scored pixels inside the AOI that are clear (score &gt;= threshold) at the current QA band and threshold; read from the scores, updated as the threshold moves.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/scene_table.py" line="27"/>
+        <source>Whether the scene has the QA band (a clear score). Scenes without one are skipped, never silently masked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/scenes_panel.py" line="19"/>
+        <source> Clear fractions unknown: Earth Engine&apos;s servers composited, no score was downloaded (a run on this computer downloads them).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

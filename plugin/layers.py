@@ -21,7 +21,7 @@ from qgis.core import (
     QgsSingleBandPseudoColorRenderer,
     QgsStyle,
 )
-from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
+from qgis.PyQt.QtCore import QT_TR_NOOP
 
 from .translation import tr
 
@@ -34,12 +34,12 @@ TRUE_COLOUR = ("B4", "B3", "B2")
 """Red, green, blue bands of the true-colour view (Earth Engine's Cloud Score+ example)."""
 
 BAND_COMBINATIONS: Dict[str, Tuple[str, str, str]] = {
-    QT_TRANSLATE_NOOP("@default", "True colour (B4/B3/B2)"): TRUE_COLOUR,
-    QT_TRANSLATE_NOOP("@default", "False colour infrared (B8/B4/B3)"): ("B8", "B4", "B3"),
-    QT_TRANSLATE_NOOP("@default", "Short-wave infrared (B12/B8A/B4)"): ("B12", "B8A", "B4"),
-    QT_TRANSLATE_NOOP("@default", "Agriculture (B11/B8/B2)"): ("B11", "B8", "B2"),
-    QT_TRANSLATE_NOOP("@default", "Geology (B12/B11/B2)"): ("B12", "B11", "B2"),
-    QT_TRANSLATE_NOOP("@default", "Vegetation and water (B8/B11/B2)"): ("B8", "B11", "B2"),
+    QT_TR_NOOP("True colour (B4/B3/B2)"): TRUE_COLOUR,
+    QT_TR_NOOP("False colour infrared (B8/B4/B3)"): ("B8", "B4", "B3"),
+    QT_TR_NOOP("Short-wave infrared (B12/B8A/B4)"): ("B12", "B8A", "B4"),
+    QT_TR_NOOP("Agriculture (B11/B8/B2)"): ("B11", "B8", "B2"),
+    QT_TR_NOOP("Geology (B12/B11/B2)"): ("B12", "B11", "B2"),
+    QT_TR_NOOP("Vegetation and water (B8/B11/B2)"): ("B8", "B11", "B2"),
 }
 """Common Sentinel-2 RGB band combinations (as in the Copernicus Browser and Sentinel Hub's custom scripts); the
 English name is the key (remembered in the settings), ``translated(name)`` what the user reads."""

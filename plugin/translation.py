@@ -39,7 +39,7 @@ def tr(text: str, disambiguation: Optional[str] = None, n: int = -1) -> str:
 
 def translated(text: str) -> str:
     """``tr`` for a text defined before the translator exists (a module constant), which is marked there as
-    ``QT_TRANSLATE_NOOP("@default", "...")`` for ``pylupdate5`` and looked up here, when it is shown."""
+    ``QT_TR_NOOP("...")`` for ``pylupdate5`` and looked up here, when it is shown."""
     return QCoreApplication.translate(CONTEXT, text)
 
 

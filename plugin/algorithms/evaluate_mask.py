@@ -15,7 +15,7 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
+from qgis.PyQt.QtCore import QT_TR_NOOP
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.evaluation import (
@@ -85,8 +85,8 @@ BEST_THRESHOLD, the threshold with the highest F1.</li>
 
 
 MASK_MEANINGS = (
-    QT_TRANSLATE_NOOP("@default", "nonzero = clear (maskscene's clear mask)"),
-    QT_TRANSLATE_NOOP("@default", "nonzero = not clear (a cloud mask, e.g. MSK_CLASSI)"),
+    QT_TR_NOOP("nonzero = clear (maskscene's clear mask)"),
+    QT_TR_NOOP("nonzero = not clear (a cloud mask, e.g. MSK_CLASSI)"),
 )
 _COUNT_FIELDS = ("tp", "fp", "fn", "tn")
 _SCORE_FIELDS = ("accuracy", "precision", "recall", "f1")

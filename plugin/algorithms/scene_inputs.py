@@ -18,7 +18,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtCore import QDate, QT_TRANSLATE_NOOP
+from qgis.PyQt.QtCore import QDate, QT_TR_NOOP
 
 from ..core.earthengine.search import COLLECTIONS
 from ..core.errors import InputError
@@ -36,8 +36,8 @@ INPUT = "INPUT"
 COLLECTION = "COLLECTION"
 PROJECT = "PROJECT"
 SOURCE_OPTIONS = (
-    QT_TRANSLATE_NOOP("@default", "Scene folder (GeoTIFF)"),
-    QT_TRANSLATE_NOOP("@default", "Earth Engine (Sentinel-2 with Cloud Score+)"),
+    QT_TR_NOOP("Scene folder (GeoTIFF)"),
+    QT_TR_NOOP("Earth Engine (Sentinel-2 with Cloud Score+)"),
 )
 FOLDER, EARTH_ENGINE = 0, 1
 EXTENT = "EXTENT"

@@ -18,7 +18,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, QT_TRANSLATE_NOOP, QTime, Qt
+from qgis.PyQt.QtCore import QDate, QDateTime, QT_TR_NOOP, QTime, Qt
 
 from ..core.errors import Cancelled, CloudScoreError, InputError
 from ..core.footprints import WGS84, scene_footprint
@@ -93,8 +93,8 @@ with the QA band). A search that finds no scene fails with a message saying what
 
 
 FOOTPRINT_CRS_OPTIONS = (
-    QT_TRANSLATE_NOOP("@default", "EPSG:4326 (longitude/latitude)"),
-    QT_TRANSLATE_NOOP("@default", "The scenes' own CRS"),
+    QT_TR_NOOP("EPSG:4326 (longitude/latitude)"),
+    QT_TR_NOOP("The scenes' own CRS"),
 )
 
 

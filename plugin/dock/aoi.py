@@ -17,7 +17,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
+from qgis.PyQt.QtCore import QT_TR_NOOP
 
 from ..translation import tr, translated
 from ..core.errors import InputError
@@ -25,18 +25,18 @@ from ..core.grid import Bounds
 
 ALL_SCENES, CANVAS, DRAWN, LAYER, TYPED = "scenes", "canvas", "drawn", "layer", "typed"
 AOI_KINDS = {
-    ALL_SCENES: QT_TRANSLATE_NOOP("@default", "Whole area of the scenes"),
-    CANVAS: QT_TRANSLATE_NOOP("@default", "Map canvas extent"),
-    DRAWN: QT_TRANSLATE_NOOP("@default", "Rectangle drawn on the map"),
-    LAYER: QT_TRANSLATE_NOOP("@default", "Polygon layer"),
-    TYPED: QT_TRANSLATE_NOOP("@default", "Typed bounds"),
+    ALL_SCENES: QT_TR_NOOP("Whole area of the scenes"),
+    CANVAS: QT_TR_NOOP("Map canvas extent"),
+    DRAWN: QT_TR_NOOP("Rectangle drawn on the map"),
+    LAYER: QT_TR_NOOP("Polygon layer"),
+    TYPED: QT_TR_NOOP("Typed bounds"),
 }
 """AOI kinds, in the order the dock offers them, with their labels."""
 
 RECTANGLE_NAMES = {
-    CANVAS: QT_TRANSLATE_NOOP("@default", "map extent"),
-    DRAWN: QT_TRANSLATE_NOOP("@default", "drawn rectangle"),
-    TYPED: QT_TRANSLATE_NOOP("@default", "typed bounds"),
+    CANVAS: QT_TR_NOOP("map extent"),
+    DRAWN: QT_TR_NOOP("drawn rectangle"),
+    TYPED: QT_TR_NOOP("typed bounds"),
 }
 """Short names of rectangle AOIs, for layer group names and messages."""
 

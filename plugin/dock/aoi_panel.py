@@ -6,7 +6,7 @@ from typing import Callable, Dict, Optional, Sequence
 from qgis.core import QgsCoordinateReferenceSystem, QgsMapLayerProxyModel, QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.gui import QgsMapCanvas, QgsProjectionSelectionWidget
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QT_TR_NOOP, pyqtSignal
 from qgis.PyQt.QtWidgets import QWidget
 
 from .aoi import (
@@ -31,8 +31,7 @@ from .widget_settings import reapply_pending_layer, set_setting, setting
 from .text import sentence, show_message
 from .map_tools import AoiOutline, RectangleDrawing
 
-OUTPUT_CRS_TIP = QT_TRANSLATE_NOOP(
-    "@default",
+OUTPUT_CRS_TIP = QT_TR_NOOP(
     "CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for "
     "Earth Engine the UTM zone of the AOI's centre (as the Processing algorithm).",
 )

@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsProcessingUtils, QgsProject
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP
+from qgis.PyQt.QtCore import QObject, QT_TR_NOOP
 from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ..translation import tr, translated
@@ -25,8 +25,7 @@ from ..layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
 
 OFFERED_ENGINES = ENGINES
 """The engines the dock offers, in the order of the Processing ``ENGINE``."""
-BUCKET_TOOLTIP = QT_TRANSLATE_NOOP(
-    "@default",
+BUCKET_TOOLTIP = QT_TR_NOOP(
     "Cloud Storage bucket the export writes its files to (under cloudscore_composite/); the account of your Earth "
     "Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete "
     "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.",

@@ -3,7 +3,7 @@
 import dataclasses
 from typing import Dict, List, Optional, Set
 
-from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, QT_TRANSLATE_NOOP, Qt
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, QT_TR_NOOP, Qt
 
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..core.scene import Scene
@@ -16,34 +16,29 @@ SCENE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 DATE, TILE, ORBIT, PLATFORM, CLOUDY, CLEAR, SCORE = range(7)
 HEADERS = (
-    QT_TRANSLATE_NOOP("@default", "Date"),
-    QT_TRANSLATE_NOOP("@default", "Tile"),
-    QT_TRANSLATE_NOOP("@default", "Orbit"),
-    QT_TRANSLATE_NOOP("@default", "Platform"),
-    QT_TRANSLATE_NOOP("@default", "Cloud %"),
-    QT_TRANSLATE_NOOP("@default", "Clear in AOI"),
-    QT_TRANSLATE_NOOP("@default", "Score"),
+    QT_TR_NOOP("Date"),
+    QT_TR_NOOP("Tile"),
+    QT_TR_NOOP("Orbit"),
+    QT_TR_NOOP("Platform"),
+    QT_TR_NOOP("Cloud %"),
+    QT_TR_NOOP("Clear in AOI"),
+    QT_TR_NOOP("Score"),
 )
 HEADER_TIPS = (
-    QT_TRANSLATE_NOOP("@default", "Acquisition time (UTC). Untick a scene to leave it out of the composite."),
-    QT_TRANSLATE_NOOP("@default", "MGRS tile."),
-    QT_TRANSLATE_NOOP(
-        "@default",
+    QT_TR_NOOP("Acquisition time (UTC). Untick a scene to leave it out of the composite."),
+    QT_TR_NOOP("MGRS tile."),
+    QT_TR_NOOP(
         "Relative orbit (SENSING_ORBIT_NUMBER); empty when unknown. Tiles of one orbit and datatake are one "
         "acquisition, counted once; with Orbits set to per orbit, each orbit is composited on its own and the orbits "
         "are blended at the seams.",
     ),
-    QT_TRANSLATE_NOOP("@default", "Satellite (Sentinel-2A, 2B, 2C)."),
-    QT_TRANSLATE_NOOP(
-        "@default", "The scene's CLOUDY_PIXEL_PERCENTAGE from its product metadata (whole scene, not the AOI)."
-    ),
-    QT_TRANSLATE_NOOP(
-        "@default",
+    QT_TR_NOOP("Satellite (Sentinel-2A, 2B, 2C)."),
+    QT_TR_NOOP("The scene's CLOUDY_PIXEL_PERCENTAGE from its product metadata (whole scene, not the AOI)."),
+    QT_TR_NOOP(
         "Share of the scene's scored pixels inside the AOI that are clear (score >= threshold) at the current "
         "QA band and threshold; read from the scores, updated as the threshold moves.",
     ),
-    QT_TRANSLATE_NOOP(
-        "@default",
+    QT_TR_NOOP(
         "Whether the scene has the QA band (a clear score). Scenes without one are skipped, never silently masked.",
     ),
 )

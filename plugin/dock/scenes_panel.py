@@ -3,7 +3,7 @@ those widgets of the dock's form; the dock runs the searches and gives it their 
 
 from typing import Dict, Optional
 
-from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP, Qt
+from qgis.PyQt.QtCore import QObject, QT_TR_NOOP, Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QWidget
 
 from ..core.engines import format_estimates
@@ -14,17 +14,14 @@ from .text import show_message
 from .scene_table import CLOUDY, DATE, ORBIT, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
 from .threshold_preview import MaskPreview
 
-SCORES_AFTER_RUN = QT_TRANSLATE_NOOP(
-    "@default", " Clear fractions need the scores, which a run on this computer downloads."
-)
-SCORES_READ = QT_TRANSLATE_NOOP("@default", " Clear fractions from the scores the run fetched (ticked scenes).")
-SCORES_ON_SERVERS = QT_TRANSLATE_NOOP(
-    "@default",
+SCORES_AFTER_RUN = QT_TR_NOOP(" Clear fractions need the scores, which a run on this computer downloads.")
+SCORES_READ = QT_TR_NOOP(" Clear fractions from the scores the run fetched (ticked scenes).")
+SCORES_ON_SERVERS = QT_TR_NOOP(
     " Clear fractions unknown: Earth Engine's servers composited, no score was downloaded (a run "
     "on this computer downloads them).",
 )
-STALE = QT_TRANSLATE_NOOP(
-    "@default", "The QA band or the area changed since the scenes were found: find scenes again to update the table."
+STALE = QT_TR_NOOP(
+    "The QA band or the area changed since the scenes were found: find scenes again to update the table."
 )
 
 

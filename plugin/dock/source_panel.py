@@ -4,7 +4,7 @@ QA bands the source offers. It owns those widgets of the dock's form; the dock a
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from qgis.PyQt.QtCore import QObject, QT_TRANSLATE_NOOP, QTimer
+from qgis.PyQt.QtCore import QObject, QT_TR_NOOP, QTimer
 from qgis.PyQt.QtWidgets import QWidget
 
 from ..translation import tr, translated
@@ -26,8 +26,8 @@ except ImportError:  # pragma: no cover
 
 FOLDER, EARTH_ENGINE = "folder", "earthengine"
 SOURCES = {
-    FOLDER: QT_TRANSLATE_NOOP("@default", "Folder of GeoTIFFs"),
-    EARTH_ENGINE: QT_TRANSLATE_NOOP("@default", "Earth Engine"),
+    FOLDER: QT_TR_NOOP("Folder of GeoTIFFs"),
+    EARTH_ENGINE: QT_TR_NOOP("Earth Engine"),
 }
 
 PREFERRED_QA_BANDS = ("cs_cdf", "cs", "clear")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from qgis.core import QgsPalettedRasterRenderer, QgsProcessingUtils, QgsProject, QgsRasterLayer
-from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
+from qgis.PyQt.QtCore import QT_TR_NOOP
 from qgis.PyQt.QtGui import QColor
 
 from ..translation import tr, translated
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 PREVIEW_OPACITY = 0.55
 CLASSES = (
-    (CLEAR, QColor(40, 170, 60), QT_TRANSLATE_NOOP("@default", "clear")),
-    (NOT_CLEAR, QColor(220, 40, 40), QT_TRANSLATE_NOOP("@default", "not clear")),
+    (CLEAR, QColor(40, 170, 60), QT_TR_NOOP("clear")),
+    (NOT_CLEAR, QColor(220, 40, 40), QT_TR_NOOP("not clear")),
 )
 
 
