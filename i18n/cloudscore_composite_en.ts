@@ -608,17 +608,17 @@ composite of a sub-area equals a crop of the whole.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="38"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="38"/>
         <source>Scene folder (GeoTIFF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="38"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="38"/>
         <source>Earth Engine (Sentinel-2 with Cloud Score+)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="54"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="54"/>
         <source>&lt;h3&gt;Scene source&lt;/h3&gt;
 &lt;p&gt;&lt;b&gt;Earth Engine&lt;/b&gt;: the &lt;b&gt;collection&lt;/b&gt; &lt;code&gt;COPERNICUS/S2_SR_HARMONIZED&lt;/code&gt; (L2A, default) or
 &lt;code&gt;COPERNICUS/S2_HARMONIZED&lt;/code&gt; (L1C), each scene linked to its Cloud Score+ image
@@ -634,7 +634,7 @@ published yet have no QA band.&lt;/p&gt;
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="72"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="72"/>
         <source>&lt;p&gt;&lt;b&gt;Scene folder&lt;/b&gt;: one GeoTIFF per scene, directly in the folder, bands named by their
 descriptions (&lt;code&gt;B1&lt;/code&gt;..&lt;code&gt;B12&lt;/code&gt;, &lt;code&gt;B8A&lt;/code&gt; reflectance x 10000, any other name such as
 &lt;code&gt;cs&lt;/code&gt;, &lt;code&gt;cs_cdf&lt;/code&gt; or &lt;code&gt;clear&lt;/code&gt; a 0..1 clear score), the acquisition time in the
@@ -644,17 +644,17 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="113"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="113"/>
         <source>Scene source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="119"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="119"/>
         <source>Earth Engine collection (Earth Engine source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="129"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="129"/>
         <source>{0} (default: CLOUDSCORE_EE_PROJECT, then the credentials&apos;)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -664,22 +664,22 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="201"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="201"/>
         <source>choose a raster layer or file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="206"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="206"/>
         <source>{0!r} is not a raster layer or file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="224"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="224"/>
         <source>give the start date (YYYY-MM-DD)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="226"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="226"/>
         <source>give the end date (YYYY-MM-DD; excluded)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -689,29 +689,29 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="275"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="275"/>
         <source>QA band (clear score 0..1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="311"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="311"/>
         <source>{0!r} is not a date (YYYY-MM-DD)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="333"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="333"/>
         <source>the CRS {0!r} of the extent is not one QGIS knows: give the extent as xmin,xmax,ymin,ymax [EPSG:code] with a valid code (e.g. EPSG:4326)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="346"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="346"/>
         <source>&lt;li&gt;&lt;b&gt;Output CRS&lt;/b&gt; (optional): a projected CRS in metres, e.g. EPSG:3035 (the Pan-European mosaic&apos;s,
 at 30 m) for a mosaic across UTM zones; scenes in other CRSs are warped onto it (nearest neighbour). Default: the
 CRS most scenes share, aligned to their pixels.&lt;/li&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="372"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="372"/>
         <source>{0!r} is not a CRS QGIS knows: give e.g. EPSG:3035 or EPSG:32633</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1315,62 +1315,62 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/seasonal_composites.py" line="147"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="100"/>
         <source>Folder of Sentinel-2 scenes (GeoTIFF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="118"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="118"/>
         <source>{0} (scene folder source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="124"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="124"/>
         <source>Earth Engine Cloud project</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="129"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="129"/>
         <source>Cloud project</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="234"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="234"/>
         <source>Area of interest (default: all scenes)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="240"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="240"/>
         <source>Start date (included{0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="240"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="240"/>
         <source>End date (excluded{0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="256"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="256"/>
         <source>; optional with a scene layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="261"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="261"/>
         <source>Clear threshold (clear where score &gt;= threshold)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="281"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="281"/>
         <source>Resolution in metres (default: the scenes&apos; own)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="281"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="281"/>
         <source>Resolution in metres</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/scene_inputs.py" line="355"/>
+        <location filename="../plugin/algorithms/shared_parameters.py" line="355"/>
         <source>Output CRS (default: the CRS most scenes share)</source>
         <translation type="unfinished"></translation>
     </message>

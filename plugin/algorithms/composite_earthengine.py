@@ -18,7 +18,7 @@ from ..core.pipeline import CompositeRequest
 from ..core.source import Source
 from ..translation import tr
 from . import composite_options as options
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     engine_help,
@@ -33,7 +33,7 @@ from .composite_options import (
     engine_value,
     run_composite_algorithm,
 )
-from .scene_inputs import (
+from .shared_parameters import (
     add_crs_parameter,
     add_date_parameters,
     add_project_parameter,
@@ -104,15 +104,15 @@ class CompositeEarthEngineAlgorithm(CloudScoreAlgorithm):
     NAME = "compositeearthengine"
     GROUP_ID = "composites"
 
-    EXTENT = scene_inputs.EXTENT
-    START_DATE = scene_inputs.START_DATE
-    END_DATE = scene_inputs.END_DATE
-    COLLECTION = scene_inputs.COLLECTION
-    QA_BAND = scene_inputs.QA_BAND
-    THRESHOLD = scene_inputs.THRESHOLD
-    RESOLUTION = scene_inputs.RESOLUTION
-    CRS = scene_inputs.CRS
-    PROJECT = scene_inputs.PROJECT
+    EXTENT = shared_parameters.EXTENT
+    START_DATE = shared_parameters.START_DATE
+    END_DATE = shared_parameters.END_DATE
+    COLLECTION = shared_parameters.COLLECTION
+    QA_BAND = shared_parameters.QA_BAND
+    THRESHOLD = shared_parameters.THRESHOLD
+    RESOLUTION = shared_parameters.RESOLUTION
+    CRS = shared_parameters.CRS
+    PROJECT = shared_parameters.PROJECT
     OUTPUT = "OUTPUT"
     SCENE_COUNT = options.SCENE_COUNT
     SCENES = options.SCENES

@@ -10,7 +10,7 @@ from ..core.errors import InputError
 from ..core.pipeline import CompositeRequest, plan_composite
 from ..translation import tr
 from . import composite_options as options
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     options_help,
@@ -21,7 +21,7 @@ from .composite_options import (
     run_composite_algorithm,
 )
 from .orbit_options import orbits_help, add_orbit_parameters, orbit_options
-from .scene_inputs import (
+from .shared_parameters import (
     crs_help,
     add_crs_parameter,
     crs_value,
@@ -77,13 +77,13 @@ class CompositeFolderAlgorithm(CloudScoreAlgorithm):
     NAME = "compositefolder"
     GROUP_ID = "composites"
 
-    INPUT = scene_inputs.INPUT
-    EXTENT = scene_inputs.EXTENT
-    START_DATE = scene_inputs.START_DATE
-    END_DATE = scene_inputs.END_DATE
-    QA_BAND = scene_inputs.QA_BAND
-    THRESHOLD = scene_inputs.THRESHOLD
-    RESOLUTION = scene_inputs.RESOLUTION
+    INPUT = shared_parameters.INPUT
+    EXTENT = shared_parameters.EXTENT
+    START_DATE = shared_parameters.START_DATE
+    END_DATE = shared_parameters.END_DATE
+    QA_BAND = shared_parameters.QA_BAND
+    THRESHOLD = shared_parameters.THRESHOLD
+    RESOLUTION = shared_parameters.RESOLUTION
     OUTPUT = "OUTPUT"
     SCENE_COUNT = options.SCENE_COUNT
     SCENES = options.SCENES

@@ -35,7 +35,7 @@ from ..core.output_paths import check_not_input, same_file
 from ..qgis_compat import FieldType
 from ..qgis_logging import feedback_logging
 from ..translation import tr, translated
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
 from .table_output import PROVIDER_URI, write_table
 
@@ -104,8 +104,8 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
     GROUP_ID = "masks"
 
     SCORE = "SCORE"
-    QA_BAND = scene_inputs.QA_BAND
-    THRESHOLD = scene_inputs.THRESHOLD
+    QA_BAND = shared_parameters.QA_BAND
+    THRESHOLD = shared_parameters.THRESHOLD
     THRESHOLDS = "THRESHOLDS"
     MASK = "MASK"
     MASK_BANDS = "MASK_BANDS"
@@ -138,7 +138,7 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
                 self.QA_BAND, tr("QA band of the score raster: name or number"), defaultValue="cs", optional=True
             )
         )
-        scene_inputs.add_threshold_parameter(self)
+        shared_parameters.add_threshold_parameter(self)
         self.addParameter(
             QgsProcessingParameterString(
                 self.THRESHOLDS, tr("More thresholds to compare (e.g. 0.3,0.4,0.5,0.6,0.7)"), optional=True
@@ -215,11 +215,11 @@ class EvaluateMaskAlgorithm(CloudScoreAlgorithm):
         )
         mask_bands = self.parameterAsInts(parameters, self.MASK_BANDS, context) or [1]
         return EvaluationRequest(
-            reference=scene_inputs.raster_path(self, parameters, self.REFERENCE, context),
-            score=scene_inputs.raster_path(self, parameters, self.SCORE, context, required=False),
+            reference=shared_parameters.raster_path(self, parameters, self.REFERENCE, context),
+            score=shared_parameters.raster_path(self, parameters, self.SCORE, context, required=False),
             qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
             thresholds=sorted({threshold, *more}),
-            mask=scene_inputs.raster_path(self, parameters, self.MASK, context, required=False),
+            mask=shared_parameters.raster_path(self, parameters, self.MASK, context, required=False),
             mask_bands=mask_bands,
             mask_marks_clear=self.parameterAsEnum(parameters, self.MASK_MEANING, context) == 0,
             reference_band=self.parameterAsInt(parameters, self.REFERENCE_BAND, context) or 1,

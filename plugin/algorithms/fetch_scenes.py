@@ -17,9 +17,9 @@ from ..core.scene_export import check_output_folder, export_scenes, scenes_by_id
 from ..qgis_logging import feedback_logging
 from ..qgis_crs import crs_for_core
 from ..translation import tr
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
-from .scene_inputs import (
+from .shared_parameters import (
     EXTENT,
     add_aoi_and_dates,
     add_source_parameters,
@@ -55,8 +55,8 @@ bands and the QA band); default every band.</p>
 or failed run leaves no half-written file, and keeps the scenes already written; running again keeps scene
 files that are already there for the same scene, clip and bands (so an interrupted run resumes).</p>
 """)
-        + scene_inputs.source_help()
-        + scene_inputs.folder_help()
+        + shared_parameters.source_help()
+        + shared_parameters.folder_help()
         + tr("""
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>SCENE_COUNT</code> (scene files in it from this run,
 written or kept) and <code>SCENE_IDS</code> (their ids, <code>system:index</code>, comma-separated).</p>""")
@@ -118,7 +118,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
 
     def _scene_layer(self, parameters, context):
         """The scene layer's ids (selected features only when asked) and extent (bounds, CRS WKT), or None."""
-        if scene_inputs.is_empty(parameters, self.SCENES):
+        if shared_parameters.is_empty(parameters, self.SCENES):
             return None, (None, None)
         layer = self.parameterAsSource(parameters, self.SCENES, context)
         if layer is None:
@@ -149,7 +149,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
         start, end = date_range(self, parameters, context, required=ids is None)
         aoi, aoi_crs = extent_value(self, parameters, EXTENT, context)
         if ids is None:
-            scene_inputs.check_search(source, start, end, aoi, aoi_crs)
+            shared_parameters.check_search(source, start, end, aoi, aoi_crs)
             scenes, missing = source.search(start, end, aoi, aoi_crs), []
             if not scenes:
                 raise source.no_scene_error(start, end, aoi, aoi_crs)
@@ -181,7 +181,7 @@ class FetchScenesAlgorithm(CloudScoreAlgorithm):
             ids, _ = self._scene_layer(parameters, context)
             start, end = date_range(self, parameters, context, required=ids is None)
             if ids is None:
-                scene_inputs.check_search(source, start, end, *extent_value(self, parameters, EXTENT, context))
+                shared_parameters.check_search(source, start, end, *extent_value(self, parameters, EXTENT, context))
         else:
             self._scenes(parameters, context, source)
         check_output_folder(source, self.parameterAsFileOutput(parameters, self.OUTPUT, context))

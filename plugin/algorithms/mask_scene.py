@@ -14,7 +14,7 @@ from ..core.mask_scene import MaskSceneRequest, check_mask_outputs, check_mask_s
 from ..core.pipeline import DEFAULT_THRESHOLD
 from ..qgis_logging import feedback_logging
 from ..translation import tr
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
 
 
@@ -58,9 +58,9 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
     NAME = "maskscene"
     GROUP_ID = "masks"
 
-    INPUT = scene_inputs.INPUT
-    QA_BAND = scene_inputs.QA_BAND
-    THRESHOLD = scene_inputs.THRESHOLD
+    INPUT = shared_parameters.INPUT
+    QA_BAND = shared_parameters.QA_BAND
+    THRESHOLD = shared_parameters.THRESHOLD
     OUTPUT = "OUTPUT"
     CLEAR_MASK = "CLEAR_MASK"
     CLEAR_FRACTION = "CLEAR_FRACTION"
@@ -83,7 +83,7 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
                 self.QA_BAND, tr("QA band (clear score 0..1): name or number"), defaultValue="cs"
             )
         )
-        scene_inputs.add_threshold_parameter(self)
+        shared_parameters.add_threshold_parameter(self)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Masked scene")))
         self.addParameter(
             QgsProcessingParameterRasterDestination(
@@ -100,7 +100,7 @@ class MaskSceneAlgorithm(CloudScoreAlgorithm):
     def _request(self, parameters, context) -> MaskSceneRequest:
         """Translate the parameters to a ``MaskSceneRequest`` (raises ``InputError`` naming the parameter)."""
         return MaskSceneRequest(
-            scene=scene_inputs.raster_path(self, parameters, self.INPUT, context),
+            scene=shared_parameters.raster_path(self, parameters, self.INPUT, context),
             qa_band=self.parameterAsString(parameters, self.QA_BAND, context),
             output=self.parameterAsOutputLayer(parameters, self.OUTPUT, context),
             threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),

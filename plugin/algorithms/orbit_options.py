@@ -1,5 +1,6 @@
 """Large-area parameters the folder composite algorithms share: ``ORBITS`` (per-orbit composites blended at the
-seams), ``SEAM_WEIGHTS`` and ``SEAM_POWER`` (the output ``CRS`` is in ``scene_inputs``, with the other shared ones)."""
+seams), ``SEAM_WEIGHTS`` and ``SEAM_POWER`` (the output ``CRS`` is in ``shared_parameters``, with the other shared
+ones)."""
 
 from typing import Any, Dict
 

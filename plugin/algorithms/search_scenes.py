@@ -28,9 +28,9 @@ from ..core.scene_stats import find_scenes
 from ..qgis_compat import FieldType
 from ..qgis_logging import feedback_logging
 from ..translation import tr, translated
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
-from .scene_inputs import (
+from .shared_parameters import (
     EXTENT,
     QA_BAND,
     THRESHOLD,
@@ -84,8 +84,8 @@ share; footprints of scenes in other CRSs are reprojected).</li>
 <p>Footprints are the scenes' raster rectangles (including any nodata border), densified so they stay exact
 when reprojected.</p>
 """)  # nosec B608  # help text in HTML ("select features ... from"), no SQL anywhere
-        + scene_inputs.source_help()
-        + scene_inputs.folder_help()
+        + shared_parameters.source_help()
+        + shared_parameters.folder_help()
         + tr("""
 <p>Outputs: the footprint layer, <code>SCENE_COUNT</code> (scenes found) and <code>SCORED_COUNT</code> (scenes
 with the QA band). A search that finds no scene fails with a message saying what the folder holds.</p>""")
@@ -191,7 +191,7 @@ class SearchScenesAlgorithm(CloudScoreAlgorithm):
     def check(self, parameters, context) -> None:
         """Reject bad input before the run, with a message naming the parameter and the accepted values."""
         source, start, end, aoi, aoi_crs, _, _ = self._inputs(parameters, context)
-        scene_inputs.check_search(source, start, end, aoi, aoi_crs)
+        shared_parameters.check_search(source, start, end, aoi, aoi_crs)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:

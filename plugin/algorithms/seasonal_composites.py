@@ -26,7 +26,7 @@ from ..core.seasons import (
 )
 from ..qgis_logging import feedback_logging
 from ..translation import tr
-from . import scene_inputs
+from . import shared_parameters
 from .algorithm_base import CloudScoreAlgorithm
 from .composite_options import (
     engine_help,
@@ -40,7 +40,7 @@ from .composite_options import (
     run_composite_algorithm,
 )
 from .orbit_options import orbits_help, add_orbit_parameters, orbit_options
-from .scene_inputs import (
+from .shared_parameters import (
     crs_help,
     EXTENT,
     QA_BAND,
@@ -106,8 +106,8 @@ computer: with it, 0 (the default) and 1 both mean this computer, and 2 is refus
         + options_help()
         + orbits_help()
         + engine_help()
-        + scene_inputs.source_help()
-        + scene_inputs.folder_help()
+        + shared_parameters.source_help()
+        + shared_parameters.folder_help()
         + tr("""
 <p>Outputs: <code>OUTPUT</code> (the folder), <code>OUTPUTS</code> (the composites written, a list of file paths,
 in year and season order), <code>COMPOSITE_COUNT</code>, <code>SKIPPED</code> (the seasons skipped, e.g.
@@ -127,7 +127,7 @@ class SeasonalCompositesAlgorithm(CloudScoreAlgorithm):
 
     YEARS = "YEARS"
     SEASONS = "SEASONS"
-    RESOLUTION = scene_inputs.RESOLUTION
+    RESOLUTION = shared_parameters.RESOLUTION
     PREFIX = "PREFIX"
     OUTPUT = "OUTPUT"
     OUTPUTS = "OUTPUTS"
