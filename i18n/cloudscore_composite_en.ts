@@ -565,7 +565,7 @@ so a cancelled or failed run leaves no partial output.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/orbit_options.py" line="32"/>
+        <location filename="../plugin/algorithms/orbit_options.py" line="33"/>
         <source>&lt;h3&gt;Relative orbits (ORBITS, SEAM_WEIGHTS, SEAM_POWER)&lt;/h3&gt;
 &lt;p&gt;Every scene&apos;s relative orbit is read from its &lt;code&gt;SENSING_ORBIT_NUMBER&lt;/code&gt; tag (Earth Engine&apos;s property;
 &lt;code&gt;cloudscore:fetchscenes&lt;/code&gt; writes it); scenes without one form one orbit, &quot;unknown&quot;. Tiles of one acquisition
@@ -593,17 +593,17 @@ composite of a sub-area equals a crop of the whole.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/orbit_options.py" line="63"/>
+        <location filename="../plugin/algorithms/orbit_options.py" line="64"/>
         <source>Relative orbits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/orbit_options.py" line="71"/>
+        <location filename="../plugin/algorithms/orbit_options.py" line="72"/>
         <source>Seam weights (per orbit, blended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/orbit_options.py" line="77"/>
+        <location filename="../plugin/algorithms/orbit_options.py" line="78"/>
         <source>Seam weight power p (per orbit, blended)</source>
         <translation type="unfinished"></translation>
     </message>

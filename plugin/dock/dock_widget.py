@@ -439,8 +439,8 @@ class CompositeDock(QgsDockWidget):
         return self.composite_panel.output_path(start, end)
 
     def build_request(self) -> Tuple[CompositeRequest, Source]:
-        """The ``CompositeRequest`` the widgets describe and the source to run it on (without the unticked
-        scenes), checked against the scenes when they are local.
+        """The ``CompositeRequest`` the widgets describe (the unticked scenes in its ``excluded_scenes``) and the
+        source to run it on, checked against the scenes when they are local.
 
         Raises:
             InputError: naming the field (``INPUT``, ``END_DATE``, ``QA_BAND``, ``EXTENT``, ``SCENES``,
