@@ -89,7 +89,7 @@ version.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/algorithms/composite_folder.py" line="109"/>
+        <location filename="../plugin/dock/dock_widget.py" line="585"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
@@ -659,7 +659,7 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/source_panel.py" line="175"/>
+        <location filename="../plugin/dock/source_panel.py" line="192"/>
         <source>cannot read the folder {0!r}: {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -684,7 +684,7 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="428"/>
+        <location filename="../plugin/dock/dock_widget.py" line="458"/>
         <source>end date {0} must be after start date {1} (end is excluded)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -810,7 +810,7 @@ with the QA band). A search that finds no scene fails with a message saying what
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="203"/>
+        <location filename="../plugin/layers.py" line="344"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1033,79 +1033,79 @@ complete: a cancel leaves no half-written file (composites of seasons finished b
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="204"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="231"/>
         <source>draw a rectangle on the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="204"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="231"/>
         <source>take the map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="205"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="232"/>
         <source>no area yet: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="289"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="316"/>
         <source>
 Chosen: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="62"/>
+        <location filename="../plugin/dock/composite_panel.py" line="90"/>
         <source>Bucket</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="65"/>
+        <location filename="../plugin/dock/composite_panel.py" line="93"/>
         <source>Cloud Storage bucket, e.g. my-exports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="84"/>
+        <location filename="../plugin/dock/composite_panel.py" line="115"/>
         <source>[QGIS&apos;s temporary folder]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="190"/>
+        <location filename="../plugin/dock/composite_panel.py" line="221"/>
         <source>output folder {0!r} does not exist</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="392"/>
+        <location filename="../plugin/dock/dock_widget.py" line="422"/>
         <source>The {0} needs an area of interest: choose the map extent, a rectangle, a polygon layer or typed bounds instead of the whole area of the scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="416"/>
+        <location filename="../plugin/dock/dock_widget.py" line="445"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="455"/>
+        <location filename="../plugin/dock/dock_widget.py" line="486"/>
         <source>every scene in the table is unticked: tick at least one scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="584"/>
+        <location filename="../plugin/dock/dock_widget.py" line="628"/>
         <source>Cancelling...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="621"/>
+        <location filename="../plugin/dock/dock_widget.py" line="665"/>
         <source>Outcome of the last run.
 Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="673"/>
+        <location filename="../plugin/dock/dock_widget.py" line="720"/>
         <source>The scores the run fetched could not be read for the scene table: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="682"/>
+        <location filename="../plugin/dock/dock_widget.py" line="729"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1196,11 +1196,6 @@ Output: {0}</source>
     </message>
     <message>
         <location filename="../plugin/dock/scene_table.py" line="27"/>
-        <source>Acquisition time (UTC). Untick a scene to leave it out of the composite.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../plugin/dock/scene_table.py" line="27"/>
         <source>MGRS tile.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1250,7 +1245,7 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/source_panel.py" line="88"/>
+        <location filename="../plugin/dock/source_panel.py" line="94"/>
         <source>Folder of Sentinel-2 GeoTIFF scenes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1275,7 +1270,7 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="153"/>
+        <location filename="../plugin/layers.py" line="185"/>
         <source>%s has no band %s of %s: showing %s instead</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1455,98 +1450,98 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="94"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="105"/>
         <source>[scenes&apos; CRS / UTM zone of the area]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="76"/>
+        <location filename="../plugin/dock/composite_panel.py" line="104"/>
         <source>all bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="239"/>
+        <location filename="../plugin/dock/composite_panel.py" line="322"/>
         <source>The composite has no band {0} of {1}: showing {2} instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="75"/>
+        <location filename="../plugin/dock/dock_widget.py" line="84"/>
         <source>about {0} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="76"/>
+        <location filename="../plugin/dock/dock_widget.py" line="85"/>
         <source>about {0} min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="380"/>
+        <location filename="../plugin/dock/dock_widget.py" line="410"/>
         <source>Finding scenes...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="410"/>
+        <location filename="../plugin/dock/dock_widget.py" line="439"/>
         <source>Finding scenes failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="513"/>
+        <location filename="../plugin/dock/dock_widget.py" line="548"/>
         <source>Compositing {0} .. {1} (end excluded)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="523"/>
+        <location filename="../plugin/dock/dock_widget.py" line="562"/>
         <source>A composite is already running: wait for it to finish or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="525"/>
+        <location filename="../plugin/dock/dock_widget.py" line="564"/>
         <source>Scenes are being searched (or their scores read): wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="606"/>
+        <location filename="../plugin/dock/dock_widget.py" line="651"/>
         <source>{0} left</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="615"/>
+        <location filename="../plugin/dock/dock_widget.py" line="659"/>
         <source>%n scene(s) used; {0:.0%} of their scored pixels were clear.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="619"/>
+        <location filename="../plugin/dock/dock_widget.py" line="663"/>
         <source>%n scene(s) without the QA band skipped (see the log).</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="627"/>
+        <location filename="../plugin/dock/dock_widget.py" line="674"/>
         <source>The composite was written to {0} but could not be added to the project: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="636"/>
+        <location filename="../plugin/dock/dock_widget.py" line="683"/>
         <source>{0}: %n scene(s), {1:.0%} clear, added to the project.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="683"/>
+        <location filename="../plugin/dock/dock_widget.py" line="730"/>
         <source>Composite cancelled: nothing was written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="687"/>
+        <location filename="../plugin/dock/dock_widget.py" line="734"/>
         <source>Composite failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="699"/>
+        <location filename="../plugin/dock/dock_widget.py" line="746"/>
         <source>{0}: {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1568,19 +1563,19 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/source_panel.py" line="154"/>
+        <location filename="../plugin/dock/source_panel.py" line="162"/>
         <source>%n scene(s) acquired {0} .. {1}.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/source_panel.py" line="156"/>
+        <location filename="../plugin/dock/source_panel.py" line="164"/>
         <source> None has a QA band (a clear-score band such as cs or cs_cdf).</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/source_panel.py" line="159"/>
+        <location filename="../plugin/dock/source_panel.py" line="167"/>
         <source> %n file(s) skipped: {0}.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1602,78 +1597,73 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="37"/>
+        <location filename="../plugin/layers.py" line="42"/>
         <source>True colour (B4/B3/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="38"/>
+        <location filename="../plugin/layers.py" line="43"/>
         <source>False colour infrared (B8/B4/B3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="39"/>
+        <location filename="../plugin/layers.py" line="44"/>
         <source>Short-wave infrared (B12/B8A/B4)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="40"/>
+        <location filename="../plugin/layers.py" line="45"/>
         <source>Agriculture (B11/B8/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="41"/>
+        <location filename="../plugin/layers.py" line="46"/>
         <source>Geology (B12/B11/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="42"/>
+        <location filename="../plugin/layers.py" line="47"/>
         <source>Vegetation and water (B8/B11/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="194"/>
+        <location filename="../plugin/layers.py" line="293"/>
         <source>Cloud-free Sentinel-2 composite ({0}) of the scenes acquired {1} .. {2} (end excluded).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="199"/>
+        <location filename="../plugin/layers.py" line="301"/>
         <source>QA band: {0}; clear threshold: {1} (clear where score &gt;= threshold).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="202"/>
+        <location filename="../plugin/layers.py" line="343"/>
         <source>Source: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="203"/>
+        <location filename="../plugin/layers.py" line="344"/>
         <source>Scenes ({0}): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="206"/>
+        <location filename="../plugin/layers.py" line="349"/>
         <source>Skipped, without the QA band or not a usable scene file ({0}): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="212"/>
+        <location filename="../plugin/layers.py" line="355"/>
         <source>Clear fraction of the scored pixels: {0:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="291"/>
+        <location filename="../plugin/layers.py" line="490"/>
         <source>{0} does not open as a raster layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="295"/>
+        <location filename="../plugin/layers.py" line="503"/>
         <source>{0} composite</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../plugin/layers.py" line="297"/>
-        <source>{0} valid-observation count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1772,12 +1762,12 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="34"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="36"/>
         <source>CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for Earth Engine the UTM zone of the AOI&apos;s centre (as the Processing algorithm).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/composite_panel.py" line="28"/>
+        <location filename="../plugin/dock/composite_panel.py" line="30"/>
         <source>Cloud Storage bucket the export writes its files to (under cloudscore_composite/); the account of your Earth Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1801,6 +1791,325 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <source> Clear fractions unknown: Earth Engine&apos;s servers composited, no score was downloaded (a run on this computer downloads them).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../plugin/dock/aoi_hints.py" line="43"/>
+        <source>Latitudes (y) must lie within -90..90 in {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/aoi_hints.py" line="44"/>
+        <source>Latitudes (y) must lie within -90..90 in {0}: latitude and longitude look swapped: did you mean {1}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/aoi_hints.py" line="48"/>
+        <source>The bounds touch no scene; latitude and longitude look swapped: did you mean {0}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../plugin/dock/aoi_hints.py" line="53"/>
+        <source>The bounds touch none of the %n scene(s) of the source: check them and their CRS.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../plugin/dock/aoi_hints.py" line="96"/>
+        <source>%n tile(s): {0}</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/aoi_panel.py" line="405"/>
+        <source>This source needs an area of interest: choose another kind than the whole area.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/aoi_panel.py" line="408"/>
+        <source>The size is known after Find scenes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="58"/>
+        <source>{0} {1!r}: bounding box {2} in {3}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="59"/>
+        <source>pixels outside its polygons are nodata</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="60"/>
+        <source>{0}: {1} in {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="252"/>
+        <source>Output file exists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="253"/>
+        <source>{0} already exists in {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="254"/>
+        <source>Overwrite it (layers of the earlier result are replaced), or write this composite to {0}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="259"/>
+        <source>Overwrite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="260"/>
+        <source>Write to {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/dock_widget.py" line="410"/>
+        <source>Finding scenes: %p%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/dock_widget.py" line="548"/>
+        <source>Compositing: %p%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/dock_widget.py" line="670"/>
+        <source>{0}, {1} .. {2} (end excluded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/earthengine_setup.py" line="19"/>
+        <source>How to set up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/earthengine_setup.py" line="20"/>
+        <source>Earth Engine needs credentials: choose them in Authentication (Earth Engine settings).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/earthengine_setup.py" line="21"/>
+        <source>The Earth Engine credentials found cannot be used (see the log): choose others in Authentication (Earth Engine settings).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/help_viewer.py" line="17"/>
+        <source>The help file {0} is missing: this copy of the plugin was not built with it (make help builds it). The same text is the plugin&apos;s README.md.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/help_viewer.py" line="43"/>
+        <source>CloudScore Composite help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/help_viewer.py" line="49"/>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/help_viewer.py" line="50"/>
+        <source>Back to where you were before following a link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Jan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Feb</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Mar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Apr</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>May</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Jun</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Jul</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Aug</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Sep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Oct</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Nov</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="58"/>
+        <source>Dec</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="231"/>
+        <source>{0} · {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="300"/>
+        <source>Percentiles: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="307"/>
+        <source>Area of interest: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="309"/>
+        <source>Bands: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="312"/>
+        <source>Computed: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="318"/>
+        <source>{0}, seam weights: {1}, power {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="323"/>
+        <source>Orbits: {0} (relative orbits {1}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="329"/>
+        <source>Grid: {0} x {1} pixels of {2:g} x {3:g} m in {4}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="334"/>
+        <source>bytes (reflectance x 10000 = byte x {0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="334"/>
+        <source>{0} (reflectance x 10000)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="339"/>
+        <source>Format: {0}, {1} compression, {2}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="339"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="347"/>
+        <source>Left out (unticked) ({0}): {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="359"/>
+        <source>Output: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="495"/>
+        <source>composite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="498"/>
+        <source>count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="498"/>
+        <source>valid-observation count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/scene_table.py" line="27"/>
+        <source>Acquisition date (the time, UTC, in each row&apos;s tooltip). Untick a scene to leave it out of the composite.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="75"/>
+        <source>Computed on Earth Engine&apos;s servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="76"/>
+        <source>Computed on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/layers.py" line="77"/>
+        <source>Computed by an export to Cloud Storage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="35"/>
+        <source>GeoTIFF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="35"/>
+        <source>COG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="38"/>
+        <source>{0} (ZSTD)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/composite_panel.py" line="39"/>
+        <source>GeoTIFF: tiled, compressed GeoTIFF. COG: Cloud Optimized GeoTIFF (with overviews), for serving or sharing. Both are DEFLATE-compressed, which every GeoTIFF reader reads; the (ZSTD) entries, offered where GDAL has ZSTD, are faster to write and read but not readable by every tool.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin/dock/earthengine_setup.py" line="25"/>
+        <source>Earth Engine needs a Cloud project: enter it in Cloud project.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CompositeDockContents</name>
@@ -1810,448 +2119,468 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="20"/>
+        <location filename="../ui/composite_dock.ui" line="36"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="29"/>
+        <location filename="../ui/composite_dock.ui" line="45"/>
         <source>Scenes from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="39"/>
+        <location filename="../ui/composite_dock.ui" line="55"/>
         <source>Where the Sentinel-2 scenes and their clear scores come from: a folder of GeoTIFFs on disk, or Earth Engine over its REST API (composited on its servers, or every scene downloaded into a local cache and composited here: see Compute).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="764"/>
+        <location filename="../ui/composite_dock.ui" line="836"/>
         <source>Folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="63"/>
+        <location filename="../ui/composite_dock.ui" line="79"/>
         <source>Folder holding one GeoTIFF per Sentinel-2 scene (bands named B1..B12, B8A and a clear-score band such as cs or cs_cdf; acquisition date in an ACQUISITION_TIME tag or an Earth Engine system:index file name). Subfolders are not read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="66"/>
+        <location filename="../ui/composite_dock.ui" line="82"/>
         <source>Folder of Sentinel-2 scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="73"/>
+        <location filename="../ui/composite_dock.ui" line="89"/>
         <source>What the folder holds: the number of scenes and their dates, or why none could be used.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="76"/>
+        <location filename="../ui/composite_dock.ui" line="92"/>
         <source>Choose a folder of scenes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="96"/>
+        <location filename="../ui/composite_dock.ui" line="112"/>
         <source>Collection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="106"/>
+        <location filename="../ui/composite_dock.ui" line="122"/>
         <source>Earth Engine image collection of the Sentinel-2 scenes: COPERNICUS/S2_SR_HARMONIZED (L2A, surface reflectance) or COPERNICUS/S2_HARMONIZED (L1C, top of atmosphere). Scores come from GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED (QA bands cs and cs_cdf). The cache folder, requests in flight, size ceiling and stored secret are the Earth Engine settings of the Processing algorithm.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="113"/>
+        <location filename="../ui/composite_dock.ui" line="129"/>
         <source>Cloud project</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="123"/>
+        <location filename="../ui/composite_dock.ui" line="139"/>
         <source>Google Cloud project registered for Earth Engine, billed for the requests (X-Goog-User-Project). Empty: the project of your Earth Engine credentials.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="126"/>
+        <location filename="../ui/composite_dock.ui" line="142"/>
         <source>[from the credentials]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="140"/>
+        <location filename="../ui/composite_dock.ui" line="156"/>
         <source>Dates and area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="149"/>
+        <location filename="../ui/composite_dock.ui" line="165"/>
         <source>Start date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="159"/>
+        <location filename="../ui/composite_dock.ui" line="175"/>
         <source>First acquisition day to use (UTC, included).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="192"/>
+        <location filename="../ui/composite_dock.ui" line="208"/>
         <source>yyyy-MM-dd</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="179"/>
+        <location filename="../ui/composite_dock.ui" line="195"/>
         <source>End date (excl.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="189"/>
+        <location filename="../ui/composite_dock.ui" line="205"/>
         <source>Day after the last acquisition day to use (UTC, excluded): scenes acquired in [start, end) are composited. Must be after the start date.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="209"/>
+        <location filename="../ui/composite_dock.ui" line="225"/>
         <source>Area (AOI)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="219"/>
+        <location filename="../ui/composite_dock.ui" line="235"/>
         <source>How the area of interest (AOI) is given: the whole area of the scenes, the map canvas extent, a rectangle drawn on the map, the polygons of a layer (pixels outside them are nodata) or typed bounds with a CRS. The AOI is outlined on the map.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="242"/>
+        <location filename="../ui/composite_dock.ui" line="258"/>
         <source>The composite covers every scene found.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="245"/>
+        <location filename="../ui/composite_dock.ui" line="261"/>
         <source>The whole area of the scenes found.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="274"/>
+        <location filename="../ui/composite_dock.ui" line="290"/>
         <source>Take the map canvas&apos;s current extent as the AOI (it is taken when you choose this option or press this button, not while you pan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="277"/>
+        <location filename="../ui/composite_dock.ui" line="293"/>
         <source>Use the current map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="300"/>
+        <location filename="../ui/composite_dock.ui" line="316"/>
         <source>Drag a rectangle on the map canvas; it becomes the AOI.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="303"/>
+        <location filename="../ui/composite_dock.ui" line="319"/>
         <source>Draw a rectangle on the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="329"/>
+        <location filename="../ui/composite_dock.ui" line="345"/>
         <source>Polygon layer whose features are the AOI: the composite covers their bounding box and pixels outside the polygons are nodata. Any CRS.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="336"/>
+        <location filename="../ui/composite_dock.ui" line="352"/>
         <source>Use only the layer&apos;s selected features.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="339"/>
+        <location filename="../ui/composite_dock.ui" line="355"/>
         <source>Selected features only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="362"/>
+        <location filename="../ui/composite_dock.ui" line="378"/>
         <source>AOI bounds as xmin, ymin, xmax, ymax in the CRS below (e.g. 14.55, 45.86, 14.56, 45.87 in EPSG:4326).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="365"/>
+        <location filename="../ui/composite_dock.ui" line="381"/>
         <source>xmin, ymin, xmax, ymax</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="372"/>
+        <location filename="../ui/composite_dock.ui" line="388"/>
         <source>CRS of the typed bounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="383"/>
+        <location filename="../ui/composite_dock.ui" line="399"/>
         <source>Resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="393"/>
+        <location filename="../ui/composite_dock.ui" line="409"/>
         <source>Pixel size of the composite in metres. At the minimum (shown as &quot;scenes&apos; own&quot;), the scenes&apos; own resolution (10 m for Sentinel-2&apos;s finest bands).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="396"/>
+        <location filename="../ui/composite_dock.ui" line="412"/>
         <source> m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="411"/>
+        <location filename="../ui/composite_dock.ui" line="427"/>
         <source>scenes&apos; own</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="418"/>
+        <location filename="../ui/composite_dock.ui" line="434"/>
         <source>Output CRS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="428"/>
+        <location filename="../ui/composite_dock.ui" line="444"/>
         <source>CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for Earth Engine the UTM zone of the AOI&apos;s centre (as the Processing algorithm).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="435"/>
+        <location filename="../ui/composite_dock.ui" line="451"/>
         <source>Size of the AOI on the ground and in pixels at the resolution above.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="454"/>
+        <location filename="../ui/composite_dock.ui" line="493"/>
         <source>Cloud mask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="463"/>
+        <location filename="../ui/composite_dock.ui" line="502"/>
         <source>QA band</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="473"/>
+        <location filename="../ui/composite_dock.ui" line="512"/>
         <source>Band holding the per-pixel clear score, 0 (occluded) to 1 (clear): cs or cs_cdf for Cloud Score+. Lists the QA bands the source offers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="483"/>
+        <location filename="../ui/composite_dock.ui" line="522"/>
         <source>Clear threshold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="495"/>
+        <location filename="../ui/composite_dock.ui" line="534"/>
         <source>A pixel is clear, and kept, where its score is at least this value (0..1). 0.50..0.65 works well; higher values also remove haze, thin cloud and cirrus shadow but keep fewer pixels. Moving it updates the scene table and the mask preview at once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="523"/>
+        <location filename="../ui/composite_dock.ui" line="562"/>
         <source>Clear threshold, 0..1: a pixel is clear where score &gt;= threshold. Default 0.60 (Earth Engine&apos;s Cloud Score+ example); the clear button restores it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="547"/>
+        <location filename="../ui/composite_dock.ui" line="586"/>
         <source>Scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="555"/>
+        <location filename="../ui/composite_dock.ui" line="594"/>
         <source>Search the source for scenes in the dates over the AOI and read their clear scores inside the AOI (in the background).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="558"/>
+        <location filename="../ui/composite_dock.ui" line="597"/>
         <source>Find scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="565"/>
+        <location filename="../ui/composite_dock.ui" line="604"/>
         <source>Show the selected scene&apos;s clear mask at the current threshold on the map (green clear, red not clear), as a temporary layer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="568"/>
+        <location filename="../ui/composite_dock.ui" line="607"/>
         <source>Preview mask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="580"/>
+        <location filename="../ui/composite_dock.ui" line="619"/>
         <source>Scenes found: untick a scene to leave it out of the composite. Click a header to sort; select a row to preview its mask. &quot;Clear in AOI&quot; is the share of the scene&apos;s scored pixels in the AOI that are clear at the current QA band and threshold.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="599"/>
+        <location filename="../ui/composite_dock.ui" line="638"/>
         <source>What the search found, or why it found nothing; for Earth Engine, what each engine would download (on its servers: the composite only; on this computer: every scene and its score).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="618"/>
+        <location filename="../ui/composite_dock.ui" line="667"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="627"/>
+        <location filename="../ui/composite_dock.ui" line="676"/>
         <source>Compute</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="637"/>
+        <location filename="../ui/composite_dock.ui" line="686"/>
         <source>Where the composite is computed. On Earth Engine&apos;s servers: only the composite is downloaded (uint16); it costs EECU time from the Cloud project&apos;s quota and needs the permission earthengine.computations.create; no per-scene clear fractions come back. On this computer: every scene&apos;s bands and score are downloaded into the tile cache and composited here; another threshold or method then downloads nothing. Export to Cloud Storage: for large areas, a batch task writes the composite to your bucket (below), then it is downloaded and stitched; Cancel cancels the task, closing QGIS leaves it running for the next run to pick up. Shown for sources that can compute on their servers (Earth Engine).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="644"/>
+        <location filename="../ui/composite_dock.ui" line="693"/>
         <source>Method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="654"/>
+        <location filename="../ui/composite_dock.ui" line="703"/>
         <source>Per-pixel statistic of the clear observations: median (Earth Engine&apos;s recipe), mean, min, max, percentiles (below), or best (the observation with the highest clear score).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="661"/>
+        <location filename="../ui/composite_dock.ui" line="710"/>
         <source>Percentiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="671"/>
+        <location filename="../ui/composite_dock.ui" line="720"/>
         <source>Percentiles to compute with the percentiles method, 0..100, separated by commas (the Pan-European seasonal mosaics use 25, 50, 75).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="681"/>
+        <location filename="../ui/composite_dock.ui" line="730"/>
         <source>Bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="691"/>
+        <location filename="../ui/composite_dock.ui" line="740"/>
         <source>Sentinel-2 bands to composite. None ticked: every band all the scenes have.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="698"/>
+        <location filename="../ui/composite_dock.ui" line="747"/>
         <source>Format</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="708"/>
+        <location filename="../ui/composite_dock.ui" line="757"/>
         <source>GTiff: tiled, compressed GeoTIFF. COG: Cloud Optimized GeoTIFF (with overviews), for serving or sharing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="715"/>
+        <location filename="../ui/composite_dock.ui" line="764"/>
         <source>Write bytes (0..255) instead of reflectance x 10000 (uint16): a quarter of the size, for display only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="718"/>
+        <location filename="../ui/composite_dock.ui" line="767"/>
         <source>Scale to bytes (display only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="725"/>
+        <location filename="../ui/composite_dock.ui" line="774"/>
         <source>With several statistics (percentiles), also add one RGB layer per statistic to the result group (hidden at first).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="728"/>
+        <location filename="../ui/composite_dock.ui" line="777"/>
         <source>Add a layer per percentile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="735"/>
+        <location filename="../ui/composite_dock.ui" line="784"/>
         <source>Orbits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="745"/>
+        <location filename="../ui/composite_dock.ui" line="794"/>
         <source>All scenes together: one composite of every acquisition (over several relative orbits it shows seams along the orbits). Per orbit, blended at the seams: each relative orbit (SENSING_ORBIT_NUMBER) is composited on its own, then the orbit composites are blended with weights that fall to zero at each orbit&apos;s swath edge, so no seam remains; computed on this computer only. Either way, tiles of one acquisition (overlapping MGRS tiles) count once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="755"/>
+        <location filename="../ui/composite_dock.ui" line="827"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="774"/>
+        <location filename="../ui/composite_dock.ui" line="846"/>
         <source>Folder to write the composite in. Empty: QGIS&apos;s temporary folder (the file is lost when QGIS closes).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="777"/>
+        <location filename="../ui/composite_dock.ui" line="849"/>
         <source>Folder for the composite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="784"/>
+        <location filename="../ui/composite_dock.ui" line="856"/>
         <source>File name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="794"/>
+        <location filename="../ui/composite_dock.ui" line="866"/>
         <source>Name of the GeoTIFF (.tif added when missing). Empty: composite_&lt;start&gt;_&lt;end&gt;_&lt;random&gt;.tif.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="797"/>
+        <location filename="../ui/composite_dock.ui" line="869"/>
         <source>[composite_&lt;dates&gt;.tif]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="809"/>
+        <location filename="../ui/composite_dock.ui" line="927"/>
         <source>Progress of the running task.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="819"/>
+        <location filename="../ui/composite_dock.ui" line="937"/>
         <source>Composite the ticked scenes in the background and add the result to the project. QGIS stays usable meanwhile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="822"/>
+        <location filename="../ui/composite_dock.ui" line="940"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="832"/>
+        <location filename="../ui/composite_dock.ui" line="950"/>
         <source>Stop the running task; no output file is written (downloads already made are kept).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="835"/>
+        <location filename="../ui/composite_dock.ui" line="953"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="847"/>
+        <location filename="../ui/composite_dock.ui" line="965"/>
         <source>Current stage and time left while a task runs; the outcome of the last run after.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="863"/>
+        <location filename="../ui/composite_dock.ui" line="879"/>
         <source>Display</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="872"/>
+        <location filename="../ui/composite_dock.ui" line="888"/>
         <source>Show as</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="882"/>
+        <location filename="../ui/composite_dock.ui" line="898"/>
         <source>Band combination of the composite&apos;s RGB layers (stretched 0..2500 reflectance DN). Changing it restyles the last result.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="894"/>
+        <location filename="../ui/composite_dock.ui" line="983"/>
         <source>Put every field back to its default (the scene table and the AOI are cleared).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="897"/>
+        <location filename="../ui/composite_dock.ui" line="986"/>
         <source>Reset to defaults</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="917"/>
-        <source>Open the README&apos;s usage section for the dock.</source>
+        <location filename="../ui/composite_dock.ui" line="1009"/>
+        <source>Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/composite_dock.ui" line="920"/>
-        <source>Help</source>
+        <location filename="../ui/composite_dock.ui" line="30"/>
+        <source>Where the scenes come from, their dates and the area of interest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/composite_dock.ui" line="487"/>
+        <source>The QA band and clear threshold, the scenes found and their clear fractions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/composite_dock.ui" line="661"/>
+        <source>How the scenes are combined: engine, method, bands, orbits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/composite_dock.ui" line="821"/>
+        <source>Where the composite is written and how it is shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/composite_dock.ui" line="1006"/>
+        <source>Open the plugin&apos;s help at the dock&apos;s section, in a window of its own.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

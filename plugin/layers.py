@@ -6,6 +6,7 @@ composites describe them by the band alone (``B4``). Both are read here.
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -23,7 +24,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QT_TR_NOOP
 
-from .translation import tr
+from .core.engines import EXPORT, SERVERS, THIS_COMPUTER
+from .core.orbits import BLENDED, ORBIT_LABELS, SEAM_LABELS
+from .core.output_paths import same_file
+from .core.result_names import compact_period
+from .translation import tr, translated
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,33 @@ REFLECTANCE_STRETCH = (0, 2500)
 
 COUNT_BAND = "count"
 COUNT_RAMP = "Viridis"
+
+MONTHS = (
+    QT_TR_NOOP("Jan"),
+    QT_TR_NOOP("Feb"),
+    QT_TR_NOOP("Mar"),
+    QT_TR_NOOP("Apr"),
+    QT_TR_NOOP("May"),
+    QT_TR_NOOP("Jun"),
+    QT_TR_NOOP("Jul"),
+    QT_TR_NOOP("Aug"),
+    QT_TR_NOOP("Sep"),
+    QT_TR_NOOP("Oct"),
+    QT_TR_NOOP("Nov"),
+    QT_TR_NOOP("Dec"),
+)
+"""Month abbreviations of layer and group names (``translated(month)`` is what the user reads)."""
+
+COMPUTED = {
+    SERVERS: QT_TR_NOOP("Computed on Earth Engine's servers."),
+    THIS_COMPUTER: QT_TR_NOOP("Computed on this computer."),
+    EXPORT: QT_TR_NOOP("Computed by an export to Cloud Storage."),
+}
+"""Where the composite was computed (``CLOUDSCORE_ENGINE``), for the abstract."""
+
+OUTPUT_PROPERTY = "cloudscore_composite/output"
+"""Custom property of a result's layer group: the composite file its layers show (kept in the project), so that a
+rerun to the same file replaces the group."""
 
 PREFERRED_STATISTICS = (None, "median", "p50", "mean", "best")
 """Statistic shown when a composite holds several: a plain band (older files), the median, the 50th
@@ -187,8 +219,75 @@ def tag_list(tags: Dict[str, str], key: str) -> List[str]:
     return [item for item in tags.get(key, "").split(",") if item]
 
 
-def composite_abstract(tags: Dict[str, str]) -> str:
-    """The layer abstract of a composite, from its provenance tags: dates, scenes, QA band, threshold, method."""
+def period_name(start: date, end: date) -> str:
+    """The dates ``[start, end)`` as a short period in the user's language: ``Jul–Sep 2015``, ``3–17 Jul 2015``
+    (``result_names.compact_period``)."""
+    return compact_period(start, end, [translated(month) for month in MONTHS])
+
+
+def layer_name(what: str, group_name: str) -> str:
+    """A result layer's name: what it shows first, so that names still differ where the Layers panel cuts them:
+    ``p50 · T33TVL Jul–Sep 2015``."""
+    return tr("{0} · {1}").format(what, group_name)
+
+
+@dataclass
+class RasterFacts:
+    """What a composite file itself says about its making, besides its tags (for the abstract).
+
+    Attributes:
+        bands: the Sentinel-2 bands composited, in file order (``B2``, ``B3`` ...).
+        width, height: pixels.
+        resolution: pixel width and height in the CRS's units (metres).
+        crs: the CRS as an authority id (``EPSG:32633``) or its name.
+        layout: ``COG`` for a Cloud-Optimized GeoTIFF, else ``GeoTIFF``.
+        compression: e.g. ``DEFLATE``; "" when none.
+        data_type: e.g. ``uint16``.
+    """
+
+    bands: List[str]
+    width: int
+    height: int
+    resolution: Tuple[float, float]
+    crs: str
+    layout: str
+    compression: str
+    data_type: str
+
+    @classmethod
+    def read(cls, src) -> "RasterFacts":
+        """The facts of an open rasterio dataset."""
+        structure = src.tags(ns="IMAGE_STRUCTURE")
+        crs = src.crs
+        authority = crs.to_authority() if crs is not None else None
+        crs_text = ":".join(authority) if authority else (crs.to_string() if crs is not None else "?")
+        bands = [split_band_name(d)[0] for d in src.descriptions if d and d != COUNT_BAND]
+        return cls(
+            bands=list(dict.fromkeys(bands)),
+            width=src.width,
+            height=src.height,
+            resolution=tuple(abs(r) for r in src.res),
+            crs=crs_text,
+            layout="COG" if structure.get("LAYOUT", "").upper() == "COG" else "GeoTIFF",
+            compression=structure.get("COMPRESSION", "") or (src.compression.name.upper() if src.compression else ""),
+            data_type=src.dtypes[0] if src.dtypes else "?",
+        )
+
+
+def composite_abstract(
+    tags: Dict[str, str],
+    facts: Optional[RasterFacts] = None,
+    aoi: Optional[str] = None,
+    excluded: Sequence[str] = (),
+    output: Optional[Path] = None,
+) -> str:
+    """The layer abstract of a composite: every parameter of its making, one per line.
+
+    From its provenance tags: dates, method and percentiles, QA band and threshold, engine, orbits, source,
+    scenes used and skipped, clear fraction; from the file (``facts``): bands, grid, CRS, format. What the file
+    does not record comes from the run: ``aoi`` (its kind, bounds and CRS, in words), the ``excluded`` (unticked)
+    scenes and the ``output`` file.
+    """
     scenes, skipped = tag_list(tags, "CLOUDSCORE_SCENES"), tag_list(tags, "CLOUDSCORE_SKIPPED_SCENES")
     lines = [
         tr("Cloud-free Sentinel-2 composite ({0}) of the scenes acquired {1} .. {2} (end excluded).").format(
@@ -196,12 +295,56 @@ def composite_abstract(tags: Dict[str, str]) -> str:
             tags.get("CLOUDSCORE_START_DATE", "?"),
             tags.get("CLOUDSCORE_END_DATE", "?"),
         ),
+    ]
+    if tags.get("CLOUDSCORE_PERCENTILES"):
+        lines.append(tr("Percentiles: {0}.").format(", ".join(tag_list(tags, "CLOUDSCORE_PERCENTILES"))))
+    lines.append(
         tr("QA band: {0}; clear threshold: {1} (clear where score >= threshold).").format(
             tags.get("CLOUDSCORE_QA_BAND", "?"), tags.get("CLOUDSCORE_CLEAR_THRESHOLD", "?")
-        ),
+        )
+    )
+    if aoi:
+        lines.append(tr("Area of interest: {0}.").format(aoi))
+    if facts is not None:
+        lines.append(tr("Bands: {0}.").format(", ".join(facts.bands) or tr("none")))
+    engine = tags.get("CLOUDSCORE_ENGINE")
+    if engine:
+        lines.append(translated(COMPUTED[engine]) if engine in COMPUTED else tr("Computed: {0}.").format(engine))
+    orbits = tags.get("CLOUDSCORE_ORBITS")
+    if orbits:
+        orbit_text = translated(ORBIT_LABELS[orbits]) if orbits in ORBIT_LABELS else orbits
+        weights = tags.get("CLOUDSCORE_SEAM_WEIGHTS")
+        if orbits == BLENDED and weights:
+            orbit_text = tr("{0}, seam weights: {1}, power {2}").format(
+                orbit_text,
+                translated(SEAM_LABELS[weights]) if weights in SEAM_LABELS else weights,
+                tags.get("CLOUDSCORE_SEAM_POWER", "?"),
+            )
+        lines.append(
+            tr("Orbits: {0} (relative orbits {1}).").format(
+                orbit_text, tags.get("CLOUDSCORE_RELATIVE_ORBITS", "?").replace(",", ", ")
+            )
+        )
+    if facts is not None:
+        lines.append(
+            tr("Grid: {0} x {1} pixels of {2:g} x {3:g} m in {4}.").format(
+                facts.width, facts.height, facts.resolution[0], facts.resolution[1], facts.crs
+            )
+        )
+        values = (
+            tr("bytes (reflectance x 10000 = byte x {0})").format(tags["CLOUDSCORE_BYTE_SCALE"])
+            if "CLOUDSCORE_BYTE_SCALE" in tags
+            else tr("{0} (reflectance x 10000)").format(facts.data_type)
+        )
+        lines.append(
+            tr("Format: {0}, {1} compression, {2}.").format(facts.layout, facts.compression or tr("no"), values)
+        )
+    lines += [
         tr("Source: {0}.").format(tags.get("CLOUDSCORE_SOURCE", "?")),
         tr("Scenes ({0}): {1}.").format(len(scenes), ", ".join(scenes) or tr("none")),
     ]
+    if excluded:
+        lines.append(tr("Left out (unticked) ({0}): {1}.").format(len(excluded), ", ".join(excluded)))
     if skipped:
         lines.append(
             tr("Skipped, without the QA band or not a usable scene file ({0}): {1}.").format(
@@ -212,14 +355,25 @@ def composite_abstract(tags: Dict[str, str]) -> str:
         lines.append(
             tr("Clear fraction of the scored pixels: {0:.1%}.").format(float(tags["CLOUDSCORE_CLEAR_FRACTION"]))
         )
+    if output is not None:
+        lines.append(tr("Output: {0}").format(output))
     return "\n".join(lines)
 
 
-def set_abstract(layer: QgsRasterLayer, abstract: str) -> None:
-    """Put ``abstract`` in the layer's metadata (Layer Properties > Metadata)."""
+def set_abstract(layer: QgsRasterLayer, abstract: str, title: Optional[str] = None) -> None:
+    """Put ``abstract`` (and ``title``) in the layer's metadata (Layer Properties > Metadata) and in its own title
+    and abstract, which the Layers panel shows as the layer's tooltip (QGIS 3.38 and newer keep them in the
+    layer's server properties)."""
     metadata = layer.metadata()
     metadata.setAbstract(abstract)
+    if title:
+        metadata.setTitle(title)
     layer.setMetadata(metadata)
+    server = layer.serverProperties()
+    owner = server if hasattr(server, "setAbstract") else layer  # QGIS 3.38 moved them; QGIS 4 has only those
+    owner.setAbstract(abstract)
+    if title:
+        owner.setTitle(title)
 
 
 def _shown_statistic(descriptions: Sequence[str], combination: Sequence[str]) -> Optional[str]:
@@ -257,6 +411,44 @@ class CompositeLayers:
         return self.shown_combination
 
 
+def _is_result_group(group: QgsLayerTreeGroup, path: Path) -> bool:
+    """True when ``group`` is a result group of the composite ``path``: marked so (``OUTPUT_PROPERTY``), or (a
+    project saved by an older version) holding only layers of that file."""
+    marked = group.customProperty(OUTPUT_PROPERTY)
+    if marked:
+        return same_file(str(marked), path)
+    layers = [node.layer() for node in group.findLayers()]
+    return bool(layers) and all(layer is not None and same_file(layer.source(), path) for layer in layers)
+
+
+def remove_result_groups(path: Path, project: Optional[QgsProject] = None) -> Tuple[QgsLayerTreeGroup, int]:
+    """Take the layers of earlier results of the file ``path`` out of ``project``: their groups' layers of that
+    file (they would show the new file under the old parameters); a group the user added other layers to keeps
+    those and stops being a result group.
+
+    Returns:
+        where the first such group stood (its parent and index), for the new group; the root and 0 without one.
+    """
+    project = project or QgsProject.instance()
+    root = project.layerTreeRoot()
+    place: Tuple[QgsLayerTreeGroup, int] = (root, 0)
+    groups = [g for g in root.findGroups(True) if _is_result_group(g, path)]
+    for number, group in enumerate(groups):
+        parent = group.parent()
+        if number == 0 and isinstance(parent, QgsLayerTreeGroup):
+            place = (parent, parent.children().index(group))
+        ours = [
+            n.layerId() for n in group.findLayers() if n.layer() is not None and same_file(n.layer().source(), path)
+        ]
+        project.removeMapLayers(ours)
+        if group.children():
+            group.removeCustomProperty(OUTPUT_PROPERTY)
+        elif isinstance(parent, QgsLayerTreeGroup):
+            parent.removeChildNode(group)
+    parent, index = place
+    return parent, min(index, len(parent.children()))
+
+
 def load_composite_layers(
     path: Path,
     group_name: str,
@@ -264,14 +456,19 @@ def load_composite_layers(
     project: Optional[QgsProject] = None,
     combination: Sequence[str] = TRUE_COLOUR,
     statistic_layers: bool = False,
+    title: Optional[str] = None,
+    aoi: Optional[str] = None,
+    excluded: Sequence[str] = (),
 ) -> CompositeLayers:
-    """Add a composite to ``project`` (default: the current one) as a layer group at the top of the tree.
+    """Add a composite to ``project`` (default: the current one) as a layer group at the top of the tree, in place
+    of the group of an earlier result of the same file (see ``remove_result_groups``).
 
     The group holds the composite as RGB ``combination`` (default B4/B3/B2, stretched 0..2500), the
     ``count`` band as a pseudocolour layer with a legend 1..``scene_count`` (default: the number of scenes
     in the file's ``CLOUDSCORE_SCENES`` tag) and, with ``statistic_layers``, one RGB layer per statistic
-    (``p25``, ``p75`` ... of a percentile composite). Every layer's abstract lists the scenes, QA band and
-    threshold.
+    (``p25``, ``p75`` ... of a percentile composite). Layers are named statistic first (``p50 · <group_name>``,
+    ``count · <group_name>``); their title (``title``, default ``group_name``, e.g. the area and the exact dates)
+    and abstract (every parameter: ``composite_abstract`` with ``aoi`` and ``excluded``) are their tooltip.
 
     Raises:
         ValueError: the file does not open as a raster layer.
@@ -281,29 +478,34 @@ def load_composite_layers(
     with rasterio.open(path) as src:
         descriptions = list(src.descriptions)
         tags = src.tags()
+        facts = RasterFacts.read(src)
     if scene_count is None:
         scene_count = len(tag_list(tags, "CLOUDSCORE_SCENES")) or 1
-    abstract = composite_abstract(tags)
+    abstract = composite_abstract(tags, facts, aoi, excluded, path)
+    full_title = title or group_name
 
-    def new_layer(name: str) -> QgsRasterLayer:
-        layer = QgsRasterLayer(str(path), name)
+    def new_layer(what: str, long_what: str) -> QgsRasterLayer:
+        layer = QgsRasterLayer(str(path), layer_name(what, group_name))
         if not layer.isValid():
             raise ValueError(tr("{0} does not open as a raster layer").format(path))
-        set_abstract(layer, abstract)
+        set_abstract(layer, abstract, layer_name(long_what, full_title))
         return layer
 
-    rgb = new_layer(tr("{0} composite").format(group_name))
+    shown_statistic = _shown_statistic(descriptions, combination)
+    rgb_statistic = shown_statistic or tags.get("CLOUDSCORE_METHOD") or tr("composite")
+    rgb = new_layer(rgb_statistic, tr("{0} composite").format(rgb_statistic))
     shown = style_band_combination(rgb, combination)
-    count = new_layer(tr("{0} valid-observation count").format(group_name))
+    count = new_layer(tr("count"), tr("valid-observation count"))
     style_count(count, descriptions.index(COUNT_BAND) + 1, scene_count)
     extra = {}
     if statistic_layers:
-        shown_statistic = _shown_statistic(descriptions, combination)
         for statistic in [s for s in statistics(descriptions) if s != shown_statistic]:
-            extra[statistic] = new_layer(f"{group_name} {statistic}")
+            extra[statistic] = new_layer(statistic, tr("{0} composite").format(statistic))
             style_band_combination(extra[statistic], combination, statistic)
 
-    group = project.layerTreeRoot().insertGroup(0, group_name)
+    parent, index = remove_result_groups(path, project)
+    group = parent.insertGroup(index, group_name)
+    group.setCustomProperty(OUTPUT_PROPERTY, str(path))
     for layer in [rgb] + list(extra.values()) + [count]:
         project.addMapLayer(layer, False)
         group.addLayer(layer)

@@ -4,7 +4,8 @@ QGIS runs this file with ``--code`` once its window is up (``make screenshot`` s
 throwaway profile in which the plugin is enabled). The script uses the dock as a user would: demo folder,
 dates, a rectangle AOI, Find scenes, Run; it waits for the composite without blocking QGIS's event loop,
 zooms to the result, saves the main window as ``$CLOUDSCORE_SCREENSHOT`` (default build/screenshots/dock.png)
-and quits QGIS (exit status 1 when something went wrong, so make fails).
+and quits QGIS (exit status 1 when something went wrong, so make fails). ``$CLOUDSCORE_DOCK_WIDTH`` widens the
+dock to that many pixels; unset, the dock keeps the width it opens at (what a user sees first).
 """
 
 import logging
@@ -14,13 +15,13 @@ from pathlib import Path
 
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
+from qgis.PyQt.QtWidgets import QApplication
 from qgis.utils import iface, plugins
 
 PLUGIN = "cloudscore_composite"
 DEMO_AOI = QgsRectangle(465230, 5079290, 466130, 5080210)
 """Most of the demo scenes (EPSG:32633), drawn as the AOI so its outline shows around the result."""
-WINDOW_SIZE = (1600, 1000)
-DOCK_WIDTH = 600
+DOCK_WIDTH = int(os.environ.get("CLOUDSCORE_DOCK_WIDTH", "0"))
 TIMEOUT_S = 180
 POLL_MS = 250
 
@@ -70,12 +71,14 @@ class ScreenshotDriver:
         plugin = plugins.get(PLUGIN)
         if plugin is None or plugin.dock is None:
             return False
-        iface.mainWindow().resize(*WINDOW_SIZE)
-        iface.mainWindow().showMaximized()
+        window = iface.mainWindow()
+        window.setGeometry(QApplication.primaryScreen().availableGeometry())  # maximised: Xvfb has no window manager
+        window.show()
         if not plugin.action.isChecked():
             plugin.action.trigger()  # as a click on the menu entry (the dock follows triggered, not toggled)
         self.dock = plugin.dock
-        iface.mainWindow().resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+        if DOCK_WIDTH:
+            window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         return True
 
     def fill_inputs(self) -> bool:
@@ -108,7 +111,7 @@ class ScreenshotDriver:
         return True
 
     def composite_done(self) -> bool:
-        """Once the composite is done: zoom to it, select a table row, fold the option groups."""
+        """Once the composite is done: zoom to it, select a table row, show the Scenes page."""
         if self.dock.is_running():
             return False
         layers = self.dock.result_layers()
@@ -121,18 +124,15 @@ class ScreenshotDriver:
         canvas.refreshAllLayers()
         self.dock.select_scene(self.dock.scene_model.scenes[0].scene_id)  # the table shows a selected row
         self.dock.preview.clear()  # ...but the map shows the composite, not a mask
-        # Fold the option groups left at their defaults, so the scene table, progress and outcome show.
-        for group in (self.dock.ui.sourceGroupBox, self.dock.ui.compositeGroupBox, self.dock.ui.outputGroupBox):
-            group.setCollapsed(True)
+        self.dock.ui.stepTabs.setCurrentIndex(1)  # the threshold and the scene table, beside the result
         return True
 
     def rendered(self) -> bool:
-        """Once the canvas has drawn and the window had 3 s to settle: scroll the dock to the results."""
+        """Once the canvas has drawn and the window had 3 s to settle."""
         canvas = iface.mapCanvas()
         if canvas.isDrawing():
             return False
         canvas.waitWhileRendering()
-        self.dock.widget().ensureWidgetVisible(self.dock.ui.resultsGroupBox)
         return time.monotonic() - self.started > 3  # let the window settle (dock layout, message bar)
 
     def save(self) -> bool:

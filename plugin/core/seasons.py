@@ -235,3 +235,13 @@ def nothing_to_composite(error: BaseException, period: SeasonPeriod) -> Optional
     The reason is the error's message.
     """
     return SkippedSeason(period, error.message) if isinstance(error, NoScenesFound) else None
+
+
+def last_full_season(today: date, seasons: Sequence[Season] = METEOROLOGICAL_SEASONS) -> SeasonPeriod:
+    """The latest season of ``seasons`` that is over on ``today``: its ``[start, end)`` days all before ``today``.
+
+    On 2026-11-28 that is JJA 2026 (2026-06-01 .. 2026-09-01); from 2026-12-01 on, SON 2026. The dock's default
+    dates, so a first composite covers a recent, complete season.
+    """
+    periods = season_periods([today.year - 1, today.year], seasons)  # a year back holds one over, whatever today
+    return max((p for p in periods if p.end <= today), key=lambda p: p.end)

@@ -114,6 +114,14 @@ class Source(KeptOpen):
         files the user owns (Earth Engine)."""
         return []
 
+    def check_access(self) -> None:
+        """Check, on this computer only (no network, nothing slow), what a search will need to reach the scenes:
+        e.g. Earth Engine's credentials and Cloud project. The default: nothing to check (local files).
+
+        Raises:
+            CloudScoreError: what is missing, in the source's own terms (e.g. ``AuthError``).
+        """
+
     def aoi_needed_error(self) -> InputError:
         """``EXTENT``: the error for a search without an AOI when ``needs_aoi`` (the same words everywhere)."""
         return InputError("EXTENT", f"the {self.describe()} needs an area of interest: draw or choose an extent")

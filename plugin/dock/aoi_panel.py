@@ -1,7 +1,7 @@
 """The dock's area-of-interest panel: how the AOI is given, its outline on the canvas, its size, the resolution
 and the output CRS. It owns those widgets of the dock's form; the dock asks it for the AOI."""
 
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsMapLayerProxyModel, QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.gui import QgsMapCanvas, QgsProjectionSelectionWidget
@@ -25,11 +25,13 @@ from ..core.errors import CloudScoreError, InputError
 from ..core.grid import Bounds
 from ..core.scene import Scene
 from ..core.scene_stats import composite_pixel_count
+from ..core.source import Source
 from ..qgis_crs import crs_for_core
 from ..translation import tr, translated
 from .widget_settings import reapply_pending_layer, set_setting, setting
 from .text import sentence, show_message
 from .map_tools import AoiOutline, RectangleDrawing
+from .aoi_hints import mark_field, typed_bounds_hint, whole_area_size
 
 OUTPUT_CRS_TIP = QT_TR_NOOP(
     "CRS of the composite (projected, in metres). Not set: the CRS most scenes share for a folder; for "
@@ -45,6 +47,11 @@ class AoiPanel(QObject):
 
     ``changed`` is emitted after each update of a valid AOI (outline and size shown): the dock checks its scene
     table against it. The canvas-extent and drawn rectangles are remembered in the settings as taken.
+
+    Sanity hints: typed bounds outside every scene of the source, or with latitude and longitude swapped, are
+    flagged as they are typed (the size label says why, the field is outlined in red); they are hints, the
+    search and the run still refuse what is wrong. The whole area of the scenes shows its size once they are known
+    (``scenes_changed``: a folder scanned, a search's table filled).
 
     Args:
         ui: the dock's form.
@@ -76,6 +83,10 @@ class AoiPanel(QObject):
         self._rectangles: Dict[str, Aoi] = {}  # canvas extent / drawn rectangle, as taken
         self._layer_aoi: Optional[tuple] = None  # ((layer id, selected only), Aoi or InputError): features read once
         self._watched_layer: Optional[QgsVectorLayer] = None  # the AOI layer whose selection and edits are followed
+        self.capabilities: Callable[[], Source] = Source  # see set_source
+        self.source_scenes: Callable[[], Optional[Sequence[Scene]]] = lambda: None
+        self._bounds_tip = ""  # the bounds field's own tooltip, shown again once the hint is gone
+        self._bounds_hint: Optional[str] = None  # the sanity hint the bounds field shows
 
     # ---- construction -------------------------------------------------------------------------------
 
@@ -93,6 +104,21 @@ class AoiPanel(QObject):
         ui.outputCrsWidget.setOptionVisible(QgsProjectionSelectionWidget.CrsOption.CrsNotSet, True)
         ui.outputCrsWidget.setNotSetText(tr("[scenes' CRS / UTM zone of the area]"))
         ui.outputCrsWidget.setCrs(QgsCoordinateReferenceSystem())
+        self._bounds_tip = ui.boundsLineEdit.toolTip()
+
+    def set_source(
+        self, capabilities: Callable[[], Source], source_scenes: Callable[[], Optional[Sequence[Scene]]]
+    ) -> None:
+        """Where the panel learns about the source (before ``start``).
+
+        Args:
+            capabilities: returns a source to ask what it can do (``SourcePanel.capabilities``: ``needs_aoi``,
+                ``search_is_cheap``).
+            source_scenes: returns every scene of the source when all are known (``SourcePanel.folder_scenes``);
+                None when the source holds more than is known (Earth Engine), so no bounds are outside it.
+        """
+        self.capabilities = capabilities
+        self.source_scenes = source_scenes
 
     def remembered_widgets(self) -> Dict[str, QWidget]:
         """Settings key -> widget of every AOI field remembered between sessions."""
@@ -118,6 +144,7 @@ class AoiPanel(QObject):
         ui.layerCombo.layerChanged.connect(self._layer_changed)
         ui.selectedOnlyCheckBox.toggled.connect(lambda _on: self.update())
         ui.boundsLineEdit.editingFinished.connect(self.update)
+        ui.boundsLineEdit.textChanged.connect(self._bounds_edited)  # hints as they are typed
         ui.boundsCrsWidget.crsChanged.connect(lambda _crs: self.update())
         ui.resolutionSpinBox.valueChanged.connect(lambda _value: self.update())
         ui.outputCrsWidget.crsChanged.connect(self.output_crs_changed)
@@ -300,26 +327,89 @@ class AoiPanel(QObject):
             self.update()
 
     def update(self) -> None:
-        """Outline the AOI on the canvas and show its size (or why there is none); then emit ``changed``."""
+        """Outline the AOI on the canvas and show its size (or why there is none, or a sanity hint); then emit
+        ``changed``."""
         try:
             aoi = self.aoi()
         except InputError as error:
             self.outline.clear()
-            show_message(self.ui.aoiSizeLabel, sentence(error.message), error=self.kind() not in (CANVAS, DRAWN))
+            self._show_invalid(error, self.kind() not in (CANVAS, DRAWN))
             return
         if aoi is None:
             self.outline.clear()
-            show_message(self.ui.aoiSizeLabel, "", error=False)
         else:
             self.outline.show(aoi.geometry, aoi.crs)
-            try:
-                pixels = composite_pixel_count(
-                    aoi.bounds(), crs_for_core(aoi.crs), self.resolution(), self.known_scenes(), self.output_crs(aoi)
-                )
-            except CloudScoreError:  # e.g. an output CRS not in metres: the run will say so
-                pixels = None
-            show_message(self.ui.aoiSizeLabel, aoi.describe_size(pixels, self.resolution()), error=False)
+        self._show_size(aoi)
         self.changed.emit()
+
+    def scenes_changed(self) -> None:
+        """The scenes known changed (a folder scanned, a search's table filled or emptied, another source): show
+        the size and the hints again. The AOI itself is the same: no outline redrawn, ``changed`` not emitted."""
+        self.show_size()
+
+    def show_size(self, typing: bool = False) -> None:
+        """Show the AOI's size, a sanity hint or why there is no AOI, without redrawing the outline or emitting
+        ``changed``. While ``typing``, bounds not yet four numbers are said without the error colour."""
+        try:
+            aoi = self.aoi()
+        except InputError as error:
+            self._show_invalid(error, not typing and self.kind() not in (CANVAS, DRAWN))
+            return
+        self._show_size(aoi)
+
+    def _bounds_edited(self, _text: str) -> None:
+        if self.kind() == TYPED:
+            self.show_size(typing=True)
+        else:  # e.g. a reset: judged again when the typed bounds are chosen
+            self._mark_bounds(None)
+
+    def _mark_bounds(self, hint: Optional[str]) -> None:
+        """Outline the bounds field with ``hint`` in its tooltip (None: its usual look)."""
+        self._bounds_hint = hint
+        self._apply_bounds_mark()
+
+    def _apply_bounds_mark(self) -> None:
+        if not sip.isdeleted(self.ui.boundsLineEdit):
+            mark_field(self.ui.boundsLineEdit, self._bounds_hint, self._bounds_tip)
+
+    def _show_invalid(self, error: InputError, error_colour: bool) -> None:
+        show_message(self.ui.aoiSizeLabel, sentence(error.message), error=error_colour)
+        if self.kind() == TYPED:
+            self._mark_bounds(None)  # the label says what is wrong
+
+    def _show_size(self, aoi: Optional[Aoi]) -> None:
+        """The size of a valid AOI (None: the whole area of the scenes) in the size label, or a sanity hint."""
+        label = self.ui.aoiSizeLabel
+        if aoi is None:
+            text, error = self._whole_area_size()
+            show_message(label, text, error=error)
+            return
+        if aoi.kind == TYPED:
+            hint = typed_bounds_hint(aoi, self.source_scenes(), self.known_scenes())
+            self._mark_bounds(hint)
+            if hint:
+                show_message(label, hint, error=True)
+                return
+        try:
+            pixels = composite_pixel_count(
+                aoi.bounds(), crs_for_core(aoi.crs), self.resolution(), self.known_scenes(), self.output_crs(aoi)
+            )
+        except CloudScoreError:  # e.g. an output CRS not in metres: the run will say so
+            pixels = None
+        show_message(label, aoi.describe_size(pixels, self.resolution()), error=False)
+
+    def _whole_area_size(self) -> Tuple[str, bool]:
+        """(text, is an error) for the whole area of the scenes: its size once the scenes are known."""
+        source = self.capabilities()
+        if source.needs_aoi:  # refused by Find scenes and Run: say so here already
+            return tr("This source needs an area of interest: choose another kind than the whole area."), True
+        scenes = self.known_scenes()
+        if not scenes:  # a folder's own message says why it has none
+            return ("" if source.search_is_cheap else tr("The size is known after Find scenes.")), False
+        try:
+            return whole_area_size(scenes, self.resolution(), self.output_crs()), False
+        except CloudScoreError:  # e.g. an output CRS not in metres: the run will say so
+            return "", False
 
     def release(self) -> None:
         """Take the outline off the canvas and stop drawing (the dock is closed)."""

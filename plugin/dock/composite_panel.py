@@ -10,17 +10,19 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from qgis.core import QgsProcessingUtils, QgsProject
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, QT_TR_NOOP
-from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QWidget
+from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QMessageBox, QWidget
 
 from ..translation import tr, translated
 from ..core.compositing import DEFAULT_PERCENTILES, METHODS, parse_percentiles
 from ..core.orbits import ORBIT_LABELS, ORBIT_MODES
 from ..core.engines import ENGINE_LABELS, ENGINES, EXPORT
 from ..core.errors import InputError
-from ..core.pipeline import CompositeResult
+from ..core.pipeline import CompositeRequest, CompositeResult
 from ..core.raster_output import DEFAULT_COMPRESSION, FORMATS, available_compressions
+from ..core.result_names import next_free_path
 from ..core.scene import S2_BANDS
 from ..layers import BAND_COMBINATIONS, CompositeLayers, load_composite_layers
+from .aoi import ALL_SCENES, AOI_KINDS, LAYER, Aoi
 
 
 OFFERED_ENGINES = ENGINES
@@ -30,6 +32,32 @@ BUCKET_TOOLTIP = QT_TR_NOOP(
     "Engine credentials needs write and read access to it. The files stay in the bucket (storage is billed): delete "
     "them or give the bucket a lifecycle rule. Shown for Export to Cloud Storage.",
 )
+FORMAT_LABELS = {"GTiff": QT_TR_NOOP("GeoTIFF"), "COG": QT_TR_NOOP("COG")}
+"""The format combo's label of each of the core's ``FORMATS``; the item's data is the format (what the request
+takes and the settings remember), followed by `` ZSTD`` for its ZSTD-compressed entry."""
+ZSTD_FORMAT_LABEL = QT_TR_NOOP("{0} (ZSTD)")
+FORMAT_TOOLTIP = QT_TR_NOOP(
+    "GeoTIFF: tiled, compressed GeoTIFF. COG: Cloud Optimized GeoTIFF (with overviews), for serving or sharing. "
+    "Both are DEFLATE-compressed, which every GeoTIFF reader reads; the (ZSTD) entries, offered where GDAL has "
+    "ZSTD, are faster to write and read but not readable by every tool."
+)
+OVERWRITE, NEW_NAME, KEEP = "overwrite", "new name", "keep"
+"""Answers to "the output file exists" (``CompositePanel.ask_overwrite``): overwrite it, write to the name
+proposed instead, or cancel the run (the file is kept)."""
+
+
+def describe_aoi(aoi: Optional[Aoi]) -> str:
+    """The AOI in words for a result's abstract: its kind, bounds and CRS (``Polygon layer 'Fields': bounding box
+    465300, 5079400, 465900, 5080100 in EPSG:32633; pixels outside its polygons are nodata``); None is the whole
+    area of the scenes."""
+    if aoi is None:
+        return translated(AOI_KINDS[ALL_SCENES])
+    bounds = ", ".join(f"{value:.10g}" for value in aoi.bounds())
+    crs = aoi.crs.authid() or aoi.crs.userFriendlyIdentifier()
+    if aoi.kind == LAYER:
+        text = tr("{0} {1!r}: bounding box {2} in {3}").format(translated(AOI_KINDS[LAYER]), aoi.label, bounds, crs)
+        return text + ("; " + tr("pixels outside its polygons are nodata") if aoi.clip else "")
+    return tr("{0}: {1} in {2}").format(translated(AOI_KINDS.get(aoi.kind, aoi.kind)), bounds, crs)
 
 
 class CompositePanel(QObject):
@@ -74,11 +102,14 @@ class CompositePanel(QObject):
         ui.percentilesLineEdit.setText(", ".join(f"{p:g}" for p in DEFAULT_PERCENTILES))
         ui.bandsCombo.addItems(list(S2_BANDS))
         ui.bandsCombo.setDefaultText(tr("all bands"))
+        labels = {fmt: translated(FORMAT_LABELS.get(fmt, fmt)) for fmt in FORMATS}
         for output_format in FORMATS:
-            ui.formatCombo.addItem(output_format, output_format)
+            ui.formatCombo.addItem(labels[output_format], output_format)
         if "ZSTD" in available_compressions():  # the faster compression, where GDAL has it; DEFLATE stays first
             for output_format in FORMATS:
-                ui.formatCombo.addItem(f"{output_format} ZSTD", f"{output_format} ZSTD")
+                label = translated(ZSTD_FORMAT_LABEL).format(labels[output_format])
+                ui.formatCombo.addItem(label, f"{output_format} ZSTD")
+        ui.formatCombo.setToolTip(translated(FORMAT_TOOLTIP))
         for label in BAND_COMBINATIONS:
             ui.combinationCombo.addItem(translated(label), label)  # the English name is the setting
         ui.outputFolderWidget.lineEdit().setPlaceholderText(tr("[QGIS's temporary folder]"))
@@ -194,15 +225,64 @@ class CompositePanel(QObject):
         path = folder / name
         return path if path.suffix else path.with_suffix(".tif")
 
+    def confirm_output(self, request: CompositeRequest) -> bool:
+        """Before a run: when the file the run writes (``request.output``; the statistics and the count are bands
+        of it, nothing else is written beside it) exists, ask whether to overwrite it, to write to the next free
+        name instead (``composite_2.tif``: set in ``request.output`` and the name field) or to cancel.
+
+        Returns:
+            True to go on with the run, False when the user cancelled (the file is kept).
+        """
+        path = Path(request.output)
+        if not path.exists():
+            return True
+        proposed = next_free_path(path)
+        answer = self.ask_overwrite(path, proposed)
+        if answer == NEW_NAME:
+            request.output = proposed
+            self.ui.outputNameLineEdit.setText(proposed.name)
+        return answer in (OVERWRITE, NEW_NAME)
+
+    def ask_overwrite(self, path: Path, proposed: Path) -> str:
+        """Ask the user what to do with the existing output ``path``: ``OVERWRITE``, ``NEW_NAME`` (``proposed``,
+        the default button) or ``KEEP`` (Escape, closing the box). Tests replace this method."""
+        parent = self.parent() if isinstance(self.parent(), QWidget) else None
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(tr("Output file exists"))
+        box.setText(tr("{0} already exists in {1}.").format(path.name, path.parent))
+        box.setInformativeText(
+            tr("Overwrite it (layers of the earlier result are replaced), or write this composite to {0}?").format(
+                proposed.name
+            )
+        )
+        overwrite = box.addButton(tr("Overwrite"), QMessageBox.ButtonRole.DestructiveRole)
+        new_name = box.addButton(tr("Write to {0}").format(proposed.name), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(new_name)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return OVERWRITE if clicked is overwrite else NEW_NAME if clicked is new_name else KEEP
+
     # ---- the result ---------------------------------------------------------------------------------
 
     def combination(self) -> Tuple[str, str, str]:
         """The band combination chosen (red, green, blue band names)."""
         return BAND_COMBINATIONS.get(self.ui.combinationCombo.currentData(), next(iter(BAND_COMBINATIONS.values())))
 
-    def load_result(self, result: CompositeResult, group_name: str) -> CompositeLayers:
+    def load_result(
+        self,
+        result: CompositeResult,
+        group_name: str,
+        title: Optional[str] = None,
+        aoi: Optional[str] = None,
+        excluded: Sequence[str] = (),
+    ) -> CompositeLayers:
         """Add the result to the project as layer group ``group_name`` in the combination chosen (and a layer
-        per percentile when asked); warn when a band of the combination is missing.
+        per percentile when asked), in place of an earlier result of the same file; warn when a band of the
+        combination is missing. ``title`` (the layers' tooltip title), ``aoi`` (``describe_aoi``) and the
+        ``excluded`` scenes go in the layers' abstract (see ``layers.load_composite_layers``).
 
         Raises:
             whatever ``load_composite_layers`` raises (e.g. ValueError: the file does not open).
@@ -214,6 +294,9 @@ class CompositePanel(QObject):
             combination=self.combination(),
             statistic_layers=self.ui.statisticLayersCheckBox.isEnabled()
             and self.ui.statisticLayersCheckBox.isChecked(),
+            title=title,
+            aoi=aoi,
+            excluded=excluded,
         )
         self._warn_combination(self._result_layers.shown_combination)
         return self._result_layers

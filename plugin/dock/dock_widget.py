@@ -2,8 +2,9 @@
 
 The panel only turns its widgets into core calls: ``scene_stats.find_scenes`` (in a ``SceneSearchTask``) and
 ``run_composite`` (in a ``CompositeTask``); every rule lives in ``plugin.core``. Its parts own their widgets:
-``dock_source.SourcePanel``, ``dock_aoi.AoiPanel``, ``dock_scenes.ScenesPanel``, ``dock_composite.CompositePanel``;
-this module wires them and runs the background tasks (one at a time) with their progress and outcome.
+``source_panel.SourcePanel``, ``aoi_panel.AoiPanel``, ``scenes_panel.ScenesPanel``, ``composite_panel.CompositePanel``;
+``form_fit`` lays the form out in tab pages and ``field_feedback`` shows what is refused; this module wires them and
+runs the background tasks (one at a time) with their progress and outcome.
 """
 
 import logging
@@ -15,11 +16,10 @@ from typing import Dict, Optional, Tuple
 from qgis.core import Qgis, QgsApplication, QgsCoordinateReferenceSystem, QgsRectangle
 from qgis.gui import QgsDockWidget, QgsFileWidget
 from qgis.PyQt import sip, uic
-from qgis.PyQt.QtCore import QDate, QUrl
-from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import QComboBox, QFrame, QScrollArea, QWidget
+from qgis.PyQt.QtCore import QDate, Qt, QTimer, QUrl
+from qgis.PyQt.QtWidgets import QComboBox, QMainWindow, QWidget
 
-from ..translation import tr
+from ..translation import tr, translated
 from .aoi import LAYER, Aoi
 from ..tasks.background_task import BackgroundTask
 from ..tasks.composite_task import CompositeTask
@@ -28,16 +28,22 @@ from ..core.errors import CloudScoreError, InputError
 from ..core.pipeline import CompositeRequest, CompositeResult, plan_composite
 from ..core.scene import S2_BANDS, scenes_grid
 from ..core.scene_stats import SceneSearch, scored_scenes
+from ..core.seasons import last_full_season
 from ..core.source import Source
 from .aoi_panel import AoiPanel
-from .composite_panel import CompositePanel
+from .composite_panel import CompositePanel, describe_aoi
+from .form_fit import WheelGuard, guard_wheel, page_sized_stacks, scrolling_pages, wrap_long_rows
+from .help_viewer import HELP_ANCHOR, HelpViewer, help_url
 from .scenes_panel import ScenesPanel
+from .earthengine_setup import HOW_TO_SET_UP, SETUP_HELP_ANCHOR, SetupError, check_access
+from .field_feedback import AUTHENTICATION, FAILURE, SEARCH_FIELDS, FieldFeedback, field_widgets
 from .widget_settings import WidgetSettings, set_setting, setting
 from .source_panel import SourcePanel
-from .text import capitalised, sentence
-from ..layers import CompositeLayers
+from .text import capitalised
+from ..core.result_names import tiles_name
+from ..layers import CompositeLayers, period_name
 from ..output_settings import output_ceiling_gb
-from ..paths import PLUGIN_ROOT, UI_DIR
+from ..paths import UI_DIR
 from ..qgis_crs import crs_for_core
 from ..qgis_logging import TAG
 from ..tasks.scene_search_task import FetchedScoresTask, SceneSearchTask
@@ -53,8 +59,6 @@ FORM_CLASS, _ = uic.loadUiType(str(UI_DIR / "composite_dock.ui"))
 MESSAGE_DURATION_S = 8
 TIME_LEFT_AFTER_S = 0.5
 """The time left is extrapolated from the progress so far once the task has run this long."""
-HELP_ANCHOR = "the-dock-panel"
-README = PLUGIN_ROOT / "README.md"
 
 _LOG_LEVEL = {
     Qgis.MessageLevel.Info: logging.INFO,
@@ -67,6 +71,11 @@ _LOG_LEVEL = {
 def to_date(value: QDate) -> date:
     """A ``QDate`` as a ``datetime.date``."""
     return date(value.year(), value.month(), value.day())
+
+
+def to_qdate(value: date) -> QDate:
+    """A ``datetime.date`` as a ``QDate``."""
+    return QDate(value.year, value.month, value.day)
 
 
 def format_duration(seconds: float) -> str:
@@ -99,11 +108,7 @@ class CompositeDock(QgsDockWidget):
         # which PyQt6's need not resolve; the scoped name works on both.
         for folder in (self.ui.folderWidget, self.ui.outputFolderWidget):
             folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        scroll = QScrollArea()  # the form stays usable in a short dock
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(contents)
-        self.setWidget(scroll)
+        self.setWidget(contents)  # the tab pages scroll, Run, Cancel and the status below them stay in view
 
         self._task: Optional[CompositeTask] = None
         self._search_task: Optional[SceneSearchTask] = None
@@ -114,6 +119,11 @@ class CompositeDock(QgsDockWidget):
         self._last_source: Optional[Source] = None
         self._last_aoi_key: Optional[tuple] = None  # the AOI of the last run and of the last search
         self._search_aoi_key: Optional[tuple] = None
+        self._width_fitted = False
+        self._aoi_text = ""  # the AOI of the last run in words, for its result's abstract
+        self._feedback = FieldFeedback(
+            iface.messageBar(), self.ui.statusLabel, lambda name: field_widgets(self, name), self
+        )
         self.source_panel = SourcePanel(self.ui, self)
         self.aoi_panel = AoiPanel(
             self.ui,
@@ -144,11 +154,25 @@ class CompositeDock(QgsDockWidget):
         self.aoi_panel.fill_widgets()
         self.scenes_panel.fill_widgets()
         self.composite_panel.fill_widgets()
+        self._default_dates()
         ui.progressBar.setRange(0, 100)
         ui.progressBar.setValue(0)
         for combo in self.findChildren(QComboBox):  # long items must not widen the dock
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
+        ui.progressBar.hide()  # shown while a task runs, for that task's progress only
+        wrap_long_rows(self.widget())
+        page_sized_stacks((ui.sourceStack, ui.aoiStack))
+        scrolling_pages(ui.stepTabs)
+        self._wheel_guard = WheelGuard(self)
+        guard_wheel(self.widget(), self._wheel_guard)
+
+    def _default_dates(self) -> None:
+        """The dates' defaults (before the settings take them as such): the last full meteorological season before
+        today, a recent and complete one, the end date excluded as the season's end is."""
+        season = last_full_season(date.today())
+        self.ui.startDateEdit.setDate(to_qdate(season.start))
+        self.ui.endDateEdit.setDate(to_qdate(season.end))
 
     def _remembered_widgets(self) -> Dict[str, QWidget]:
         ui = self.ui
@@ -166,12 +190,16 @@ class CompositeDock(QgsDockWidget):
         ui.sourceCombo.currentIndexChanged.connect(self._source_changed)
         ui.collectionCombo.currentIndexChanged.connect(self._source_changed)
         self.aoi_panel.changed.connect(self._check_search_matches)
+        # The AOI's hints and the whole area's size follow the scenes known: a folder's scan, a search's table.
+        self.aoi_panel.set_source(self.source_panel.capabilities, self.source_panel.folder_scenes)
+        self.source_panel.scenes_changed.connect(self.aoi_panel.scenes_changed)
+        self.scene_model.modelReset.connect(self.aoi_panel.scenes_changed)
         ui.qaBandCombo.currentIndexChanged.connect(self._qa_band_changed)
         ui.findScenesButton.clicked.connect(self.find_scenes)
         ui.runButton.clicked.connect(self.run)
         ui.cancelButton.clicked.connect(self.cancel)
         ui.resetButton.clicked.connect(self.reset_to_defaults)
-        ui.helpButton.clicked.connect(self.open_help)
+        ui.helpButton.clicked.connect(lambda _checked: self.open_help())
         self.closed.connect(self.release_canvas)  # QgsDockWidget's signal: the user closed the panel
 
     # ---- source (the SourcePanel's) -----------------------------------------------------------------
@@ -340,6 +368,7 @@ class CompositeDock(QgsDockWidget):
             return None
         try:
             source = self.current_source()
+            check_access(source)  # e.g. Earth Engine's credentials and project, before any task (no network)
             start, end = self._dates()
             aoi = self._source_aoi(source)
             bounds, crs = (aoi.bounds(), crs_for_core(aoi.crs)) if aoi else (None, None)
@@ -350,6 +379,7 @@ class CompositeDock(QgsDockWidget):
         except CloudScoreError as error:
             self._refuse(error)
             return None
+        self.feedback.passed(SEARCH_FIELDS)
         estimate = None
         if source.fetches_pixels:  # what each engine would download (a folder's pixels are local)
             bands = self.composite_panel.bands() or list(S2_BANDS)
@@ -377,7 +407,7 @@ class CompositeDock(QgsDockWidget):
         task.failed.connect(self._on_search_failed)
         task.cancelled.connect(self._on_search_cancelled)
         self._search_task = task
-        self._start_task(task, tr("Finding scenes..."))
+        self._start_task(task, tr("Finding scenes..."), tr("Finding scenes: %p%"))
         return task
 
     def _source_aoi(self, source: Source) -> Optional[Aoi]:
@@ -400,7 +430,6 @@ class CompositeDock(QgsDockWidget):
 
     def _on_scenes_found(self, search: SceneSearch) -> None:
         self._search_ended()
-        self.ui.progressBar.setValue(100)
         self.ui.statusLabel.setText("")
         self.scenes_panel.show_search(search, self._search_aoi_key)
         self._check_search_matches()  # the QA band or the AOI may have changed during the search
@@ -419,6 +448,7 @@ class CompositeDock(QgsDockWidget):
     def _search_ended(self) -> None:
         self._search_task = None  # the task manager deletes the task once finished() returns
         self._update_buttons()
+        self.ui.progressBar.hide()
 
     # ---- the request --------------------------------------------------------------------------------
 
@@ -447,6 +477,7 @@ class CompositeDock(QgsDockWidget):
                 ``PERCENTILES``, ``OUTPUT``...); ``message`` is meant for the user.
         """
         source = self.current_source()
+        check_access(source)  # e.g. Earth Engine's credentials and project, before any task (no network)
         start, end = self._dates()
         aoi = self._source_aoi(source)
         options = self.composite_panel.options()
@@ -501,6 +532,9 @@ class CompositeDock(QgsDockWidget):
         except CloudScoreError as error:
             self._refuse(error)
             return None
+        self.feedback.clear_all()  # every check passed: the problems shown are fixed
+        if not self.composite_panel.confirm_output(request):
+            return None  # the user keeps the existing output file
         self.save_settings()
         task = CompositeTask(request, source)
         self._last_request, self._last_source = request, source
@@ -510,7 +544,12 @@ class CompositeDock(QgsDockWidget):
         task.failed.connect(self._on_failed)
         self._task = task  # also keeps the Python side of the task alive while it runs
         self._aoi_label = self._current_aoi_label()
-        self._start_task(task, tr("Compositing {0} .. {1} (end excluded)...").format(request.start, request.end))
+        self._aoi_text = describe_aoi(self._current_aoi())  # for the result's abstract
+        self._start_task(
+            task,
+            tr("Compositing {0} .. {1} (end excluded)...").format(request.start, request.end),
+            tr("Compositing: %p%"),
+        )
         return task
 
     def _busy(self) -> bool:
@@ -528,30 +567,35 @@ class CompositeDock(QgsDockWidget):
         self._notify(text, Qgis.MessageLevel.Info)
         return True
 
+    def _current_aoi(self) -> Optional[Aoi]:
+        """The AOI the widgets describe, None for the whole area of the scenes or when it is not valid."""
+        try:
+            return self.aoi()
+        except InputError:
+            return None
+
     def _current_aoi_label(self) -> Optional[str]:
         """The polygon layer's name for a layer AOI; None for the others (the group is named by its tiles)."""
-        try:
-            aoi = self.aoi()
-        except InputError:
-            aoi = None
+        aoi = self._current_aoi()
         return capitalised(aoi.label) if aoi is not None and aoi.kind == LAYER else None
 
     def group_name(self, result: CompositeResult) -> str:
-        """The result's layer group name: the area (the polygon layer's name, else the MGRS tiles of the scenes
-        used) and the dates."""
-        area = self._aoi_label
-        if area is None:
-            tiles = sorted({f"T{s.tile}" for s in result.plan.scenes if s.tile})
-            area = "+".join(tiles[:3]) + ("+..." if len(tiles) > 3 else "") if tiles else "Composite"
+        """The result's layer group name, short enough for the Layers panel: the area (the polygon layer's name,
+        else the MGRS tiles of the scenes used) and the period, ``T33TVL Jul–Sep 2015`` (``layers.period_name``)."""
+        area = self._aoi_label or tiles_name(s.tile for s in result.plan.scenes) or tr("Composite")
         request = self._last_request
-        return f"{area} {request.start}..{request.end}"
+        return f"{area} {period_name(request.start, request.end)}"
 
-    def _start_task(self, task: BackgroundTask, text: str) -> None:
+    def _start_task(self, task: BackgroundTask, text: str, progress_format: str) -> None:
+        """Start ``task`` with its progress in the bar (``progress_format``: QProgressBar's, e.g. ``%p%``) and
+        ``text`` in the status line."""
         task.progressChanged.connect(self._on_progress)
         task.stageChanged.connect(self._on_stage)
         self._started = time.monotonic()
         self._stage = ""
         self.ui.progressBar.setValue(0)
+        self.ui.progressBar.setFormat(progress_format)
+        self.ui.progressBar.show()
         self.ui.statusLabel.setText(text)
         self._update_buttons()
         QgsApplication.taskManager().addTask(task)
@@ -588,6 +632,7 @@ class CompositeDock(QgsDockWidget):
     def _finish(self) -> None:
         self._task = None  # the task manager deletes the task once finished() returns
         self._update_buttons()
+        self.ui.progressBar.hide()  # the status line says how it ended
 
     def _on_stage(self, text: str) -> None:
         self._stage = text
@@ -609,7 +654,6 @@ class CompositeDock(QgsDockWidget):
 
     def _on_succeeded(self, result: CompositeResult) -> None:
         self._finish()
-        self.ui.progressBar.setValue(100)
         used = len(result.plan.scenes)
         # The output path goes in the tooltip: a long path would widen the dock.
         status = tr("%n scene(s) used; {0:.0%} of their scored pixels were clear.", "", used).format(
@@ -620,9 +664,12 @@ class CompositeDock(QgsDockWidget):
         self.ui.statusLabel.setText(status)
         self.ui.statusLabel.setToolTip(tr("Outcome of the last run.\nOutput: {0}").format(result.output))
         self.preview.clear()  # the result is what to look at now
-        group_name = self.group_name(result)
+        group_name, request = self.group_name(result), self._last_request
+        # The tooltip's title: the area with its tiles (a dozen at most: it is one line) and the exact dates.
+        area = ", ".join(filter(None, (self._aoi_label, tiles_name((s.tile for s in result.plan.scenes), most=12))))
+        title = tr("{0}, {1} .. {2} (end excluded)").format(area or group_name, request.start, request.end)
         try:
-            self.composite_panel.load_result(result, group_name)
+            self.composite_panel.load_result(result, group_name, title, self._aoi_text, request.excluded_scenes)
         except Exception as error:  # noqa: BLE001 (the file is written: say where, whatever went wrong)
             self._notify(
                 tr("The composite was written to {0} but could not be added to the project: {1}").format(
@@ -690,15 +737,15 @@ class CompositeDock(QgsDockWidget):
         """A task's failure in the status and the message bar: bad input (``InputError``, e.g. found while
         planning) as a warning, anything else as a critical message with its traceback in the log."""
         self.ui.progressBar.setValue(0)
-        if isinstance(error, InputError):
-            self.ui.statusLabel.setText(sentence(error.message))
-            self._notify(error.message, Qgis.MessageLevel.Warning)
+        if isinstance(error, InputError):  # its field is marked, as for a refusal
+            self._refuse(error)
         else:
             # Expected failures (a damaged scene, a full disk, Earth Engine's refusals) carry their whole story in
-            # the message: no traceback in the log for them, only for what the plugin did not foresee.
+            # the message: no traceback in the log for them, only for what the plugin did not foresee. One item:
+            # the next failure replaces it, the next search or run that starts takes it away.
             message = tr("{0}: {1}").format(what, error)  # the core's message (English) after what failed
-            self.ui.statusLabel.setText(message)
-            self._notify(message, Qgis.MessageLevel.Critical, None if isinstance(error, CloudScoreError) else error)
+            unforeseen = None if isinstance(error, CloudScoreError) else error
+            self.feedback.report(FAILURE, message, Qgis.MessageLevel.Critical, error=unforeseen)
 
     # ---- results (the CompositePanel's) ---------------------------------------------------------------
 
@@ -724,20 +771,33 @@ class CompositeDock(QgsDockWidget):
         self.source_panel.reset()
         self._source_changed()  # the engine choice of the default source
         self.aoi_panel.output_crs_changed()  # its tooltip too (updates the AOI)
+        self.feedback.clear_all()  # the fields they were about are back to their defaults
+        self.ui.statusLabel.clear()  # nor is the last outcome (or error) about these fields
+        self.ui.statusLabel.setToolTip("")
 
-    def help_url(self) -> QUrl:
-        """The README's dock section."""
-        url = QUrl.fromLocalFile(str(README))
-        url.setFragment(HELP_ANCHOR)
-        return url
+    def help_url(self, anchor: str = HELP_ANCHOR) -> QUrl:
+        """The plugin's help (HTML built from the README) at ``anchor``, a heading's GitHub-style anchor."""
+        return help_url(anchor)
 
-    def open_help(self) -> None:
-        """Open the README's dock section in the system's viewer."""
-        QDesktopServices.openUrl(self.help_url())
+    def open_help(self, anchor: str = HELP_ANCHOR) -> None:
+        """Show the plugin's help in its own window (no web browser needed) at ``anchor``, by default the dock's
+        section."""
+        viewer = self.findChild(HelpViewer)
+        if viewer is None:
+            viewer = HelpViewer(self)
+        viewer.show_section(anchor)
+
+    @property
+    def feedback(self) -> FieldFeedback:
+        """The problems shown: marked fields, the status line, one message bar item each (``FieldFeedback``)."""
+        return self._feedback
 
     def _refuse(self, error: CloudScoreError) -> None:
-        """Say why nothing was started (bad input, Earth Engine credentials not set up...)."""
-        self._notify(error.message if isinstance(error, InputError) else str(error), Qgis.MessageLevel.Warning)
+        """Say why nothing was started (bad input, Earth Engine not set up...): the field is marked, the status line
+        says why, and the message bar holds one item for that field (replacing the one of an earlier refusal)."""
+        set_up = isinstance(error, SetupError) or getattr(error, "field", None) == AUTHENTICATION
+        how_to = (translated(HOW_TO_SET_UP), lambda: self.open_help(SETUP_HELP_ANCHOR)) if set_up else None
+        self.feedback.report_error(error, Qgis.MessageLevel.Warning, help_button=how_to)
 
     def _notify(self, text: str, level, error: Optional[BaseException] = None) -> None:
         """Show ``text`` in the message bar and keep it in the message log (with the traceback of ``error``)."""
@@ -749,10 +809,22 @@ class CompositeDock(QgsDockWidget):
     # ---- showing and closing ------------------------------------------------------------------------
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        """Read the folder the first time the panel is shown with a folder not read yet; outline the AOI."""
+        """Read the folder the first time the panel is shown with a folder not read yet; outline the AOI; the first
+        time in a session, widen the panel to its fields' natural width if QGIS gave it less."""
         super().showEvent(event)
         self.source_panel.refresh_soon()
         self.update_aoi()
+        if not self._width_fitted:
+            self._width_fitted = True
+            QTimer.singleShot(0, self.fit_width)  # once QGIS has laid out its dock areas
+
+    def fit_width(self) -> None:
+        """Widen the docked panel to the width its form asks for (``sizeHint``), never narrow it: a main window
+        remembers dock widths from an older layout, and QGIS opens a new dock narrower than its fields."""
+        window = self.parentWidget()
+        wanted = self.sizeHint().width()
+        if isinstance(window, QMainWindow) and not self.isFloating() and self.width() < wanted:
+            window.resizeDocks([self], [wanted], Qt.Orientation.Horizontal)
 
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """When the panel is closed: remove the mask preview and the AOI outline, stop drawing."""

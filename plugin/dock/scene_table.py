@@ -25,7 +25,9 @@ HEADERS = (
     QT_TR_NOOP("Score"),
 )
 HEADER_TIPS = (
-    QT_TR_NOOP("Acquisition time (UTC). Untick a scene to leave it out of the composite."),
+    QT_TR_NOOP(
+        "Acquisition date (the time, UTC, in each row's tooltip). Untick a scene to leave it out of the composite."
+    ),
     QT_TR_NOOP("MGRS tile."),
     QT_TR_NOOP(
         "Relative orbit (SENSING_ORBIT_NUMBER); empty when unknown. Tiles of one orbit and datatake are one "
@@ -134,7 +136,7 @@ class SceneTableModel(QAbstractTableModel):
         return flags
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        """A cell's text, tick (date column), alignment, tooltip (the scene id), ``SCENE_ID_ROLE`` (the scene's
+        """A cell's text, tick (date column), alignment, tooltip (the scene id and time), ``SCENE_ID_ROLE`` (the scene's
         ``scene_id``) or ``SORT_ROLE`` (raw value: ISO time, orbit, cloud %, clear fraction 0..1, -1 when
         unknown)."""
         if not index.isValid():
@@ -146,7 +148,7 @@ class SceneTableModel(QAbstractTableModel):
         if role == SCENE_ID_ROLE:
             return scene.scene_id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return scene.scene_id
+            return f"{scene.scene_id}\n{scene.time:%Y-%m-%d %H:%M:%S} UTC"
         if role == SORT_ROLE:
             return self._sort_value(scene, column)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -171,8 +173,8 @@ class SceneTableModel(QAbstractTableModel):
         return bool(self.search and self.search.qa_band in scene.band_names)
 
     def _text(self, scene: Scene, column: int) -> str:
-        if column == DATE:
-            return scene.time.strftime("%Y-%m-%d %H:%M")
+        if column == DATE:  # the day: the table fits a narrow dock; the time (UTC) is in the tooltip
+            return scene.time.strftime("%Y-%m-%d")
         if column == TILE:
             return scene.tile or ""
         if column == ORBIT:

@@ -4,7 +4,7 @@ QA bands the source offers. It owns those widgets of the dock's form; the dock a
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from qgis.PyQt.QtCore import QObject, QT_TR_NOOP, QTimer
+from qgis.PyQt.QtCore import QObject, QT_TR_NOOP, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QWidget
 
 from ..translation import tr, translated
@@ -56,11 +56,17 @@ class SourcePanel(QObject):
 
     A folder is scanned (its scene headers read) when its path settles, and again only when it changed: its
     modification time or number of entries (``folder_signature``).
+
+    ``scenes_changed`` is emitted when ``folder_scenes`` changed (a folder scanned, another folder, Earth Engine
+    chosen): the AOI panel shows the size of the whole area and its hints again.
     """
+
+    scenes_changed = pyqtSignal()
 
     def __init__(self, ui, parent: Optional[QObject] = None):
         super().__init__(parent)
         self.ui = ui
+        self._announced_scenes: object = ()  # folder_scenes() when scenes_changed was last emitted (never: ())
         self._scanned_folder: Optional[str] = None
         self._folder_signature: Optional[tuple] = None  # folder_signature() of the last scan
         self._folder_error: Optional[InputError] = None
@@ -139,6 +145,7 @@ class SourcePanel(QObject):
         if self.kind() == EARTH_ENGINE:
             self._fill_qa_bands(list(SCORE_BANDS))
             show_message(self.ui.folderMessageLabel, "", error=False)
+            self._announce_scenes()
             return
         folder = self.folder()
         self._scan_folder(folder)
@@ -146,6 +153,7 @@ class SourcePanel(QObject):
             self._fill_qa_bands([])
             # No folder chosen yet is a prompt, not an error.
             show_message(self.ui.folderMessageLabel, sentence(self._folder_error.message), error=bool(folder))
+            self._announce_scenes()
             return
         source = self._folder_source
         qa_bands = source.qa_bands()
@@ -158,6 +166,15 @@ class SourcePanel(QObject):
             skipped = "; ".join(f"{name} ({why})" for name, why in source.skipped_files)  # file names, core's why
             text += tr(" %n file(s) skipped: {0}.", "", len(source.skipped_files)).format(skipped)
         show_message(self.ui.folderMessageLabel, text, error=not qa_bands or bool(source.skipped_files))
+        self._announce_scenes()
+
+    def _announce_scenes(self) -> None:
+        """Emit ``scenes_changed`` when ``folder_scenes`` is another list than last time (a scan makes a new one;
+        an unchanged folder is not scanned again)."""
+        scenes = self.folder_scenes()
+        if scenes is not self._announced_scenes:
+            self._announced_scenes = scenes
+            self.scenes_changed.emit()
 
     def _scan_folder(self, folder: str) -> None:
         """Read the folder's scene headers, unless it is unchanged since the last scan (same modification time

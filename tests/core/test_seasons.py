@@ -10,6 +10,7 @@ from cloudscore_composite.plugin.core.pipeline import CompositeRequest, plan_com
 from cloudscore_composite.plugin.core.seasons import (
     METEOROLOGICAL_SEASONS,
     Season,
+    last_full_season,
     parse_seasons,
     parse_years,
     nothing_to_composite,
@@ -119,3 +120,28 @@ def test_a_seasons_own_search_that_finds_nothing_skips_it():
     assert unscored.period == summer and "no scene has the QA band 'cs'" in unscored.reason
     assert nothing_to_composite(planning_error(summer, bands=["B99"]), summer) is None
     assert nothing_to_composite(RuntimeError("other"), summer) is None
+
+
+@pytest.mark.parametrize(
+    "today, label, start, end",
+    [
+        (date(2026, 11, 28), "2026_JJA", date(2026, 6, 1), date(2026, 9, 1)),
+        (date(2026, 12, 1), "2026_SON", date(2026, 9, 1), date(2026, 12, 1)),  # its end day (excluded) is today
+        (date(2026, 11, 30), "2026_JJA", date(2026, 6, 1), date(2026, 9, 1)),  # SON's last day not over yet
+        (date(2026, 1, 15), "2025_SON", date(2025, 9, 1), date(2025, 12, 1)),
+        (date(2026, 3, 1), "2026_DJF", date(2025, 12, 1), date(2026, 3, 1)),  # over the new year
+        (date(2026, 2, 28), "2025_SON", date(2025, 9, 1), date(2025, 12, 1)),
+        (date(2024, 6, 1), "2024_MAM", date(2024, 3, 1), date(2024, 6, 1)),
+    ],
+)
+def test_last_full_season_before_today(today, label, start, end):
+    period = last_full_season(today)
+
+    assert (period.label, period.start, period.end) == (label, start, end)
+    assert period.end <= today
+
+
+def test_last_full_season_of_other_seasons():
+    summer = parse_seasons("summer=6-8")
+    assert last_full_season(date(2026, 5, 1), summer).label == "2025_summer"  # a year back
+    assert last_full_season(date(2026, 9, 1), summer).label == "2026_summer"

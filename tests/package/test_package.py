@@ -71,6 +71,8 @@ def test_checkout_zip_holds_the_plugin_only(checkout_zip):
         "cloudscore_composite/plugin/qgis_compat.py",
         "cloudscore_composite/ui/composite_dock.ui",
         "cloudscore_composite/plugin/core/earthengine/auth.py",
+        "cloudscore_composite/resources/help/index.html",  # the dock's Help (make help builds it from the README)
+        "cloudscore_composite/resources/figures/orbits.png",  # a figure the help shows
     } <= set(names)
     assert not [name for name in names if name.split("/")[1] in ("tests", "scripts", "build", ".venv")]
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]

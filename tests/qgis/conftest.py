@@ -77,9 +77,16 @@ def server(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def dock(plugin, qgis_iface, qgis_new_project):
-    """The plugin's dock, idle, every field at its default, the demo dates, and an empty message bar."""
+def dock(plugin, qgis_iface, qgis_new_project, monkeypatch):
+    """The plugin's dock, idle, every field at its default, the demo dates, and an empty message bar. Asking
+    whether to overwrite an output fails the test (a modal box would hang it): tests that mean it replace
+    ``composite_panel.ask_overwrite`` themselves."""
     panel = plugin.dock
+
+    def unexpected_question(path, proposed):
+        raise AssertionError(f"unexpected question: overwrite {path} or write {proposed}?")
+
+    monkeypatch.setattr(panel.composite_panel, "ask_overwrite", unexpected_question)
     assert not panel.is_running() and not panel.is_searching()
     panel.reset_to_defaults()
     panel.set_folder("")

@@ -6,7 +6,8 @@ from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import QCoreApplication, QDate
 
 DEMO_START, DEMO_END = QDate(2015, 7, 1), QDate(2015, 10, 1)
-DEMO_DATES = "2015-07-01..2015-10-01"
+DEMO_DATES = "Jul–Sep 2015"
+"""The demo dates 2015-07-01 .. 2015-10-01 (end excluded) as result group names say them."""
 DEMO_CRS = "EPSG:32633"
 INSIDE_DEMO = (465300.0, 5079400.0, 465900.0, 5080100.0)
 """An AOI inside the demo scenes, in EPSG:32633."""
@@ -24,8 +25,17 @@ def wait_until(condition, timeout=TIMEOUT_S):
 
 
 def messages(iface, level):
-    """Texts of the message bar's messages of ``level``."""
-    return iface.messageBar().get_messages(level)
+    """Texts of the message bar's messages of ``level``: those pushed as messages (pytest-qgis's bar records them)
+    and the items in the bar (the dock pushes one item per problem and pops it once fixed), as ``title:text``."""
+    bar = iface.messageBar()
+    return bar.get_messages(level) + [f"{i.title()}:{i.text()}" for i in bar.items() if i.level() == level]
+
+
+def dock_items(iface):
+    """The message bar items the dock pushed (per problem) and that are still in the bar."""
+    from cloudscore_composite.plugin.qgis_logging import TAG
+
+    return [item for item in iface.messageBar().items() if item.title() == TAG]
 
 
 def run_to_end(dock):

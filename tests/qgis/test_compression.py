@@ -33,9 +33,11 @@ def test_compression_1_writes_zstd_with_the_same_pixels(plugin, tmp_path, zstd_a
 
 def test_the_dock_offers_zstd_formats_after_the_deflate_ones(dock, demo_folder, tmp_path, zstd_available):
     combo = dock.ui.formatCombo
-    assert [combo.itemText(i) for i in range(combo.count())] == ["GTiff", "COG", "GTiff ZSTD", "COG ZSTD"]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["GeoTIFF", "COG", "GeoTIFF (ZSTD)", "COG (ZSTD)"]
+    assert [combo.itemData(i) for i in range(combo.count())] == ["GTiff", "COG", "GTiff ZSTD", "COG ZSTD"]
+    assert "ZSTD" in combo.toolTip()
     dock.set_folder(demo_folder)
-    combo.setCurrentText("COG ZSTD")
+    combo.setCurrentText("COG (ZSTD)")
     dock.ui.outputFolderWidget.setFilePath(str(tmp_path))
     dock.ui.outputNameLineEdit.setText("zstd.tif")
 

@@ -14,10 +14,11 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 from rasterio.features import geometry_mask
 from rasterio.warp import transform_geom
 
-from .dock_support import DEMO_CRS, INSIDE_DEMO, assert_refused, run_to_end
+from .dock_support import DEMO_CRS, DEMO_START, INSIDE_DEMO, assert_refused, find_to_end, run_to_end
 
 
 UTM = QgsCoordinateReferenceSystem(DEMO_CRS)
@@ -195,3 +196,117 @@ def test_drawn_rectangle_not_drawn_yet_is_refused(dock, demo_folder, qgis_iface)
     dock.set_folder(demo_folder)
     dock.set_aoi_kind("drawn")
     assert_refused(dock, qgis_iface, "draw a rectangle")
+
+
+# ---- sanity hints ---------------------------------------------------------------------------------------------
+
+INSIDE_LONLAT = "14.556, 45.867, 14.560, 45.870"
+"""Typed bounds inside the demo scenes, in EPSG:4326 (longitude first, as QGIS shows it)."""
+
+
+def _error_coloured(label):
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtGui import QColor, QPalette
+
+    return label.palette().color(QPalette.ColorRole.WindowText) == QColor(Qt.GlobalColor.darkRed)
+
+
+def _type_bounds(dock, text, crs=WGS84):
+    """Type ``text`` in the bounds field (no editing finished: the hints come as it is typed)."""
+    dock.set_aoi_kind("typed")
+    dock.ui.boundsCrsWidget.setCrs(crs)
+    dock.ui.boundsLineEdit.clear()
+    dock.ui.boundsLineEdit.setText(text)
+
+
+def _marked(dock):
+    """The bounds field carries a sanity hint's outline."""
+    from cloudscore_composite.plugin.dock.aoi_hints import is_hinted
+
+    return is_hinted(dock.ui.boundsLineEdit)
+
+
+def _refusal_marked(dock):
+    """The bounds field carries a refused run's outline."""
+    from cloudscore_composite.plugin.dock.field_feedback import is_marked
+
+    return is_marked(dock.ui.boundsLineEdit)
+
+
+def test_swapped_latitude_and_longitude_are_flagged_as_typed(dock, demo_folder, qgis_iface):
+    dock.set_folder(demo_folder)
+    usual_tip = dock.ui.boundsLineEdit.toolTip()
+    _type_bounds(dock, "45.867, 14.556, 45.870, 14.560")  # latitude first: in range, but far from the scenes
+
+    label = dock.ui.aoiSizeLabel
+    assert "look swapped: did you mean 14.556, 45.867, 14.56, 45.87?" in label.text()
+    assert _error_coloured(label) and _marked(dock)
+    assert dock.ui.boundsLineEdit.toolTip().startswith(label.text()) and usual_tip in dock.ui.boundsLineEdit.toolTip()
+    assert_refused(dock, qgis_iface, "touches no scene")  # a hint only: the run refuses as before
+    assert _refusal_marked(dock) and _marked(dock)  # the refusal's mark and the hint's, together
+
+    dock.ui.boundsLineEdit.setText(INSIDE_LONLAT)  # fixed in one edit (pasted): the hint goes, the size comes
+    QCoreApplication.processEvents()  # the refusal's mark goes on the same edit, and puts back the tooltip it found
+    assert "km²" in label.text() and "swapped" not in label.text() and not _error_coloured(label)
+    assert not _marked(dock) and dock.ui.boundsLineEdit.toolTip() == usual_tip
+    assert dock.ui.boundsLineEdit.styleSheet() == ""  # neither the hint's outline nor the refusal's
+
+
+def test_latitude_beyond_90_is_flagged(dock, demo_folder):
+    dock.set_folder(demo_folder)
+    _type_bounds(dock, "45.867, 100.556, 45.870, 100.560")
+    assert "within -90..90" in dock.ui.aoiSizeLabel.text() and _marked(dock)
+    assert "did you mean 100.556, 45.867, 100.56, 45.87?" in dock.ui.aoiSizeLabel.text()
+
+
+def test_typed_bounds_far_from_the_scenes_are_flagged(dock, demo_folder):
+    dock.set_folder(demo_folder)
+    _type_bounds(dock, "2.0, 48.0, 2.1, 48.1")  # Paris
+    label = dock.ui.aoiSizeLabel
+    assert "touch none of the 5 scenes" in label.text() and _error_coloured(label) and _marked(dock)
+
+    _type_bounds(dock, "0, 0, 1000, 1000", UTM)  # in metres too
+    assert "touch none of the 5 scenes" in label.text()
+    _type_bounds(dock, ", ".join(str(v) for v in INSIDE_DEMO), UTM)
+    assert "km²" in label.text() and not _marked(dock)
+
+
+def test_typed_bounds_without_scenes_are_not_flagged_outside(dock, demo_folder):
+    _type_bounds(dock, "2.0, 48.0, 2.1, 48.1")  # no folder yet: nothing to compare with
+    assert "km²" in dock.ui.aoiSizeLabel.text() and not _marked(dock)
+    dock.set_folder(demo_folder)  # the scan brings the hint
+    assert "touch none of the 5 scenes" in dock.ui.aoiSizeLabel.text() and _marked(dock)
+
+
+def test_unfinished_bounds_are_not_an_error_while_typed(dock, demo_folder):
+    dock.set_folder(demo_folder)
+    _type_bounds(dock, "14.556, 45.8")
+    assert "four numbers" in dock.ui.aoiSizeLabel.text() and not _error_coloured(dock.ui.aoiSizeLabel)
+    dock.ui.boundsLineEdit.editingFinished.emit()  # left unfinished: an error
+    assert _error_coloured(dock.ui.aoiSizeLabel)
+
+
+def test_whole_area_shows_its_size_once_the_folder_is_scanned(dock, demo_folder):
+    from cloudscore_composite.plugin.core.folder_source import FolderSource
+    from cloudscore_composite.plugin.core.scene import scenes_grid
+
+    dock.set_aoi_kind("scenes")
+    assert dock.ui.aoiSizeLabel.text() == ""  # no folder yet: its own message says so
+    dock.set_folder(demo_folder)
+
+    grid = scenes_grid(FolderSource(demo_folder).scenes)
+    km2 = grid.width * grid.height * grid.resolution[0] * grid.resolution[1] / 1e6
+    text = dock.ui.aoiSizeLabel.text()
+    assert text == f"1 tile: {km2:.3g} km², {grid.width * grid.height:,} pixels at 10 m", text
+    assert not _error_coloured(dock.ui.aoiSizeLabel)
+    find_to_end(dock)  # the table's scenes (all five in the demo dates): the same area
+    assert dock.ui.aoiSizeLabel.text() == text
+    dock.ui.endDateEdit.setDate(DEMO_START.addDays(15))  # only the first scene
+    dock.ui.aoiSizeLabel.setText("")
+    find_to_end(dock)
+    assert dock.ui.aoiSizeLabel.text() == text  # shown again once the search's table is filled
+
+    dock.set_source_kind("earthengine")  # whole area: refused by Earth Engine, said at once
+    assert "needs an area of interest" in dock.ui.aoiSizeLabel.text() and _error_coloured(dock.ui.aoiSizeLabel)
+    dock.set_source_kind("folder")
+    assert dock.ui.aoiSizeLabel.text() == text

@@ -398,7 +398,6 @@ COMBOS_NOT_TRANSLATED = {
     "methodCombo": "method ids (median, p25...), also the output's band names and the METHOD values",
     "qaBandCombo": "band names of the scenes",
     "bandsCombo": "band names",
-    "formatCombo": "GDAL driver and codec names",
     "cmbConfigSelect": "QgsAuthConfigSelect's own list, translated by QGIS",
     "": "QgsProjectionSelectionWidget's own list (CRS names), translated by QGIS",
 }

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import InputError
-from .errors import AuthError, network_failure
+from .errors import AuthError, NoCredentialsError, NoProjectError, network_failure
 
 log = logging.getLogger(__name__)
 
@@ -356,9 +356,9 @@ def find_credentials(
         session: HTTP session for token refreshes.
 
     Raises:
-        AuthError: none of the four is there ("no Earth Engine credentials found: ..." naming each place looked
-            at and how to set one up), ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY`` names a file that does not exist, or
-            the credentials found are unusable.
+        AuthError: none of the four is there (``NoCredentialsError``, "no Earth Engine credentials found: ..."
+            naming each place looked at and how to set one up), ``CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY`` names a
+            file that does not exist, or the credentials found are unusable.
         InputError: ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
     """
     environ = os.environ if environ is None else environ
@@ -387,7 +387,7 @@ def find_credentials(
             log.info("Earth Engine credentials: %s %s", kind, path)
             return credentials_from_info(_read_json(path), f"{kind} {path}", session, environ)
         looked.append(f"{kind} {path}")
-    raise AuthError(f"no Earth Engine credentials found (looked at: {'; '.join(looked)}): {SETUP_HINT}")
+    raise NoCredentialsError(f"no Earth Engine credentials found (looked at: {'; '.join(looked)}): {SETUP_HINT}")
 
 
 def resolve_project(
@@ -399,13 +399,13 @@ def resolve_project(
     credentials file names (``earthengine set_project``, ``quota_project_id``, a key's ``project_id``).
 
     Raises:
-        AuthError: none of them names a project.
+        NoProjectError: none of them names a project.
     """
     environ = os.environ if environ is None else environ
     for value in (explicit, environ.get(PROJECT_ENV), credentials.project if credentials else None):
         if value and str(value).strip():
             return str(value).strip()
-    raise AuthError(
+    raise NoProjectError(
         "no Cloud project for Earth Engine: give one (PROJECT / the dock's project field), set "
         f"{PROJECT_ENV}, or run `earthengine set_project <id>`; the project needs the Earth Engine API enabled "
         "and registered for Earth Engine (https://code.earthengine.google.com/register)"

@@ -24,6 +24,15 @@ class AuthError(EarthEngineError):
     """No usable Earth Engine credentials, a refresh that failed, or a Cloud project that is missing or refused."""
 
 
+class NoCredentialsError(AuthError):
+    """No Earth Engine credentials anywhere the plugin looks (``auth.find_credentials``): set-up is needed, not a
+    repair."""
+
+
+class NoProjectError(AuthError):
+    """No Cloud project given nor found (``auth.resolve_project``)."""
+
+
 _ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^'\"\])]+)")
 
 

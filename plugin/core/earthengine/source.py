@@ -193,6 +193,21 @@ class EarthEngineSource(Source):
         self.unscored = result.unscored
         return result.scenes
 
+    def check_access(self) -> None:
+        """Credentials and a Cloud project are found, from the environment variables and files on this computer only
+        (no token is asked for: that is the search's first request). The credentials found are kept, so the search
+        does not look for them again.
+
+        Raises:
+            NoCredentialsError: no credentials anywhere ``auth.find_credentials`` looks.
+            NoProjectError: no project given nor found (``auth.resolve_project``).
+            AuthError: the credentials found cannot be used (a file that is not JSON, a named key file missing...).
+            InputError: ``CLOUDSCORE_EE_OAUTH_URL`` is not https:// nor http:// to this machine.
+        """
+        credentials = self.credentials or find_credentials()
+        resolve_project(self.project, credentials)
+        self.credentials = credentials
+
     def no_scene_error(
         self, start: date, end: date, aoi: Optional[Bounds] = None, aoi_crs: Union[CRS, str, None] = None
     ) -> NoScenesFound:
