@@ -89,7 +89,7 @@ version.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="585"/>
+        <location filename="../plugin/dock/dock_widget.py" line="588"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
@@ -684,7 +684,7 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="458"/>
+        <location filename="../plugin/dock/dock_widget.py" line="461"/>
         <source>end date {0} must be after start date {1} (end is excluded)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1074,88 +1074,88 @@ Chosen: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="422"/>
+        <location filename="../plugin/dock/dock_widget.py" line="425"/>
         <source>The {0} needs an area of interest: choose the map extent, a rectangle, a polygon layer or typed bounds instead of the whole area of the scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="445"/>
+        <location filename="../plugin/dock/dock_widget.py" line="448"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="486"/>
+        <location filename="../plugin/dock/dock_widget.py" line="489"/>
         <source>every scene in the table is unticked: tick at least one scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="628"/>
+        <location filename="../plugin/dock/dock_widget.py" line="631"/>
         <source>Cancelling...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="665"/>
+        <location filename="../plugin/dock/dock_widget.py" line="668"/>
         <source>Outcome of the last run.
 Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="720"/>
+        <location filename="../plugin/dock/dock_widget.py" line="723"/>
         <source>The scores the run fetched could not be read for the scene table: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="729"/>
+        <location filename="../plugin/dock/dock_widget.py" line="732"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="37"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="38"/>
         <source>QGIS authentication configuration holding your Earth Engine secret (e.g. an OAuth2 or a bearer-token configuration). The secret stays in the QGIS authentication database; only the configuration&apos;s id is remembered. None: CLOUDSCORE_EE_TOKEN, the service-account key named by CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY, the earthengine credentials file or application-default credentials, in that order.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="54"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="55"/>
         <source>Folder of the tile cache: downloaded pixels (scenes, or composites computed on Earth Engine&apos;s servers) are kept there, so an interrupted run resumes and, on this computer, another threshold, method or band subset fetches nothing. Empty: the default folder shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="61"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="62"/>
         <source>Clear cache</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="63"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="64"/>
         <source>Delete every cached tile (asks first); the next run fetches again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="75"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="76"/>
         <source>no ceiling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="76"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="77"/>
         <source>Refuse a download larger than this (uncompressed megabytes, as in the download estimate; the composite&apos;s on Earth Engine&apos;s servers, every scene&apos;s on this computer). 0: no ceiling.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="87"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="88"/>
         <source>Requests in flight at once (getPixels or computePixels; 1..{0}, default {1}). Fewer if Earth Engine answers 429 (too many requests) often.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="146"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="147"/>
         <source>Clear the Earth Engine tile cache</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="132"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="133"/>
         <source>Delete the {0} of tiles cached in {1}? The next run fetches them again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="146"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="147"/>
         <source>The cache could not be cleared: {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1225,12 +1225,12 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="114"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="116"/>
         <source> {0} without the QA band {1} (they will be skipped).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="118"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="120"/>
         <source> Download: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1385,22 +1385,22 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="48"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="49"/>
         <source>Authentication</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="67"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="68"/>
         <source>Tile cache</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="82"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="83"/>
         <source>Size ceiling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/earthengine_box.py" line="93"/>
+        <location filename="../plugin/dock/earthengine_box.py" line="94"/>
         <source>Requests in flight</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1465,83 +1465,83 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="84"/>
+        <location filename="../plugin/dock/dock_widget.py" line="86"/>
         <source>about {0} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="85"/>
+        <location filename="../plugin/dock/dock_widget.py" line="87"/>
         <source>about {0} min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="410"/>
+        <location filename="../plugin/dock/dock_widget.py" line="413"/>
         <source>Finding scenes...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="439"/>
+        <location filename="../plugin/dock/dock_widget.py" line="442"/>
         <source>Finding scenes failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="548"/>
+        <location filename="../plugin/dock/dock_widget.py" line="551"/>
         <source>Compositing {0} .. {1} (end excluded)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="562"/>
+        <location filename="../plugin/dock/dock_widget.py" line="565"/>
         <source>A composite is already running: wait for it to finish or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="564"/>
+        <location filename="../plugin/dock/dock_widget.py" line="567"/>
         <source>Scenes are being searched (or their scores read): wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="651"/>
+        <location filename="../plugin/dock/dock_widget.py" line="654"/>
         <source>{0} left</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="659"/>
+        <location filename="../plugin/dock/dock_widget.py" line="662"/>
         <source>%n scene(s) used; {0:.0%} of their scored pixels were clear.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="663"/>
+        <location filename="../plugin/dock/dock_widget.py" line="666"/>
         <source>%n scene(s) without the QA band skipped (see the log).</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="674"/>
+        <location filename="../plugin/dock/dock_widget.py" line="677"/>
         <source>The composite was written to {0} but could not be added to the project: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="683"/>
+        <location filename="../plugin/dock/dock_widget.py" line="686"/>
         <source>{0}: %n scene(s), {1:.0%} clear, added to the project.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="730"/>
+        <location filename="../plugin/dock/dock_widget.py" line="733"/>
         <source>Composite cancelled: nothing was written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="734"/>
+        <location filename="../plugin/dock/dock_widget.py" line="737"/>
         <source>Composite failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="746"/>
+        <location filename="../plugin/dock/dock_widget.py" line="749"/>
         <source>{0}: {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1551,14 +1551,14 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/scenes_panel.py" line="111"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="110"/>
         <source>%n scene(s) found.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/scenes_panel.py" line="163"/>
+        <location filename="../plugin/dock/scenes_panel.py" line="165"/>
         <source> {0} of {1} ticked for the composite.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1871,17 +1871,17 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="410"/>
+        <location filename="../plugin/dock/dock_widget.py" line="413"/>
         <source>Finding scenes: %p%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="548"/>
+        <location filename="../plugin/dock/dock_widget.py" line="551"/>
         <source>Compositing: %p%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="670"/>
+        <location filename="../plugin/dock/dock_widget.py" line="673"/>
         <source>{0}, {1} .. {2} (end excluded)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -57,6 +57,8 @@ __all__ = ["CompositeDock", "set_setting", "setting"]
 FORM_CLASS, _ = uic.loadUiType(str(UI_DIR / "composite_dock.ui"))
 
 MESSAGE_DURATION_S = 8
+COMFORTABLE_CHARACTERS = 56
+"""The panel opens this many average characters wide at least (about 400 px with QGIS's default font)."""
 TIME_LEFT_AFTER_S = 0.5
 """The time left is extrapolated from the progress so far once the task has run this long."""
 
@@ -161,8 +163,9 @@ class CompositeDock(QgsDockWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
         ui.progressBar.hide()  # shown while a task runs, for that task's progress only
-        wrap_long_rows(self.widget())
-        page_sized_stacks((ui.sourceStack, ui.aoiStack))
+        stacks = (ui.sourceStack, ui.aoiStack)
+        wrap_long_rows(self.widget(), stacks)
+        page_sized_stacks(stacks)
         scrolling_pages(ui.stepTabs)
         self._wheel_guard = WheelGuard(self)
         guard_wheel(self.widget(), self._wheel_guard)
@@ -818,11 +821,17 @@ class CompositeDock(QgsDockWidget):
             self._width_fitted = True
             QTimer.singleShot(0, self.fit_width)  # once QGIS has laid out its dock areas
 
+    def preferred_width(self) -> int:
+        """The width the panel opens at (pixels): what its form asks for, and at least ``COMFORTABLE_CHARACTERS``
+        of the dock's font, so that choices such as "Rectangle drawn on the map" read whole (the fields shrink
+        below that down to the form's minimum when the user narrows the panel)."""
+        return max(self.sizeHint().width(), COMFORTABLE_CHARACTERS * self.fontMetrics().averageCharWidth())
+
     def fit_width(self) -> None:
-        """Widen the docked panel to the width its form asks for (``sizeHint``), never narrow it: a main window
-        remembers dock widths from an older layout, and QGIS opens a new dock narrower than its fields."""
+        """Widen the docked panel to ``preferred_width``, never narrow it: a main window remembers dock widths from
+        an older layout, and QGIS opens a new dock narrower than its fields."""
         window = self.parentWidget()
-        wanted = self.sizeHint().width()
+        wanted = self.preferred_width()
         if isinstance(window, QMainWindow) and not self.isFloating() and self.width() < wanted:
             window.resizeDocks([self], [wanted], Qt.Orientation.Horizontal)
 

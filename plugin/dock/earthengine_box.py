@@ -31,6 +31,7 @@ class EarthEngineSettingsBox(QgsCollapsibleGroupBox):
         self.setObjectName("earthEngineSettingsGroupBox")
         self.setCollapsed(True)
         layout = QFormLayout(self)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: the dock stays narrow
 
         self.authConfigSelect = QgsAuthConfigSelect(self)
         self.authConfigSelect.setObjectName("authConfigSelect")

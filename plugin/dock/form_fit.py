@@ -8,7 +8,7 @@ while a scroll is already under way; ``guard_wheel`` closes the rest: value widg
 and pass the wheel on to the form while they do not have it.
 """
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from qgis.gui import QgsScrollArea
 from qgis.PyQt.QtCore import QEvent, QObject, Qt
@@ -18,6 +18,7 @@ from qgis.PyQt.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QLayout,
     QSizePolicy,
     QStackedWidget,
     QStyle,
@@ -79,22 +80,38 @@ def scrolling_pages(tabs: QTabWidget) -> None:
     tabs.setCurrentIndex(shown)  # taking pages out and in moved it
 
 
-def wrap_long_rows(root: QWidget) -> None:
+def wrap_long_rows(root: QWidget, stacks: Sequence[QStackedWidget] = ()) -> None:
     """Let every form under ``root`` put a field below its label when both do not fit side by side, so a narrow
-    dock needs the widest label or field, not their sum."""
+    dock needs the widest label or field, not their sum.
+
+    Forms on the pages of ``stacks`` keep their rows: a wrapping form has a height for each width, and a stacked
+    widget is as tall as the tallest such page, shown or not (``QStackedLayout::heightForWidth``), which would size
+    the folder page for the Earth Engine one.
+    """
     for form in root.findChildren(QFormLayout):
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        owner = form.parentWidget()
+        if not any(stack.isAncestorOf(owner) for stack in stacks):
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 
 
 def widest_minimum(page: QWidget) -> int:
-    """The minimum width ``page`` needs whichever page its stacked widgets show (pixels): its own, plus what the
-    widest page of each stack needs beyond the page shown (the extra passes through the forms unchanged at most)."""
-    extra = 0
+    """The minimum width ``page`` needs whichever page its stacked widgets show (pixels), each page laid out in
+    turn (the layouts' cached sizes are dropped: they would keep the page shown first)."""
+
+    def measure() -> int:
+        for layout in page.findChildren(QLayout):
+            layout.invalidate()
+        return page.minimumSizeHint().width()
+
+    widest = measure()
     for stack in page.findChildren(QStackedWidget):
-        shown = stack.currentWidget().minimumSizeHint().width() if stack.currentWidget() is not None else 0
-        widest = max((stack.widget(i).minimumSizeHint().width() for i in range(stack.count())), default=0)
-        extra = max(extra, widest - shown)
-    return page.minimumSizeHint().width() + extra
+        shown = stack.currentIndex()
+        for index in range(stack.count()):
+            stack.setCurrentIndex(index)
+            widest = max(widest, measure())
+        stack.setCurrentIndex(shown)
+    measure()
+    return widest
 
 
 def page_sized_stacks(stacks: Iterable[QStackedWidget]) -> None:

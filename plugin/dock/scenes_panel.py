@@ -11,7 +11,7 @@ from ..core.pipeline import DEFAULT_THRESHOLD
 from ..core.scene_stats import SceneSearch, scored_scenes
 from ..translation import tr, translated
 from .text import show_message
-from .scene_table import CLOUDY, DATE, ORBIT, PLATFORM, SCENE_ID_ROLE, SceneTableModel, sortable
+from .scene_table import CLOUDY, DATE, ORBIT, PLATFORM, SCENE_ID_ROLE, SCORE, SceneTableModel, sortable
 from .threshold_preview import MaskPreview
 
 SCORES_AFTER_RUN = QT_TR_NOOP(" Clear fractions need the scores, which a run on this computer downloads.")
@@ -106,10 +106,12 @@ class ScenesPanel(QObject):
         self.ui.sceneTableView.setColumnHidden(PLATFORM, not any(s.platform for s in search.scenes))
         self.ui.sceneTableView.setColumnHidden(ORBIT, all(s.orbit is None for s in search.scenes))
         self.ui.sceneTableView.setColumnHidden(CLOUDY, all(s.cloudy_percentage is None for s in search.scenes))
-        self.ui.sceneTableView.resizeColumnsToContents()
         count = len(search.scenes)
         text = tr("%n scene(s) found.", "", count)
         unscored = count - len(scored_scenes(search.scenes, search.qa_band))
+        # "Has a score" says something only when some scene has none (the line below the table says how many).
+        self.ui.sceneTableView.setColumnHidden(SCORE, unscored == 0)
+        self.ui.sceneTableView.resizeColumnsToContents()
         if unscored:
             text += tr(" {0} without the QA band {1} (they will be skipped).").format(unscored, search.qa_band)
         if search.grid is None:

@@ -156,6 +156,17 @@ def check_wheel(dock) -> None:
     record("wheel_leaves_unfocused_values", not problems, "; ".join(problems))
 
 
+def status_fits(dock, when: str) -> None:
+    """The status line shows its whole text: as many lines as its width needs fit its height."""
+    label = dock.ui.statusLabel
+    needed = label.heightForWidth(label.contentsRect().width())
+    record(
+        f"status_line_shows_all_{when}",
+        not in_view(label, dock) and needed <= label.contentsRect().height(),
+        f"{label.contentsRect().height()} px high, its text needs {needed}: {label.text()!r}",
+    )
+
+
 def our_groups(output: Path):
     """The layer-tree groups holding a layer of ``output`` (the composite file)."""
     groups = []
@@ -168,6 +179,7 @@ def our_groups(output: Path):
 
 def journey():
     """The user's steps, a check after each; a generator stepped by the timer (each ``yield`` lets QGIS run)."""
+    from cloudscore_composite.plugin.dock.aoi import AOI_KINDS
     from cloudscore_composite.plugin.dock.composite_panel import KEEP, OVERWRITE
     from cloudscore_composite.plugin.paths import DEMO_DIR
 
@@ -185,9 +197,9 @@ def journey():
     ui = dock.ui
     record("window_size", (window.width(), window.height()) == (1280, 800), f"{window.width()}x{window.height()}")
     record(
-        "dock_opens_at_its_natural_width",
-        dock.width() >= dock.sizeHint().width(),
-        f"{dock.width()} px, asks for {dock.sizeHint().width()}",
+        "dock_opens_at_its_preferred_width",
+        dock.width() >= dock.preferred_width() and window.width() - dock.width() >= 800,
+        f"{dock.width()} px, asks for {dock.preferred_width()}; the rest of the window {window.width() - dock.width()}",
     )
     check_fits(dock, "at_default_width")
     picture("1-opened")
@@ -196,6 +208,18 @@ def journey():
     yield from wait(0.5)
     check_fits(dock, "with_earth_engine_source")
     dock.set_source_kind("folder")
+    ui.stepTabs.setCurrentIndex(0)
+    yield from wait(0.5)
+    stack, folder_page = ui.sourceStack, ui.folderPage
+    record(
+        "source_page_sized_to_its_content",
+        stack.height() <= folder_page.heightForWidth(stack.width()) + 2,
+        f"folder page {stack.height()} px high, its content {folder_page.heightForWidth(stack.width())} px",
+    )
+    for kind in AOI_KINDS:
+        dock.set_aoi_kind(kind)
+        yield from wait(0.2)
+        check_fits(dock, "with_every_aoi_kind")
     check_wheel(dock)
 
     def unexpected_question(*_args, **_kwargs):  # a modal box would stop the journey
@@ -226,6 +250,12 @@ def journey():
         in_view(ui.thresholdSlider, dock) + " " + in_view(ui.sceneTableView, dock),
     )
     record("progress_bar_hidden_after_search", ui.progressBar.isHidden(), f"value {ui.progressBar.value()}")
+    table = ui.sceneTableView
+    record(
+        "scene_table_shows_every_column",
+        not table.horizontalScrollBar().isVisible(),
+        f"columns {table.horizontalHeader().length()} px in a {table.viewport().width()} px table",
+    )
     picture("2-scenes")
 
     # Run, and look while it runs.
@@ -250,6 +280,8 @@ def journey():
         refused is None and status != success and status.strip() != "",
         f"before: {success!r}; after: {status!r}",
     )
+    yield from wait(0.3)
+    status_fits(dock, "refused_run")
     picture("4-refused")
     ui.endDateEdit.setDate(QDate(2015, 10, 1))
 
@@ -275,6 +307,15 @@ def journey():
         and len(status) < 200
         and "Authentication" in status,
         f"{len(status)} characters: {status!r}",
+    )
+    yield from wait(0.5)  # the unfolded settings laid out
+    status_fits(dock, "earth_engine")
+    box = dock.earth_engine_settings
+    auth = box.authConfigSelect
+    record(
+        "earth_engine_authentication_in_view",
+        not box.isCollapsed() and not in_view(auth, dock),
+        f"collapsed {box.isCollapsed()}, box {box.height()} px (max {box.maximumHeight()}); " + in_view(auth, dock),
     )
     picture("6-earth-engine")
 

@@ -17,12 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "desktop"
 SCREEN = "1280x800"
 TIMEOUT_S = 300
-EARTH_ENGINE_VARIABLES = (
-    "CLOUDSCORE_EE_TOKEN",
-    "CLOUDSCORE_EE_SERVICE_ACCOUNT_KEY",
-    "GOOGLE_APPLICATION_CREDENTIALS",
-    "CLOUDSCORE_EE_URL",
-)
+EARTH_ENGINE_VARIABLES = ("CLOUDSCORE_EE_", "GOOGLE_APPLICATION_CREDENTIALS", "EARTHENGINE_")
+"""Prefixes of the environment variables that could hand the journey Earth Engine credentials or a server."""
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +30,7 @@ def report(tmp_path_factory):
     report_path = OUT / "report.json"
     report_path.unlink(missing_ok=True)
     home = tmp_path_factory.mktemp("home")  # no Earth Engine credentials file of this machine's user
-    env = {k: v for k, v in os.environ.items() if k not in EARTH_ENGINE_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(EARTH_ENGINE_VARIABLES)}
     env.update(HOME=str(home), CLOUDSCORE_DESKTOP_REPORT=str(report_path), GDAL_PAM_ENABLED="NO")
     outputs = OUT / "outputs"
     shutil.rmtree(outputs, ignore_errors=True)  # the journey's first run must not find its file there
@@ -62,18 +58,24 @@ def report(tmp_path_factory):
 
 CHECKS = [
     "window_size",
-    "dock_opens_at_its_natural_width",
+    "dock_opens_at_its_preferred_width",
     "fits_at_default_width",
     "fits_with_earth_engine_source",
+    "source_page_sized_to_its_content",
+    "fits_with_every_aoi_kind",
     "fits_during_a_run",
     "wheel_leaves_unfocused_values",
     "threshold_and_table_visible_together",
     "progress_bar_hidden_after_search",
+    "scene_table_shows_every_column",
     "run_and_cancel_visible_during_run",
     "run_succeeded",
     "refused_run_replaces_status",
     "rerun_leaves_one_group",
     "earth_engine_setup_message_short_no_task",
+    "status_line_shows_all_refused_run",
+    "status_line_shows_all_earth_engine",
+    "earth_engine_authentication_in_view",
 ]
 
 
