@@ -12,6 +12,7 @@ nothing).
 """
 
 import argparse
+import hashlib
 import os
 import re
 import sys
@@ -111,12 +112,32 @@ def build_html(markdown: str, markdown_dir: Path = ROOT, html_dir: Path = HELP_H
 
     html = document.toHtml()
     html = _BODY_STYLE.sub("<body>", html, count=1)  # the viewer's own font, not this machine's default
-    return (
-        html.replace("<head>", '<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />', 1).rstrip(
-            "\n"
-        )
-        + "\n"
+    # Qt's version (its writer's output differs a little between versions) and the Markdown's digest (which does
+    # not): the freshness test compares the whole file on the same Qt, the digest on any.
+    head = (
+        '<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />'
+        f'<meta name="generator" content="{generator()}" />'
+        f'<meta name="source-sha256" content="{source_digest(markdown)}" />'
     )
+    return html.replace("<head>", head, 1).rstrip("\n") + "\n"
+
+
+def generator() -> str:
+    """What wrote the HTML: ``Qt 5.15.8 Markdown reader`` (the running Qt's version)."""
+    from qgis.PyQt.QtCore import qVersion
+
+    return f"Qt {qVersion()} Markdown reader"
+
+
+def source_digest(markdown: str) -> str:
+    """The SHA-256 of the Markdown the HTML was built from (hex)."""
+    return hashlib.sha256(markdown.encode("utf-8")).hexdigest()
+
+
+def meta(html: str, name: str) -> Optional[str]:
+    """The content of the HTML's ``<meta name=...>`` tag ``name``, or None."""
+    found = re.search(rf'<meta name="{re.escape(name)}" content="([^"]*)" />', html)
+    return found.group(1) if found else None
 
 
 def _color(name: str):

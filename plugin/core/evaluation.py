@@ -27,6 +27,7 @@ import numpy.typing as npt
 from rasterio.io import DatasetReader
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
+from rasterio.windows import intersect as windows_intersect  # windows sharing only an edge do not
 
 from .errors import Cancelled, InputError
 from .gdal_errors import reading
@@ -287,15 +288,6 @@ def _overlap_window(reference: Grid, prediction: Grid) -> Optional[Window]:
     return Window(col0, row0, col1 - col0, row1 - row0)
 
 
-def _overlaps(a: Window, b: Window) -> bool:
-    return bool(
-        a.col_off < b.col_off + b.width
-        and b.col_off < a.col_off + a.width
-        and a.row_off < b.row_off + b.height
-        and b.row_off < a.row_off + a.height
-    )
-
-
 def check_evaluation(request: EvaluationRequest) -> Window:
     """Check everything that can be checked before reading pixels; return the reference window to read.
 
@@ -400,7 +392,7 @@ def evaluate(
             labels = np.where(truth_valid[0], truth[0], np.nan)
             counted = np.isin(labels, classes)
             labelled += int(counted.sum())
-            if not (counted.any() and _overlaps(block, window)):
+            if not (counted.any() and windows_intersect(block, window)):
                 continue  # no labelled pixel, or no score here: nothing to count
             with reading(path, f"{field_name} raster"):  # "cannot read SCORE raster /data/x.tif: ..."
                 values, valid = read_bands(src, bands, block, grid)

@@ -63,9 +63,14 @@ def assert_scrolled_to(viewer, anchor, text):
 
 
 def test_the_committed_help_is_a_fresh_build_of_the_readme():
-    """``make help`` was run after the README's last change (run it and commit resources/help/index.html)."""
-    fresh = build_help.build_html((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert build_help.HELP_HTML.read_text(encoding="utf-8") == fresh
+    """``make help`` was run after the README's last change (run it and commit resources/help/index.html): the
+    README's digest on any Qt, the whole file on the Qt that built it (another Qt writes its HTML a little
+    differently)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    committed = build_help.HELP_HTML.read_text(encoding="utf-8")
+    assert build_help.meta(committed, "source-sha256") == build_help.source_digest(readme)
+    if build_help.meta(committed, "generator") == build_help.generator():
+        assert committed == build_help.build_html(readme)
 
 
 def test_headings_get_githubs_anchors():

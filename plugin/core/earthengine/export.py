@@ -54,6 +54,7 @@ import rasterio
 from affine import Affine
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
+from rasterio.windows import intersect as windows_intersect  # windows sharing only an edge do not
 
 from ..atomic_file import atomic_path
 from ..errors import Cancelled, CloudScoreError
@@ -726,7 +727,9 @@ class ShardComposite(ComputedComposite):
         self.grid, self.band_count, self.output = grid, band_count, output
         self.parts: List[Tuple[Path, Window]] = [(Path(p), self._place(Path(p))) for p in paths]
         covered = sum(int(w.width) * int(w.height) for _, w in self.parts)
-        overlapping = any(_overlap(a, b) for i, (_, a) in enumerate(self.parts) for _, b in self.parts[i + 1 :])
+        overlapping = any(
+            windows_intersect(a, b) for i, (_, a) in enumerate(self.parts) for _, b in self.parts[i + 1 :]
+        )
         if overlapping or covered != grid.width * grid.height:
             raise EarthEngineError(
                 f"the {len(self.parts)} exported file(s) do not tile the {grid.width} x "
@@ -787,12 +790,3 @@ class ShardComposite(ComputedComposite):
             return
         shutil.rmtree(files_folder(self.output), ignore_errors=True)
         ExportRecord.path(self.output).unlink(missing_ok=True)
-
-
-def _overlap(a: Window, b: Window) -> bool:
-    return bool(
-        a.col_off < b.col_off + b.width
-        and b.col_off < a.col_off + a.width
-        and a.row_off < b.row_off + b.height
-        and b.row_off < a.row_off + a.height
-    )
