@@ -89,7 +89,7 @@ version.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="588"/>
+        <location filename="../plugin/dock/dock_widget.py" line="584"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
@@ -684,7 +684,7 @@ such a folder.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="461"/>
+        <location filename="../plugin/dock/dock_widget.py" line="460"/>
         <source>end date {0} must be after start date {1} (end is excluded)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -810,7 +810,7 @@ with the QA band). A search that finds no scene fails with a message saying what
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="344"/>
+        <location filename="../plugin/layers.py" line="345"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1033,22 +1033,22 @@ complete: a cancel leaves no half-written file (composites of seasons finished b
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="231"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="230"/>
         <source>draw a rectangle on the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="231"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="230"/>
         <source>take the map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="232"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="231"/>
         <source>no area yet: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="316"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="315"/>
         <source>
 Chosen: {0}</source>
         <translation type="unfinished"></translation>
@@ -1074,38 +1074,38 @@ Chosen: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="425"/>
+        <location filename="../plugin/dock/dock_widget.py" line="424"/>
         <source>The {0} needs an area of interest: choose the map extent, a rectangle, a polygon layer or typed bounds instead of the whole area of the scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="448"/>
+        <location filename="../plugin/dock/dock_widget.py" line="447"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="489"/>
+        <location filename="../plugin/dock/dock_widget.py" line="488"/>
         <source>every scene in the table is unticked: tick at least one scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="631"/>
+        <location filename="../plugin/dock/dock_widget.py" line="627"/>
         <source>Cancelling...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="668"/>
+        <location filename="../plugin/dock/dock_widget.py" line="664"/>
         <source>Outcome of the last run.
 Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="723"/>
+        <location filename="../plugin/dock/dock_widget.py" line="719"/>
         <source>The scores the run fetched could not be read for the scene table: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="732"/>
+        <location filename="../plugin/dock/dock_widget.py" line="728"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1270,7 +1270,7 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="185"/>
+        <location filename="../plugin/layers.py" line="186"/>
         <source>%s has no band %s of %s: showing %s instead</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1450,7 +1450,7 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="105"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="104"/>
         <source>[scenes&apos; CRS / UTM zone of the area]</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1465,83 +1465,83 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="86"/>
+        <location filename="../plugin/dock/dock_widget.py" line="85"/>
         <source>about {0} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="87"/>
+        <location filename="../plugin/dock/dock_widget.py" line="86"/>
         <source>about {0} min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="413"/>
+        <location filename="../plugin/dock/dock_widget.py" line="412"/>
         <source>Finding scenes...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="442"/>
+        <location filename="../plugin/dock/dock_widget.py" line="441"/>
         <source>Finding scenes failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="551"/>
+        <location filename="../plugin/dock/dock_widget.py" line="552"/>
         <source>Compositing {0} .. {1} (end excluded)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="565"/>
+        <location filename="../plugin/dock/dock_widget.py" line="566"/>
         <source>A composite is already running: wait for it to finish or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="567"/>
+        <location filename="../plugin/dock/dock_widget.py" line="568"/>
         <source>Scenes are being searched (or their scores read): wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="654"/>
+        <location filename="../plugin/dock/dock_widget.py" line="650"/>
         <source>{0} left</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="662"/>
+        <location filename="../plugin/dock/dock_widget.py" line="658"/>
         <source>%n scene(s) used; {0:.0%} of their scored pixels were clear.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="666"/>
+        <location filename="../plugin/dock/dock_widget.py" line="662"/>
         <source>%n scene(s) without the QA band skipped (see the log).</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="677"/>
+        <location filename="../plugin/dock/dock_widget.py" line="673"/>
         <source>The composite was written to {0} but could not be added to the project: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../plugin/dock/dock_widget.py" line="686"/>
+        <location filename="../plugin/dock/dock_widget.py" line="682"/>
         <source>{0}: %n scene(s), {1:.0%} clear, added to the project.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="733"/>
+        <location filename="../plugin/dock/dock_widget.py" line="729"/>
         <source>Composite cancelled: nothing was written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="737"/>
+        <location filename="../plugin/dock/dock_widget.py" line="733"/>
         <source>Composite failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="749"/>
+        <location filename="../plugin/dock/dock_widget.py" line="745"/>
         <source>{0}: {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1597,62 +1597,62 @@ Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="42"/>
+        <location filename="../plugin/layers.py" line="43"/>
         <source>True colour (B4/B3/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="43"/>
+        <location filename="../plugin/layers.py" line="44"/>
         <source>False colour infrared (B8/B4/B3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="44"/>
+        <location filename="../plugin/layers.py" line="45"/>
         <source>Short-wave infrared (B12/B8A/B4)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="45"/>
+        <location filename="../plugin/layers.py" line="46"/>
         <source>Agriculture (B11/B8/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="46"/>
+        <location filename="../plugin/layers.py" line="47"/>
         <source>Geology (B12/B11/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="47"/>
+        <location filename="../plugin/layers.py" line="48"/>
         <source>Vegetation and water (B8/B11/B2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="293"/>
+        <location filename="../plugin/layers.py" line="294"/>
         <source>Cloud-free Sentinel-2 composite ({0}) of the scenes acquired {1} .. {2} (end excluded).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="301"/>
+        <location filename="../plugin/layers.py" line="302"/>
         <source>QA band: {0}; clear threshold: {1} (clear where score &gt;= threshold).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="343"/>
+        <location filename="../plugin/layers.py" line="344"/>
         <source>Source: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="344"/>
+        <location filename="../plugin/layers.py" line="345"/>
         <source>Scenes ({0}): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="349"/>
+        <location filename="../plugin/layers.py" line="350"/>
         <source>Skipped, without the QA band or not a usable scene file ({0}): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="355"/>
+        <location filename="../plugin/layers.py" line="356"/>
         <source>Clear fraction of the scored pixels: {0:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1821,12 +1821,12 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         </translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="405"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="399"/>
         <source>This source needs an area of interest: choose another kind than the whole area.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/aoi_panel.py" line="408"/>
+        <location filename="../plugin/dock/aoi_panel.py" line="402"/>
         <source>The size is known after Find scenes.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1871,17 +1871,17 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="413"/>
+        <location filename="../plugin/dock/dock_widget.py" line="412"/>
         <source>Finding scenes: %p%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="551"/>
+        <location filename="../plugin/dock/dock_widget.py" line="552"/>
         <source>Compositing: %p%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/dock/dock_widget.py" line="673"/>
+        <location filename="../plugin/dock/dock_widget.py" line="669"/>
         <source>{0}, {1} .. {2} (end excluded)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1921,132 +1921,132 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Jan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Feb</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Mar</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Apr</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>May</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Jun</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Jul</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Aug</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Sep</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Oct</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Nov</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="58"/>
+        <location filename="../plugin/layers.py" line="59"/>
         <source>Dec</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="231"/>
+        <location filename="../plugin/layers.py" line="232"/>
         <source>{0} · {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="300"/>
+        <location filename="../plugin/layers.py" line="301"/>
         <source>Percentiles: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="307"/>
+        <location filename="../plugin/layers.py" line="308"/>
         <source>Area of interest: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="309"/>
+        <location filename="../plugin/layers.py" line="310"/>
         <source>Bands: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="312"/>
+        <location filename="../plugin/layers.py" line="313"/>
         <source>Computed: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="318"/>
+        <location filename="../plugin/layers.py" line="319"/>
         <source>{0}, seam weights: {1}, power {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="323"/>
+        <location filename="../plugin/layers.py" line="324"/>
         <source>Orbits: {0} (relative orbits {1}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="329"/>
+        <location filename="../plugin/layers.py" line="330"/>
         <source>Grid: {0} x {1} pixels of {2:g} x {3:g} m in {4}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="334"/>
+        <location filename="../plugin/layers.py" line="335"/>
         <source>bytes (reflectance x 10000 = byte x {0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="334"/>
+        <location filename="../plugin/layers.py" line="335"/>
         <source>{0} (reflectance x 10000)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="339"/>
+        <location filename="../plugin/layers.py" line="340"/>
         <source>Format: {0}, {1} compression, {2}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="339"/>
+        <location filename="../plugin/layers.py" line="340"/>
         <source>no</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="347"/>
+        <location filename="../plugin/layers.py" line="348"/>
         <source>Left out (unticked) ({0}): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="359"/>
+        <location filename="../plugin/layers.py" line="360"/>
         <source>Output: {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2071,17 +2071,17 @@ files are skipped with their name and GDAL&apos;s reason (also in the &lt;code&g
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="75"/>
+        <location filename="../plugin/layers.py" line="76"/>
         <source>Computed on Earth Engine&apos;s servers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="76"/>
+        <location filename="../plugin/layers.py" line="77"/>
         <source>Computed on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../plugin/layers.py" line="77"/>
+        <location filename="../plugin/layers.py" line="78"/>
         <source>Computed by an export to Cloud Storage.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -28,6 +28,7 @@ from .core.engines import EXPORT, SERVERS, THIS_COMPUTER
 from .core.orbits import BLENDED, ORBIT_LABELS, SEAM_LABELS
 from .core.output_paths import same_file
 from .core.result_names import compact_period
+from .qgis_compat import title_and_abstract_owner
 from .translation import tr, translated
 
 log = logging.getLogger(__name__)
@@ -369,8 +370,7 @@ def set_abstract(layer: QgsRasterLayer, abstract: str, title: Optional[str] = No
     if title:
         metadata.setTitle(title)
     layer.setMetadata(metadata)
-    server = layer.serverProperties()
-    owner = server if hasattr(server, "setAbstract") else layer  # QGIS 3.38 moved them; QGIS 4 has only those
+    owner = title_and_abstract_owner(layer)
     owner.setAbstract(abstract)
     if title:
         owner.setTitle(title)

@@ -6,6 +6,9 @@ no ``Type``); QGIS 3.22 .. 3.36 take ``QVariant.Type``. ``FieldType.Double`` (``
 
     fields.append(QgsField("threshold", FieldType.Double))
 
+A layer's title and abstract (the Layers panel's tooltip): QGIS 3.38 and newer keep them in the layer's
+``serverProperties()`` (QGIS 4 nowhere else), older ones on the layer itself: ``title_and_abstract_owner``.
+
 This is the only module allowed ``# qt5-only:`` lines: the Qt6 check (``tests/qt6``) leaves them out because QGIS 4
 never runs them.
 """
@@ -63,3 +66,10 @@ def field_types(qmetatype: bool) -> FieldTypes:
 
 FieldType = field_types(uses_qmetatype())
 """The ``QgsField`` types of the running QGIS."""
+
+
+def title_and_abstract_owner(layer):
+    """What holds ``layer``'s title and abstract (``setTitle``, ``setAbstract``): its ``serverProperties()`` where
+    they have them (QGIS 3.38 and newer), else the layer itself."""
+    server = layer.serverProperties()
+    return server if hasattr(server, "setAbstract") else layer

@@ -25,9 +25,23 @@ _QGIS_LEVEL = {
 }
 
 
+_PYTHON_LEVEL = {
+    Qgis.MessageLevel.Info: logging.INFO,
+    Qgis.MessageLevel.Success: logging.INFO,
+    Qgis.MessageLevel.Warning: logging.WARNING,
+    Qgis.MessageLevel.Critical: logging.ERROR,
+}
+
+
 def qgis_level(levelno: int):
     """The ``Qgis.MessageLevel`` for a Python logging level."""
     return _QGIS_LEVEL.get(levelno, Qgis.MessageLevel.Critical if levelno > logging.ERROR else Qgis.MessageLevel.Info)
+
+
+def python_level(level) -> int:
+    """The Python logging level for a ``Qgis.MessageLevel`` (a message bar item logged as well): info for the
+    others."""
+    return _PYTHON_LEVEL.get(level, logging.INFO)
 
 
 class QgisLogHandler(logging.Handler):

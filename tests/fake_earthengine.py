@@ -594,18 +594,7 @@ class FakeEarthEngine:
         files = {}
         for row, col, rows, cols in windows:
             t = transform * Affine.translation(col, row)
-            part = dict(
-                grid,
-                dimensions={"width": cols, "height": rows},
-                affineTransform={
-                    "scaleX": t.a,
-                    "shearX": t.b,
-                    "translateX": t.c,
-                    "shearY": t.d,
-                    "scaleY": t.e,
-                    "translateY": t.f,
-                },
-            )
+            part = _sub_grid(grid, t, cols, rows)
             bands = select_bands(self._evaluate(image, part))
             dtype = np.result_type(*[b.dtype for b in bands]).name
             data = np.stack([np.where(mask, values, 0) for values, mask in (b.pixels.get() for b in bands)])
@@ -960,22 +949,13 @@ def _strips(grid: Dict[str, Any]):
     _crs, transform, width, height = _parse_grid(grid)
     rows = max(1, STRIP_PIXELS // max(width, 1))
     for row in range(0, height, rows):
-        t = transform * Affine.translation(0, row)
-        yield (
-            row,
-            dict(
-                grid,
-                dimensions={"width": width, "height": min(rows, height - row)},
-                affineTransform={
-                    "scaleX": t.a,
-                    "shearX": t.b,
-                    "translateX": t.c,
-                    "shearY": t.d,
-                    "scaleY": t.e,
-                    "translateY": t.f,
-                },
-            ),
-        )
+        yield row, _sub_grid(grid, transform * Affine.translation(0, row), width, min(rows, height - row))
+
+
+def _sub_grid(grid: Dict[str, Any], t: Affine, width: int, height: int) -> Dict[str, Any]:
+    """The REST PixelGrid ``grid`` (its CRS) with ``width`` x ``height`` pixels and the affine transform ``t``."""
+    affine = {"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d, "scaleY": t.e, "translateY": t.f}
+    return dict(grid, dimensions={"width": width, "height": height}, affineTransform=affine)
 
 
 def cs_cdf_from_clear(clear: np.ndarray) -> np.ndarray:

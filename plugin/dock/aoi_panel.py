@@ -86,7 +86,6 @@ class AoiPanel(QObject):
         self.capabilities: Callable[[], Source] = Source  # see set_source
         self.source_scenes: Callable[[], Optional[Sequence[Scene]]] = lambda: None
         self._bounds_tip = ""  # the bounds field's own tooltip, shown again once the hint is gone
-        self._bounds_hint: Optional[str] = None  # the sanity hint the bounds field shows
 
     # ---- construction -------------------------------------------------------------------------------
 
@@ -365,12 +364,7 @@ class AoiPanel(QObject):
 
     def _mark_bounds(self, hint: Optional[str]) -> None:
         """Outline the bounds field with ``hint`` in its tooltip (None: its usual look)."""
-        self._bounds_hint = hint
-        self._apply_bounds_mark()
-
-    def _apply_bounds_mark(self) -> None:
-        if not sip.isdeleted(self.ui.boundsLineEdit):
-            mark_field(self.ui.boundsLineEdit, self._bounds_hint, self._bounds_tip)
+        mark_field(self.ui.boundsLineEdit, hint, self._bounds_tip)
 
     def _show_invalid(self, error: InputError, error_colour: bool) -> None:
         show_message(self.ui.aoiSizeLabel, sentence(error.message), error=error_colour)

@@ -36,7 +36,14 @@ from .form_fit import WheelGuard, guard_wheel, page_sized_stacks, scrolling_page
 from .help_viewer import HELP_ANCHOR, HelpViewer, help_url
 from .scenes_panel import ScenesPanel
 from .earthengine_setup import HOW_TO_SET_UP, SETUP_HELP_ANCHOR, SetupError, check_access
-from .field_feedback import AUTHENTICATION, FAILURE, SEARCH_FIELDS, FieldFeedback, field_widgets
+from .field_feedback import (
+    AUTHENTICATION,
+    FAILURE,
+    MESSAGE_DURATION_S,
+    SEARCH_FIELDS,
+    FieldFeedback,
+    field_widgets,
+)
 from .widget_settings import WidgetSettings, set_setting, setting
 from .source_panel import SourcePanel
 from .text import capitalised
@@ -45,7 +52,7 @@ from ..layers import CompositeLayers, period_name
 from ..output_settings import output_ceiling_gb
 from ..paths import UI_DIR
 from ..qgis_crs import crs_for_core
-from ..qgis_logging import TAG
+from ..qgis_logging import TAG, python_level
 from ..tasks.scene_search_task import FetchedScoresTask, SceneSearchTask
 from .scene_table import SceneTableModel
 from .threshold_preview import MaskPreview
@@ -56,18 +63,10 @@ __all__ = ["CompositeDock", "set_setting", "setting"]
 
 FORM_CLASS, _ = uic.loadUiType(str(UI_DIR / "composite_dock.ui"))
 
-MESSAGE_DURATION_S = 8
 COMFORTABLE_CHARACTERS = 56
 """The panel opens this many average characters wide at least (about 400 px with QGIS's default font)."""
 TIME_LEFT_AFTER_S = 0.5
 """The time left is extrapolated from the progress so far once the task has run this long."""
-
-_LOG_LEVEL = {
-    Qgis.MessageLevel.Info: logging.INFO,
-    Qgis.MessageLevel.Success: logging.INFO,
-    Qgis.MessageLevel.Warning: logging.WARNING,
-    Qgis.MessageLevel.Critical: logging.ERROR,
-}
 
 
 def to_date(value: QDate) -> date:
@@ -546,8 +545,10 @@ class CompositeDock(QgsDockWidget):
         task.cancelled.connect(self._on_cancelled)
         task.failed.connect(self._on_failed)
         self._task = task  # also keeps the Python side of the task alive while it runs
-        self._aoi_label = self._current_aoi_label()
-        self._aoi_text = describe_aoi(self._current_aoi())  # for the result's abstract
+        aoi = self._current_aoi()
+        # The group is named after a polygon layer AOI (else the tiles); the abstract describes any AOI.
+        self._aoi_label = capitalised(aoi.label) if aoi is not None and aoi.kind == LAYER else None
+        self._aoi_text = describe_aoi(aoi)
         self._start_task(
             task,
             tr("Compositing {0} .. {1} (end excluded)...").format(request.start, request.end),
@@ -576,11 +577,6 @@ class CompositeDock(QgsDockWidget):
             return self.aoi()
         except InputError:
             return None
-
-    def _current_aoi_label(self) -> Optional[str]:
-        """The polygon layer's name for a layer AOI; None for the others (the group is named by its tiles)."""
-        aoi = self._current_aoi()
-        return capitalised(aoi.label) if aoi is not None and aoi.kind == LAYER else None
 
     def group_name(self, result: CompositeResult) -> str:
         """The result's layer group name, short enough for the Layers panel: the area (the polygon layer's name,
@@ -805,7 +801,7 @@ class CompositeDock(QgsDockWidget):
     def _notify(self, text: str, level, error: Optional[BaseException] = None) -> None:
         """Show ``text`` in the message bar and keep it in the message log (with the traceback of ``error``)."""
         exc_info = (type(error), error, error.__traceback__) if error is not None else None
-        log.log(_LOG_LEVEL.get(level, logging.INFO), text, exc_info=exc_info)
+        log.log(python_level(level), text, exc_info=exc_info)
         duration = 0 if level == Qgis.MessageLevel.Critical else MESSAGE_DURATION_S
         self.iface.messageBar().pushMessage(TAG, text, level, duration)
 

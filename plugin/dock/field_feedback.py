@@ -41,7 +41,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.errors import CloudScoreError, InputError
-from ..qgis_logging import TAG
+from ..qgis_logging import TAG, python_level
 from .aoi import ALL_SCENES, CANVAS, DRAWN, LAYER, TYPED
 from .text import sentence
 
@@ -66,14 +66,8 @@ SEARCH_FIELDS = frozenset(
 MARK_PROPERTY = "cloudscoreProblem"
 MARK_STYLE = f'*[{MARK_PROPERTY}="true"] {{ border: 1px solid #c00000; border-radius: 2px; }}'
 """The red outline of a marked field: only the widget carrying the property, not its children."""
-WARNING_DURATION_S = 8
-"""Seconds a warning stays in the message bar (QGIS's own default); a critical one stays until dismissed."""
-_LOG_LEVEL = {
-    Qgis.MessageLevel.Info: logging.INFO,
-    Qgis.MessageLevel.Success: logging.INFO,
-    Qgis.MessageLevel.Warning: logging.WARNING,
-    Qgis.MessageLevel.Critical: logging.ERROR,
-}
+MESSAGE_DURATION_S = 8
+"""Seconds a message bar item stays (QGIS's own default); a critical one stays until dismissed."""
 
 
 @dataclass
@@ -276,7 +270,7 @@ class FieldFeedback(QObject):
         """
         self.clear(key)
         exc_info = (type(error), error, error.__traceback__) if error is not None else None
-        log.log(_LOG_LEVEL.get(level, logging.INFO), "%s", f"{text}\n{details}" if details else text, exc_info=exc_info)
+        log.log(python_level(level), "%s", f"{text}\n{details}" if details else text, exc_info=exc_info)
         status = sentence(text)
         tip = details or text
         marked = []
@@ -306,7 +300,7 @@ class FieldFeedback(QObject):
         return item
 
     def _push(self, text, level, tip, help_button) -> QgsMessageBarItem:
-        duration = 0 if level == Qgis.MessageLevel.Critical or help_button else WARNING_DURATION_S
+        duration = 0 if level == Qgis.MessageLevel.Critical or help_button else MESSAGE_DURATION_S
         if help_button is not None:
             label, slot = help_button
             button = QPushButton(label, self.message_bar)  # owned by Qt (the item takes it), not by Python
